@@ -1,0 +1,43 @@
+# Chartroom's front door. `make demo` and `make test` work on a fresh Debian 12 machine: both
+# install what is missing first (scripts/install-deps.sh), then build with CMake presets.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+export CCACHE_DIR ?= $(CURDIR)/.ccache
+export CCACHE_SLOPPINESS ?= pch_defines,time_macros,include_file_mtime,include_file_ctime
+FUZZ_SECONDS ?= 60
+
+.PHONY: all build deps test demo bench fuzz format release clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake --preset dev >/dev/null
+	@cmake --build --preset dev -j $(JOBS)
+
+release: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+test: build
+	@ctest --preset dev -j $(JOBS)
+
+demo: release
+	@scripts/demo.sh build/release/src/cli/chartroom
+
+bench: release
+	@scripts/bench.sh build/release
+
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	@scripts/fuzz.sh build/fuzz $(FUZZ_SECONDS)
+
+format:
+	@find src tests bench \( -name '*.cpp' -o -name '*.hpp' \) -not -path '*/generated/*' \
+	  | xargs clang-format -i
+
+clean:
+	@rm -rf build
