@@ -68,8 +68,8 @@ inline Status Ok() { return {}; }
 }  // namespace chartroom
 
 // Programmer-error checks: always on, fatal. Never used on user input.
-#define CHARTROOM_CHECK(cond)                                             \
-  do {                                                                    \
+#define CHARTROOM_CHECK(cond)                                                   \
+  do {                                                                          \
     if (!(cond)) ::chartroom::internal::CheckFailed(#cond, __FILE__, __LINE__); \
   } while (false)
 

@@ -10,14 +10,14 @@
 #define CHARTROOM_CONCAT_INNER(a, b) a##b
 #define CHARTROOM_CONCAT(a, b) CHARTROOM_CONCAT_INNER(a, b)
 
-#define CHARTROOM_RETURN_IF_ERROR(expr)                                      \
-  do {                                                                       \
-    auto&& chartroom_status_ = (expr);                                       \
+#define CHARTROOM_RETURN_IF_ERROR(expr)                                         \
+  do {                                                                          \
+    auto&& chartroom_status_ = (expr);                                          \
     if (!chartroom_status_) return ::tl::unexpected(chartroom_status_.error()); \
   } while (false)
 
-#define CHARTROOM_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)   \
-  auto tmp = (expr);                                      \
+#define CHARTROOM_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)      \
+  auto tmp = (expr);                                         \
   if (!tmp) return ::tl::unexpected(std::move(tmp).error()); \
   lhs = std::move(*tmp)
 

@@ -76,8 +76,8 @@ struct ElementInfo {
   std::uint16_t type_count;
   std::uint8_t flags;  // ElementFlags
   std::uint32_t min;
-  std::uint32_t max;  // kUnbounded for "*"
-  std::int32_t binding;  // index of the required binding, or -1
+  std::uint32_t max;           // kUnbounded for "*"
+  std::int32_t binding;        // index of the required binding, or -1
   std::uint32_t first_target;  // Reference/canonical target type names
   std::uint32_t target_count;
 
@@ -123,7 +123,7 @@ struct TypeInfo {
   bool is_primitive() const { return kind == TypeKind::kPrimitive; }
   bool is_resource() const { return kind == TypeKind::kResource; }
 
-  std::span<const ElementInfo> elements() const;  // sorted by name
+  std::span<const ElementInfo> elements() const;     // sorted by name
   std::span<const JsonProperty> properties() const;  // sorted by json_name
 
   // Element by its (stem) name, e.g. "value" or "name"; nullptr if none.

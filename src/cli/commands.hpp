@@ -1,0 +1,17 @@
+// The commands of `chartroom`. Each takes the arguments after its own name and returns the
+// process exit code; each documents its own exit-code contract.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace chartroom::cli {
+
+using Args = std::span<const std::string_view>;
+
+// chartroom validate FILE...  (validate_command.cpp)
+int RunValidate(Args args);
+// chartroom fhirpath [--input FILE.json] EXPRESSION  (fhirpath_command.cpp)
+int RunFhirpath(Args args);
+
+}  // namespace chartroom::cli
