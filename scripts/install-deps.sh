@@ -12,6 +12,7 @@ packages=(
   # libraries (never libboost-dev: that is Boost 1.74 and conflicts with 1.81)
   libboost1.81-dev libboost-json1.81-dev libexpected-dev libcli11-dev
   # tests and benchmarks
+  zlib1g-dev  # gzip-compressed fixtures and code sets
   libgtest-dev libgmock-dev libbenchmark-dev
   # the benchmark script runs the reference FHIRPath engine (npm fhirpath) on Node.js
   nodejs npm
