@@ -9,6 +9,7 @@ shopt -s nullglob
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
+mkdir -p fuzz-artifacts
 for f in "$build"/tests/fuzz/chartroom_*_fuzz; do
   name=$(basename "$f"); name=${name#chartroom_}; name=${name%_fuzz}
   mkdir -p "$work/$name"
