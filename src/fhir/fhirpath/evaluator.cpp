@@ -111,8 +111,12 @@ void Navigate(const Item& item, std::string_view name, const Node* node, Items& 
     }
     return;
   }
-  if (item.kind != ItemKind::kNode || item.u.json == nullptr || !item.u.json->is_object()) return;
-  const json::object& obj = item.u.json->get_object();
+  if (item.kind != ItemKind::kNode) return;
+  // A primitive's id and extension live in its `_name` sibling.
+  const json::object* holder =
+      item.u.json != nullptr && item.u.json->is_object() ? &item.u.json->get_object() : item.ext;
+  if (holder == nullptr) return;
+  const json::object& obj = *holder;
   if (item.type == kNoType) {
     const json::value* v = obj.if_contains(name);
     if (v == nullptr) return;
@@ -162,8 +166,11 @@ void Navigate(const Item& item, std::string_view name, const Node* node, Items& 
 
 // children(): every child element of a node, in JSON order.
 void Children(const Item& item, Items& out) {
-  if (item.kind != ItemKind::kNode || item.u.json == nullptr || !item.u.json->is_object()) return;
-  const json::object& obj = item.u.json->get_object();
+  if (item.kind != ItemKind::kNode) return;
+  const json::object* holder =
+      item.u.json != nullptr && item.u.json->is_object() ? &item.u.json->get_object() : item.ext;
+  if (holder == nullptr) return;
+  const json::object& obj = *holder;
   const TypeInfo* type = item.fhir_type();
   for (const auto& kv : obj) {
     std::string_view key(kv.key().data(), kv.key().size());
