@@ -11,6 +11,7 @@
 #include <cstring>
 #include <deque>
 #include <string>
+#include <unordered_map>
 
 #include <boost/json.hpp>
 
@@ -34,12 +35,61 @@ std::string_view JsonString(const json::value& v) {
   return {s.data(), s.size()};
 }
 
+// Keys are short: an inline loop beats a call to memcmp.
+inline bool SameChars(const char* a, const char* b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+// Finds `name` and, when `with_ext`, its `_name` sibling in one pass. Boost.JSON scans small
+// objects linearly; comparing lengths first keeps most keys from being read at all.
+void Lookup(const json::object& obj, std::string_view name, bool with_ext,
+            const json::value** value, const json::value** ext) {
+  *value = nullptr;
+  *ext = nullptr;
+  if (obj.size() > 16) {
+    *value = obj.if_contains(name);
+    if (with_ext) {
+      char buf[128];
+      if (name.size() + 1 <= sizeof(buf)) {
+        buf[0] = '_';
+        std::copy(name.begin(), name.end(), buf + 1);
+        *ext = obj.if_contains(std::string_view(buf, name.size() + 1));
+      } else {
+        *ext = obj.if_contains("_" + std::string(name));
+      }
+    }
+    return;
+  }
+  for (const auto& kv : obj) {
+    json::string_view key = kv.key();
+    if (key.size() == name.size()) {
+      if (SameChars(key.data(), name.data(), name.size())) *value = &kv.value();
+    } else if (with_ext && key.size() == name.size() + 1 && key[0] == '_' &&
+               SameChars(key.data() + 1, name.data(), name.size())) {
+      *ext = &kv.value();
+    }
+  }
+}
+
 TypeId ResourceTypeOf(const json::value& v) {
   if (!v.is_object()) return kNoType;
-  const json::value* rt = v.get_object().if_contains("resourceType");
+  const json::value* rt = nullptr;
+  const json::value* unused = nullptr;
+  Lookup(v.get_object(), "resourceType", /*with_ext=*/false, &rt, &unused);
   if (rt == nullptr || !rt->is_string()) return kNoType;
-  const TypeInfo* type = FindResourceType(JsonString(*rt));
-  return type == nullptr ? kNoType : IdOf(*type);
+  // A hash map rather than the model's binary search: this runs for every resource navigated.
+  static const auto* const kByName = [] {
+    auto* map = new std::unordered_map<std::string_view, TypeId>();
+    for (const TypeInfo& type : AllTypes()) {
+      if (type.is_resource() && !type.is_abstract) map->emplace(type.name(), IdOf(type));
+    }
+    return map;
+  }();
+  auto it = kByName->find(JsonString(*rt));
+  return it == kByName->end() ? kNoType : it->second;
 }
 
 TypeId ExtensionType() {
@@ -50,22 +100,9 @@ TypeId ExtensionType() {
   return id;
 }
 
-// Appends the item(s) of property `key` (value `value`, possibly absent when only `_key` exists)
-// of a FHIR object, typed `type`.
-void AddProperty(const json::object& obj, std::string_view key, const json::value* value,
-                 TypeId type, Items& out) {
-  const json::value* ext = nullptr;
-  bool primitive = type != kNoType && Type(type).is_primitive();
-  if (primitive) {
-    char buf[128];
-    if (key.size() + 1 <= sizeof(buf)) {
-      buf[0] = '_';
-      std::copy(key.begin(), key.end(), buf + 1);
-      ext = obj.if_contains(std::string_view(buf, key.size() + 1));
-    } else {
-      ext = obj.if_contains("_" + std::string(key));
-    }
-  }
+// Appends the item(s) of a property (value `value`, possibly absent when only its `_name`
+// sibling `ext` exists) of a FHIR object, typed `type`.
+void AddProperty(const json::value* value, const json::value* ext, TypeId type, Items& out) {
   bool resource = type != kNoType && Type(type).is_abstract && Type(type).is_resource();
   auto add_one = [&](const json::value* v, const json::value* e) {
     const json::object* e_obj = e != nullptr && e->is_object() ? &e->get_object() : nullptr;
@@ -89,6 +126,8 @@ void AddProperty(const json::object& obj, std::string_view key, const json::valu
   }
   add_one(value, ext);
 }
+
+bool IsPrimitive(TypeId type) { return type != kNoType && Type(type).is_primitive(); }
 
 TypeId IdType() {
   static const TypeId id = [] {
@@ -142,7 +181,10 @@ void Navigate(const Item& item, std::string_view name, const Node* node, Items& 
       }
       const JsonProperty* prop = type.FindProperty(key);
       if (prop == nullptr || &prop->element() != element) continue;
-      AddProperty(obj, key, &kv.value(), prop->type, out);
+      const json::value* value = nullptr;
+      const json::value* ext = nullptr;
+      if (IsPrimitive(prop->type)) Lookup(obj, key, /*with_ext=*/true, &value, &ext);
+      AddProperty(&kv.value(), ext, prop->type, out);
     }
     // A choice primitive that only has extensions: "_valueString".
     for (const auto& kv : obj) {
@@ -154,14 +196,17 @@ void Navigate(const Item& item, std::string_view name, const Node* node, Items& 
       if (obj.contains(base)) continue;
       const JsonProperty* prop = type.FindProperty(base);
       if (prop == nullptr || &prop->element() != element) continue;
-      AddProperty(obj, base, nullptr, prop->type, out);
+      AddProperty(nullptr, &kv.value(), prop->type, out);
     }
     return;
   }
   TypeId child_type = element->types().empty() ? kNoType : element->types()[0];
   // Resource.id is a FHIR `id` (the definitions give it as System.String).
   if (type.is_resource() && name == "id") child_type = IdType();
-  AddProperty(obj, name, obj.if_contains(name), child_type, out);
+  const json::value* value = nullptr;
+  const json::value* ext = nullptr;
+  Lookup(obj, name, IsPrimitive(child_type), &value, &ext);
+  AddProperty(value, ext, child_type, out);
 }
 
 // children(): every child element of a node, in JSON order.
@@ -187,6 +232,11 @@ void Children(const Item& item, Items& out) {
       if (prop == nullptr) continue;
       t = prop->type;
     }
+    const json::value* ext = nullptr;
+    if (IsPrimitive(t)) {
+      const json::value* ignored = nullptr;
+      Lookup(obj, key, /*with_ext=*/true, &ignored, &ext);
+    }
     if (t == kNoType) {
       if (value == nullptr) continue;
       if (value->is_array()) {
@@ -198,7 +248,7 @@ void Children(const Item& item, Items& out) {
       }
       continue;
     }
-    AddProperty(obj, key, value, t, out);
+    AddProperty(value, ext, t, out);
   }
 }
 
@@ -362,10 +412,11 @@ Evaluator::Evaluator(const EvaluationInput& input, TypeId context_type)
     has_context_ = true;
   }
   const json::value* root = input.root_resource != nullptr ? input.root_resource : input.resource;
-  if (root != nullptr) {
-    TypeId t = ResourceTypeOf(*root);
-    if (t == kNoType && root == input.resource) t = context_type;
-    root_ = Item::Node(root, t);
+  if (root == input.resource) {
+    root_ = context_;
+    has_root_ = has_context_;
+  } else if (root != nullptr) {
+    root_ = Item::Node(root, ResourceTypeOf(*root));
     has_root_ = true;
   }
 }
