@@ -7,11 +7,11 @@
 
 #include <cstdint>
 #include <memory>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "fhir/fhirpath/fhirpath.hpp"
+#include "fhir/fhirpath/regex.hpp"
 
 namespace chartroom::fhir::fhirpath {
 
@@ -202,12 +202,12 @@ struct Node {
   int position = 0;  // offset in the text, for messages
   std::string name;  // member, function or variable name
   std::vector<std::unique_ptr<Node>> children;
-  Item literal;                             // kLiteral
-  std::string literal_text;                 // storage for a string literal
-  std::unique_ptr<Quantity> quantity;       // storage for a quantity literal
-  TypeSpec type;                            // kIs/kAs, and is()/as()/ofType() arguments
-  std::shared_ptr<const std::regex> regex;  // matches()/replaceMatches() with a literal pattern
-  std::string message;                      // kError
+  Item literal;                        // kLiteral
+  std::string literal_text;            // storage for a string literal
+  std::unique_ptr<Quantity> quantity;  // storage for a quantity literal
+  TypeSpec type;                       // kIs/kAs, and is()/as()/ofType() arguments
+  std::shared_ptr<const Regex> regex;  // matches()/replaceMatches() with a literal pattern
+  std::string message;                 // kError
   // kMember: a leading type name (`Patient` in `Patient.name`) filters $this to that type.
   TypeId filter_type = kNoType;
   // kMember: the element looked up on the statically known input type, reused at run time when

@@ -391,7 +391,7 @@ class Checker {
     if ((node.fn == Fn::kMatches || node.fn == Fn::kMatchesFull ||
          node.fn == Fn::kReplaceMatches) &&
         node.arg(0).kind == NodeKind::kLiteral && node.arg(0).literal.kind == ItemKind::kString) {
-      auto regex = CompileRegex(node.arg(0).literal.string(), node.fn == Fn::kMatchesFull);
+      auto regex = CompileRegex(node.arg(0).literal.string());
       if (!regex) return tl::unexpected(regex.error());
       node.regex = std::move(*regex);
     }
@@ -557,33 +557,11 @@ Status ResolveTypeSpec(TypeSpec& spec) {
   return Ok();
 }
 
-Result<std::shared_ptr<const std::regex>> CompileRegex(std::string_view pattern, bool full) {
-  if (pattern.size() > kMaxRegexLength) return EvaluationError("regular expression too long");
-  try {
-    // FHIRPath regexes run in single-line mode: '.' also matches a line break. ECMAScript has
-    // no such flag, so a bare '.' outside a class becomes [\s\S].
-    std::string body;
-    bool in_class = false;
-    for (std::size_t i = 0; i < pattern.size(); ++i) {
-      char c = pattern[i];
-      if (c == '\\' && i + 1 < pattern.size()) {
-        body += c;
-        body += pattern[++i];
-        continue;
-      }
-      if (c == '[') in_class = true;
-      if (c == ']') in_class = false;
-      if (c == '.' && !in_class) {
-        body += "[\\s\\S]";
-      } else {
-        body += c;
-      }
-    }
-    std::string text = full ? "^(?:" + body + ")$" : body;
-    return std::make_shared<const std::regex>(text, std::regex::ECMAScript);
-  } catch (const std::regex_error&) {
-    return SemanticError("invalid regular expression");
-  }
+Result<std::shared_ptr<const Regex>> CompileRegex(std::string_view pattern) {
+  if (pattern.size() > kMaxRegexLength) return SemanticError("regular expression too long");
+  auto regex = Regex::Compile(pattern);
+  if (!regex) return SemanticError("invalid or unsupported regular expression");
+  return std::make_shared<const Regex>(std::move(*regex));
 }
 
 Status CheckTree(Node& root, std::string_view context_type) {

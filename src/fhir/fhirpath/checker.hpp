@@ -4,7 +4,6 @@
 #pragma once
 
 #include <memory>
-#include <regex>
 #include <string_view>
 
 #include "core/error.hpp"
@@ -13,7 +12,7 @@
 namespace chartroom::fhir::fhirpath {
 
 // Longest regular expression matches()/replaceMatches() accept, and the longest string they run
-// one on: std::regex backtracks recursively, so both are bounded.
+// one on (matching costs subject x pattern).
 inline constexpr std::size_t kMaxRegexLength = 1000;
 inline constexpr std::size_t kMaxRegexSubject = 10000;
 
@@ -25,8 +24,8 @@ Status CheckTree(Node& root, std::string_view context_type);
 // Fails with fhirpath.semantic for an unknown type.
 Status ResolveTypeSpec(TypeSpec& spec);
 
-// Compiles a FHIRPath regular expression (ECMAScript flavour); `full` anchors it at both ends
-// (matchesFull). Fails with fhirpath.semantic when it is not a valid pattern.
-Result<std::shared_ptr<const std::regex>> CompileRegex(std::string_view pattern, bool full);
+// Compiles a FHIRPath regular expression (regex.hpp). Fails with fhirpath.semantic when it is not
+// a valid or supported pattern.
+Result<std::shared_ptr<const Regex>> CompileRegex(std::string_view pattern);
 
 }  // namespace chartroom::fhir::fhirpath

@@ -1713,25 +1713,21 @@ Status Evaluator::EvalFunctionOn(const Node& node, const Scope& scope, std::span
       }
       if (!has_s || !has_p || !has_r) return Ok();
       if (s.size() > kMaxRegexSubject) return EvaluationError("string too long for a regex");
-      std::shared_ptr<const std::regex> regex = node.regex;
+      std::shared_ptr<const Regex> regex = node.regex;
       if (!regex) {
-        auto compiled = CompileRegex(pattern, node.fn == Fn::kMatchesFull);
+        auto compiled = CompileRegex(pattern);
         if (!compiled) return EvaluationError(compiled.error().message());
         regex = std::move(*compiled);
       }
-      CHARTROOM_RETURN_IF_ERROR(Spend(s.size() * (pattern.size() + 1)));
-      try {
-        if (node.fn == Fn::kReplaceMatches) {
-          if (pattern.empty()) {
-            out.push_back(Item::String(s));
-            return Ok();
-          }
-          return push_string(std::regex_replace(std::string(s), *regex, std::string(substitution)));
+      CHARTROOM_RETURN_IF_ERROR(Spend(regex->Cost(s.size())));
+      if (node.fn == Fn::kReplaceMatches) {
+        if (pattern.empty()) {
+          out.push_back(Item::String(s));
+          return Ok();
         }
-        return push_bool(std::regex_search(s.begin(), s.end(), *regex));
-      } catch (const std::regex_error&) {
-        return EvaluationError("regular expression too complex");
+        return push_string(regex->ReplaceAll(s, substitution));
       }
+      return push_bool(node.fn == Fn::kMatchesFull ? regex->FullMatch(s) : regex->Search(s));
     }
     case Fn::kSplit: {
       std::string_view s, sep;
