@@ -200,6 +200,7 @@ struct Node {
   // a leading type name (`Patient.name`) to act as a filter on the context.
   bool implicit_input = false;
   int position = 0;  // offset in the text, for messages
+  int height = 1;    // 1 + the tallest child: bounds every recursion over the tree
   std::string name;  // member, function or variable name
   std::vector<std::unique_ptr<Node>> children;
   Item literal;                        // kLiteral

@@ -20,7 +20,7 @@ using Items = SmallVector<Item, 8>;
 // Bounds that keep hostile expressions from running away: the total number of items an
 // evaluation may produce or compare, and the nesting of evaluation calls.
 inline constexpr std::size_t kMaxWork = 20'000'000;
-inline constexpr int kMaxEvalDepth = 512;
+inline constexpr int kMaxEvalDepth = 256;
 
 struct Arena;
 

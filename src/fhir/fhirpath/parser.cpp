@@ -4,6 +4,7 @@
 
 #include "fhir/fhirpath/parser.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <string>
@@ -289,6 +290,18 @@ bool IsCalendarWord(std::string_view w) {
   return false;
 }
 
+// Sets node.height from its children; fails when the tree gets taller than kMaxDepth, so no
+// later recursion over it (checker, evaluator) can run out of stack.
+Status Finish(Node& node) {
+  int height = 0;
+  for (const auto& child : node.children) {
+    if (child) height = std::max(height, child->height);
+  }
+  node.height = height + 1;
+  if (node.height > kMaxDepth) return SyntaxError("expression nested too deeply");
+  return Ok();
+}
+
 class Parser {
  public:
   explicit Parser(std::string_view text) : lexer_(text) {}
@@ -375,6 +388,7 @@ class Parser {
         if (!spec) return tl::unexpected(spec.error());
         node->type.name = std::move(*spec);
         node->children.push_back(std::move(*lhs));
+        CHARTROOM_RETURN_IF_ERROR(Finish(*node));
         *lhs = std::move(node);
         continue;
       }
@@ -387,6 +401,7 @@ class Parser {
       node->position = position;
       node->children.push_back(std::move(*lhs));
       node->children.push_back(std::move(*rhs));
+      CHARTROOM_RETURN_IF_ERROR(Finish(*node));
       *lhs = std::move(node);
     }
     --depth_;
@@ -431,6 +446,7 @@ class Parser {
       node->op = minus ? Op::kMinus : Op::kPlus;
       node->position = position;
       node->children.push_back(std::move(*operand));
+      CHARTROOM_RETURN_IF_ERROR(Finish(*node));
       return node;
     }
     return Postfix();
@@ -474,6 +490,7 @@ class Parser {
         node->position = position;
         node->children.push_back(std::move(*expr));
         node->children.push_back(std::move(*index));
+        CHARTROOM_RETURN_IF_ERROR(Finish(*node));
         expr = std::move(node);
       } else {
         break;
@@ -525,6 +542,7 @@ class Parser {
     } else {
       node->kind = NodeKind::kMember;
     }
+    CHARTROOM_RETURN_IF_ERROR(Finish(*node));
     return node;
   }
 

@@ -108,6 +108,9 @@ TEST(ParserTest, DeepNestingIsRejectedNotOverflowed) {
   std::string minus(10000, '-');
   minus += "1";
   EXPECT_EQ(SyntaxCode(minus), "fhirpath.syntax");
+  std::string sum = "1";
+  for (int i = 0; i < 2000; ++i) sum += "+1";  // a left-deep chain, found by fuzzing
+  EXPECT_EQ(SyntaxCode(sum), "fhirpath.syntax");
   std::string chain = "a";
   for (int i = 0; i < 5000; ++i) chain += ".b";
   EXPECT_EQ(SyntaxCode(chain), "fhirpath.syntax");
