@@ -739,8 +739,11 @@ std::string PrintTerms(const std::vector<Term>& terms) {
       AppendTerm(denominator, term, -term.exponent);
     }
   }
-  if (numerator.empty()) numerator = "1";
-  return numerator + denominator;
+  // push_back rather than assigning "1": GCC 12 at -O2 mistakes the assignment for an
+  // overlapping memcpy (-Wrestrict, GCC bug 105651).
+  if (numerator.empty()) numerator.push_back('1');
+  numerator += denominator;
+  return numerator;
 }
 
 // The unit of a product (sign +1) or quotient (sign -1) of quantities.
