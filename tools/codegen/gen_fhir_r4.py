@@ -134,6 +134,10 @@ def build_types(profiles_types, profiles_resources, resource_types):
             if choice:
                 name = name[:-3]
             codes = element_type_codes(el)
+            if sd["kind"] == "resource" and parent_path == root and name == "id":
+                # R4 snapshots give each resource's id the System.String type with a "string"
+                # fhir-type; the base definition (Resource.id) says `id`, and so does the spec.
+                codes = [("id", [])]
             content_ref = el.get("contentReference")
             if content_ref:
                 codes = [(content_ref.lstrip("#"), [])]

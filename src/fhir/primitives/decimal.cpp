@@ -103,6 +103,11 @@ struct QuotientRemainder {
 // Schoolbook binary long division; `divisor` < 2^127 keeps the running remainder in range.
 QuotientRemainder Divide256(const U256& dividend, UInt128 divisor) {
   QuotientRemainder out{};
+  if (dividend.hi == 0) {  // the common case: native 128-bit division
+    out.quotient.lo = dividend.lo / divisor;
+    out.remainder = dividend.lo % divisor;
+    return out;
+  }
   UInt128 remainder = 0;
   for (int bit = 255; bit >= 0; --bit) {
     const UInt128 word = bit >= 128 ? dividend.hi : dividend.lo;

@@ -37,6 +37,32 @@ constexpr std::array<std::pair<std::string_view, PrimitiveType>, 20> kTypeNames 
 
 constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// Character classes for the per-byte loops, so that they run without branches.
+enum CharClass : std::uint8_t {
+  kIdChar = 1,          // [A-Za-z0-9\-\.]
+  kBase64DataChar = 2,  // [0-9a-zA-Z\+/]
+};
+
+constexpr std::array<std::uint8_t, 256> MakeCharClasses() {
+  std::array<std::uint8_t, 256> classes{};
+  for (int c = 0; c < 256; ++c) {
+    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    std::uint8_t bits = 0;
+    if (alnum || c == '-' || c == '.') bits |= kIdChar;
+    if (alnum || c == '+' || c == '/') bits |= kBase64DataChar;
+    classes[static_cast<std::size_t>(c)] = bits;
+  }
+  return classes;
+}
+constexpr std::array<std::uint8_t, 256> kCharClasses = MakeCharClasses();
+
+// True when every byte of `text` has all the bits of `mask`.
+bool AllInClass(std::string_view text, std::uint8_t mask) {
+  std::uint8_t all = mask;
+  for (const char c : text) all &= kCharClasses[static_cast<unsigned char>(c)];
+  return all == mask;
+}
+
 // The regexes' \s: space, tab, LF, VT, FF, CR.
 constexpr bool IsRegexSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
@@ -189,13 +215,7 @@ bool MatchesInteger(std::string_view text, PrimitiveType type) {
 
 // [A-Za-z0-9\-\.]{1,64}
 bool MatchesId(std::string_view text) {
-  if (text.empty() || text.size() > 64) return false;
-  for (const char c : text) {
-    const bool ok =
-        IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
+  return !text.empty() && text.size() <= 64 && AllInClass(text, kIdChar);
 }
 
 // [^\s]+(\s[^\s]+)*: no leading, trailing or doubled whitespace.
@@ -272,14 +292,16 @@ bool MatchesXhtml(std::string_view text) {
   return after == '>' || after == '/' || IsRegexSpace(after);
 }
 
-constexpr bool IsBase64Char(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+' || c == '/' ||
-         c == '=';
-}
-
 // (\s*([0-9a-zA-Z\+/=]){4}\s*)+ : whitespace only between groups of four, so every run of
 // base64 characters has a length divisible by four. Padding '=' only at the end, at most two.
 bool MatchesBase64(std::string_view text) {
+  // The common form first: one run of data characters and its padding.
+  std::size_t data = text.size();
+  while (data > 0 && text.size() - data < 2 && text[data - 1] == '=') --data;
+  if (!text.empty() && text.size() % 4 == 0 && AllInClass(text.substr(0, data), kBase64DataChar)) {
+    return true;
+  }
+  // Otherwise walk it, allowing whitespace between groups.
   std::size_t run = 0;
   std::size_t total = 0;
   int padding = 0;
@@ -287,7 +309,7 @@ bool MatchesBase64(std::string_view text) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
       if (run % 4 != 0) return false;
       run = 0;
-    } else if (IsBase64Char(c)) {
+    } else if (c == '=' || (kCharClasses[static_cast<unsigned char>(c)] & kBase64DataChar) != 0) {
       if (c == '=') {
         if (++padding > 2) return false;
       } else if (padding > 0) {
