@@ -55,6 +55,45 @@ fhir::DateTime Now() {
   return dt;
 }
 
+// JSON with numbers in plain notation (185.5, not Boost.JSON's 1.855E2).
+void AppendJson(const json::value& v, std::string& out) {
+  switch (v.kind()) {
+    case json::kind::double_:
+      if (auto d = fhir::Decimal::FromDouble(v.get_double())) {
+        out += d->ToString();
+        return;
+      }
+      break;
+    case json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& kv : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        out += json::serialize(json::string(kv.key()));
+        out += ':';
+        AppendJson(kv.value(), out);
+      }
+      out += '}';
+      return;
+    }
+    case json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const json::value& e : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        AppendJson(e, out);
+      }
+      out += ']';
+      return;
+    }
+    default:
+      break;
+  }
+  out += json::serialize(v);
+}
+
 // Decimals keep their exact digits ("1.50"), which a round trip through double would lose.
 void AppendValue(const fp::Item& item, std::string& out) {
   if (item.kind == fp::ItemKind::kDecimal) {
@@ -63,7 +102,7 @@ void AppendValue(const fp::Item& item, std::string& out) {
     out += "{\"value\":" + item.u.quantity->value.ToString() +
            ",\"unit\":" + json::serialize(json::string(item.u.quantity->unit)) + "}";
   } else {
-    out += json::serialize(item.ToJson());
+    AppendJson(item.ToJson(), out);
   }
 }
 

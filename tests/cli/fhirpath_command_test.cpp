@@ -96,6 +96,16 @@ TEST(FhirpathCommandTest, QuantityAndTemporalValues) {
   EXPECT_NE(r.out.find("1.50"), std::string::npos);  // exact digits kept
 }
 
+TEST(FhirpathCommandTest, DecimalsFromTheInputPrintInPlainNotation) {
+  std::string file = ::testing::TempDir() + "fhirpath_obs.json";
+  std::ofstream(file) << R"({"resourceType": "Observation", "status": "final",
+    "code": {"text": "weight"}, "valueQuantity": {"value": 64.595, "unit": "kg"}})";
+  RunResult r = RunFhirpath("--input " + Quote(file) + " " + Quote("Observation.value.value"));
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("64.595"), std::string::npos) << r.out;
+  EXPECT_EQ(json::parse(r.out).at(0).at("type"), "decimal");
+}
+
 TEST(FhirpathCommandTest, EmptyInputGivesEmptyArrayForPaths) {
   RunResult r = RunFhirpath(Quote("Patient.name"));
   ASSERT_EQ(r.exit_code, 0);
