@@ -88,8 +88,14 @@ TypeId ResourceTypeOf(const json::value& v) {
     }
     return map;
   }();
-  auto it = kByName->find(JsonString(*rt));
-  return it == kByName->end() ? kNoType : it->second;
+  // Consecutive lookups are usually for the same type: a one-entry cache per thread.
+  thread_local TypeId last = kNoType;
+  std::string_view name = JsonString(*rt);
+  if (last != kNoType && Type(last).name() == name) return last;
+  auto it = kByName->find(name);
+  if (it == kByName->end()) return kNoType;
+  last = it->second;
+  return last;
 }
 
 TypeId ExtensionType() {
@@ -445,10 +451,7 @@ Status Evaluator::Spend(std::size_t units) {
 Status Evaluator::Run(const Node& root, Collection& out) {
   Scope scope;
   if (has_context_) scope.this_items = std::span<const Item>(&context_, 1);
-  Items result;
-  CHARTROOM_RETURN_IF_ERROR(Eval(root, scope, result));
-  out.items_.clear();
-  out.items_.append(result.span());
+  CHARTROOM_RETURN_IF_ERROR(Eval(root, scope, out.items_));
   out.arena_ = arena_;
   return Ok();
 }
@@ -478,69 +481,68 @@ Result<const Item*> Single(std::span<const Item> items, std::string_view what) {
 }  // namespace
 
 Status Evaluator::Eval(const Node& node, const Scope& scope, Items& out) {
-  if (++depth_ > kMaxEvalDepth) {
-    --depth_;
-    return EvaluationError("evaluation nested too deeply");
+  if (depth_ >= kMaxEvalDepth) return EvaluationError("evaluation nested too deeply");
+  ++depth_;
+  Status status = EvalNode(node, scope, out);
+  --depth_;
+  if (status && !out.empty() && ++work_ > kMaxWork) {
+    return EvaluationError("evaluation exceeds its work limit");
   }
-  Status status = Ok();
+  return status;
+}
+
+Status Evaluator::EvalNode(const Node& node, const Scope& scope, Items& out) {
   switch (node.kind) {
     case NodeKind::kLiteral:
       out.push_back(node.literal);
-      break;
+      return Ok();
     case NodeKind::kEmpty:
-      break;
+      return Ok();
     case NodeKind::kError:
-      status = EvaluationError(node.message);
-      break;
+      return EvaluationError(node.message);
     case NodeKind::kThis:
       out.append(scope.this_items);
-      break;
+      return Ok();
     case NodeKind::kIndex:
       if (scope.index >= 0) out.push_back(Item::Integer(scope.index));
-      break;
+      return Ok();
     case NodeKind::kTotal:
       out.append(scope.total);
-      break;
+      return Ok();
     case NodeKind::kVariable:
-      status = EvalVariable(node, out);
-      break;
+      return EvalVariable(node, out);
     case NodeKind::kMember:
-      status = EvalMember(node, scope, out);
-      break;
+      return EvalMember(node, scope, out);
     case NodeKind::kFunction:
-      status = EvalFunction(node, scope, out);
-      break;
+      return EvalFunction(node, scope, out);
     case NodeKind::kIndexer: {
       Items input;
-      status = Eval(*node.children[0], scope, input);
-      if (!status) break;
+      CHARTROOM_RETURN_IF_ERROR(Eval(*node.children[0], scope, input));
       Items index;
-      status = Eval(*node.children[1], scope, index);
-      if (!status) break;
-      if (index.empty()) break;
+      CHARTROOM_RETURN_IF_ERROR(Eval(*node.children[1], scope, index));
+      if (index.empty()) return Ok();
       Quantity scratch;
       Item i = Normalize(index[0], scratch);
       if (index.size() > 1 || i.kind != ItemKind::kInteger) {
-        status = EvaluationError("an index must be a single integer");
-        break;
+        return EvaluationError("an index must be a single integer");
       }
       if (i.u.integer >= 0 && static_cast<std::size_t>(i.u.integer) < input.size()) {
         out.push_back(input[static_cast<std::size_t>(i.u.integer)]);
       }
-      break;
+      return Ok();
     }
     case NodeKind::kUnary: {
       Items operand;
-      status = Eval(*node.children[0], scope, operand);
-      if (!status || operand.empty()) break;
-      if (operand.size() > 1) {
-        status = EvaluationError("unary operator expects a single item");
-        break;
-      }
+      CHARTROOM_RETURN_IF_ERROR(Eval(*node.children[0], scope, operand));
+      if (operand.empty()) return Ok();
+      if (operand.size() > 1) return EvaluationError("unary operator expects a single item");
       Quantity scratch;
       Item v = Normalize(operand[0], scratch);
       if (v.kind == ItemKind::kInteger) {
-        if (node.op == Op::kMinus) v.u.integer = -v.u.integer;
+        if (node.op == Op::kMinus) {
+          if (v.u.integer == INT64_MIN) return Ok();  // overflow: empty, like + and *
+          v.u.integer = -v.u.integer;
+        }
         out.push_back(v);
       } else if (v.kind == ItemKind::kDecimal) {
         if (node.op == Op::kMinus) v.u.decimal = v.u.decimal.Negate();
@@ -550,39 +552,30 @@ Status Evaluator::Eval(const Node& node, const Scope& scope, Items& out) {
         if (node.op == Op::kMinus) q.value = q.value.Negate();
         out.push_back(Item::FromQuantity(Store(std::move(q))));
       } else {
-        status = EvaluationError("unary +/- needs a number or quantity");
+        return EvaluationError("unary +/- needs a number or quantity");
       }
-      break;
+      return Ok();
     }
     case NodeKind::kBinary:
-      status = EvalBinary(node, scope, out);
-      break;
+      return EvalBinary(node, scope, out);
     case NodeKind::kIs:
     case NodeKind::kAs: {
       Items input;
-      status = Eval(*node.children[0], scope, input);
-      if (!status) break;
-      auto single = Single(input.span(), node.kind == NodeKind::kIs ? "is" : "as");
-      if (!single) {
-        status = tl::unexpected(single.error());
-        break;
-      }
-      if (*single == nullptr) break;
+      CHARTROOM_RETURN_IF_ERROR(Eval(*node.children[0], scope, input));
+      CHARTROOM_ASSIGN_OR_RETURN(const Item* single,
+                                 Single(input.span(), node.kind == NodeKind::kIs ? "is" : "as"));
+      if (single == nullptr) return Ok();
       // A FHIR primitive is not a System value: FHIR.boolean is not System.Boolean.
-      bool match = TypeMatches(**single, node.type, /*exact_primitive=*/node.kind == NodeKind::kAs);
+      bool match = TypeMatches(*single, node.type, /*exact_primitive=*/node.kind == NodeKind::kAs);
       if (node.kind == NodeKind::kIs) {
         out.push_back(Item::Boolean(match));
       } else if (match) {
-        out.push_back(**single);
+        out.push_back(*single);
       }
-      break;
+      return Ok();
     }
   }
-  --depth_;
-  if (status && out.size() > 0) {
-    if (auto spent = Spend(1); !spent) return spent;
-  }
-  return status;
+  return Ok();
 }
 
 Status Evaluator::EvalVariable(const Node& node, Items& out) {

@@ -42,6 +42,7 @@ class Evaluator {
 
  private:
   Status Eval(const Node& node, const Scope& scope, Items& out);
+  Status EvalNode(const Node& node, const Scope& scope, Items& out);
   Status EvalMember(const Node& node, const Scope& scope, Items& out);
   Status EvalFunction(const Node& node, const Scope& scope, Items& out);
   Status EvalFunctionOn(const Node& node, const Scope& scope, std::span<const Item> input,

@@ -174,7 +174,7 @@ class Collection {
 
  private:
   friend class Evaluator;
-  SmallVector<Item, 4> items_;
+  SmallVector<Item, 8> items_;         // the evaluator's own collection type, moved in whole
   std::shared_ptr<const void> arena_;  // owns computed strings and quantities
 };
 

@@ -58,7 +58,8 @@ class SmallVector {
 
   void clear() { size_ = 0; }
   void push_back(const T& value) {
-    if (size_ == Capacity()) Grow(size_ + 1);
+    if (size_ == Capacity()) [[unlikely]]
+      Grow(size_ + 1);
     std::memcpy(static_cast<void*>(data() + size_), &value, sizeof(T));
     ++size_;
   }
@@ -83,7 +84,7 @@ class SmallVector {
   const T* Inline() const { return std::launder(reinterpret_cast<const T*>(inline_)); }
   std::size_t Capacity() const { return heap_ != nullptr ? capacity_ : N; }
 
-  void Grow(std::size_t min_capacity) {
+  [[gnu::noinline]] void Grow(std::size_t min_capacity) {
     std::size_t cap = std::max<std::size_t>(min_capacity, Capacity() * 2);
     T* fresh = static_cast<T*>(std::malloc(cap * sizeof(T)));
     if (fresh == nullptr) throw std::bad_alloc();
