@@ -66,7 +66,10 @@ void Lookup(const json::object& obj, std::string_view name, bool with_ext,
   for (const auto& kv : obj) {
     json::string_view key = kv.key();
     if (key.size() == name.size()) {
-      if (SameChars(key.data(), name.data(), name.size())) *value = &kv.value();
+      if (SameChars(key.data(), name.data(), name.size())) {
+        *value = &kv.value();
+        if (!with_ext) return;
+      }
     } else if (with_ext && key.size() == name.size() + 1 && key[0] == '_' &&
                SameChars(key.data() + 1, name.data(), name.size())) {
       *ext = &kv.value();
@@ -143,6 +146,22 @@ TypeId IdType() {
   return id;
 }
 
+// Bit n is set when a JSON name of the choice element has length n (valueQuantity: 13).
+std::uint64_t ChoiceNameLengths(const ElementInfo& element) {
+  static const std::vector<std::uint64_t>* const kMasks = [] {
+    const ModelTables& tables = R4();
+    auto* masks = new std::vector<std::uint64_t>(tables.element_count, 0);
+    for (std::size_t i = 0; i < tables.property_count; ++i) {
+      const JsonProperty& prop = tables.properties[i];
+      std::size_t length = prop.json_name().size();
+      if (length < 64) (*masks)[prop.element_index] |= std::uint64_t{1} << length;
+    }
+    return masks;
+  }();
+  auto index = static_cast<std::size_t>(&element - R4().elements);
+  return index < kMasks->size() ? (*kMasks)[index] : ~std::uint64_t{0};
+}
+
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 
 // Navigates `name` from one item (https://hl7.org/fhirpath/N1/#path-selection). Choice elements
@@ -180,7 +199,12 @@ void Navigate(const Item& item, std::string_view name, const Node* node, Items& 
                                    : type.FindElement(name);
   if (element == nullptr) return;
   if (element->is_choice()) {
+    // Only keys as long as one of the element's JSON names are read: with the data out of
+    // cache, reading a key's characters is what costs.
+    const std::uint64_t lengths = ChoiceNameLengths(*element);
+    auto possible = [&](std::size_t size) { return size < 64 && ((lengths >> size) & 1) != 0; };
     for (const auto& kv : obj) {
+      if (!possible(kv.key().size())) continue;
       std::string_view key(kv.key().data(), kv.key().size());
       if (key.size() <= name.size() || !key.starts_with(name) || !IsUpper(key[name.size()])) {
         continue;
@@ -194,6 +218,7 @@ void Navigate(const Item& item, std::string_view name, const Node* node, Items& 
     }
     // A choice primitive that only has extensions: "_valueString".
     for (const auto& kv : obj) {
+      if (kv.key().size() == 0 || !possible(kv.key().size() - 1)) continue;
       std::string_view key(kv.key().data(), kv.key().size());
       if (key.size() <= name.size() + 1 || key[0] != '_' || !key.substr(1).starts_with(name)) {
         continue;
