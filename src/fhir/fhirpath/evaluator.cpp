@@ -426,14 +426,6 @@ std::optional<std::string> Base64Decode(std::string_view in, bool url) {
 
 }  // namespace
 
-// Operations shared by the function implementations; a struct so that it can be the
-// Evaluator's friend.
-struct Ops {
-  static std::int16_t Offset(const Evaluator& ev) {
-    return ev.input_.now.tz_offset_minutes.value_or(0);
-  }
-};
-
 Evaluator::Evaluator(const EvaluationInput& input, TypeId context_type)
     : input_(input), context_type_(context_type) {
   if (input.resource != nullptr) {
@@ -690,7 +682,7 @@ bool ContainsItem(std::span<const Item> items, const Item& item, std::int16_t of
 
 Status Evaluator::EvalBinary(const Node& node, const Scope& scope, Items& out) {
   Op op = node.op;
-  std::int16_t offset = Ops::Offset(*this);
+  std::int16_t offset = LocalOffset();
   // Three-valued logic (https://hl7.org/fhirpath/N1/#boolean-logic); `and`/`or`/`implies`
   // evaluate the right side only when it can change the answer.
   if (op == Op::kAnd || op == Op::kOr || op == Op::kXor || op == Op::kImplies) {
@@ -1281,7 +1273,7 @@ const RequiredBinding* FindBinding(std::string_view url) {
 
 Status Evaluator::EvalFunctionOn(const Node& node, const Scope& scope, std::span<const Item> input,
                                  Items& out) {
-  const std::int16_t offset = Ops::Offset(*this);
+  const std::int16_t offset = LocalOffset();
   CHARTROOM_RETURN_IF_ERROR(Spend(input.size()));
   // Evaluates argument `i` in the caller's scope.
   auto arg = [&](std::size_t i, Items& values) { return Eval(node.arg(i), scope, values); };

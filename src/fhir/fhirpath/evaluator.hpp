@@ -55,8 +55,8 @@ class Evaluator {
   const Quantity* Store(Quantity quantity);
   Arena& arena();
 
-  // Helpers shared by the function implementations (evaluator.cpp).
-  friend struct Ops;
+  // The zone assumed for date-times without one: the clock's.
+  std::int16_t LocalOffset() const { return input_.now.tz_offset_minutes.value_or(0); }
 
   const EvaluationInput& input_;
   TypeId context_type_;
