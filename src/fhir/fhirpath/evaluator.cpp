@@ -579,6 +579,15 @@ Status Evaluator::EvalNode(const Node& node, const Scope& scope, Items& out) {
     case NodeKind::kAs: {
       Items input;
       CHARTROOM_RETURN_IF_ERROR(Eval(*node.children[0], scope, input));
+      if (node.kind == NodeKind::kAs) {
+        // The `as` operator filters item by item, as the HL7 reference engine does: R4's
+        // SearchParameter expressions apply it to repeating elements
+        // ((ActivityDefinition.useContext.value as CodeableConcept)). as() stays strict.
+        for (const Item& item : input) {
+          if (TypeMatches(item, node.type, /*exact_primitive=*/true)) out.push_back(item);
+        }
+        return Ok();
+      }
       CHARTROOM_ASSIGN_OR_RETURN(const Item* single,
                                  Single(input.span(), node.kind == NodeKind::kIs ? "is" : "as"));
       if (single == nullptr) return Ok();

@@ -168,6 +168,18 @@ TEST(FhirpathTest, MemberOfUsesRequiredBindingTables) {
   EXPECT_EQ(Show("'x'.memberOf('http://example.org/unknown')"), "");
 }
 
+TEST(FhirpathTest, AsOperatorFiltersRepeatingElementsButAsFunctionNeedsOneItem) {
+  json::value plan = json::parse(R"({"resourceType": "ActivityDefinition", "status": "draft",
+    "useContext": [{"code": {"code": "focus"}, "valueCodeableConcept": {"text": "a"}},
+                   {"code": {"code": "age"}, "valueQuantity": {"value": 3}},
+                   {"code": {"code": "venue"}, "valueCodeableConcept": {"text": "b"}}]})");
+  EXPECT_EQ(Show("(ActivityDefinition.useContext.value as CodeableConcept).text", &plan),
+            "string:\"a\" string:\"b\"");
+  EXPECT_EQ(Show("ActivityDefinition.useContext.value.as(CodeableConcept)", &plan),
+            "fhirpath.evaluation");
+  EXPECT_EQ(Show("ActivityDefinition.useContext.value is Quantity", &plan), "fhirpath.evaluation");
+}
+
 TEST(FhirpathTest, HostileExpressionsFailInsteadOfRunningAway) {
   EXPECT_EQ(Show("(1|2|3|4|5|6|7|8|9|10).repeat($this + 1).count()"), "fhirpath.evaluation");
 }
