@@ -197,6 +197,9 @@ struct CompileOptions {
   // root; when empty, checks start at a leading type name (`Patient.name`). Unknown names fail
   // with fhirpath.semantic.
   std::string_view context_type;
+  // Reject first(), last(), tail(), skip(), take() and [] applied to the unordered results of
+  // children() and descendants() (fhirpath.semantic), as FHIRPath allows implementations to.
+  bool check_ordered_functions = false;
 };
 
 struct EvaluationInput {
