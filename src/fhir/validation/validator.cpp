@@ -687,11 +687,13 @@ class Walker {
       const std::string_view name = underscore ? key.substr(1) : key;
       const JsonProperty* prop = type.FindProperty(name);
       if (prop != nullptr && index_.IsNotR4(prop->element_index)) prop = nullptr;
+      // Anything but id counts as a child for ele-1, unknown properties too: they are reported
+      // on their own, and a second issue for the same mistake would only be noise.
+      if (name != "id") has_children = true;
       if (prop == nullptr || (underscore && !Type(prop->type).is_primitive())) {
         ReportUnknown(type, key, underscore && prop != nullptr);
         continue;
       }
-      if (name != "id") has_children = true;
       if (!NoteSeen(seen_base, *prop)) {
         ReportAt(key, false, IssueType::kStructure, "fhir.choice-conflict",
                  "Only one type of the choice element " + std::string(prop->element().path()) +
@@ -799,16 +801,16 @@ class Walker {
              "A contained resource cannot contain resources (dom-2)");
       return;
     }
+    if (el.max == 0) {
+      Report(IssueType::kStructure, "fhir.cardinality-max",
+             "Element " + std::string(el.path()) + " is not allowed here (max 0)");
+      return;
+    }
     if (!el.is_array()) {
       if (value.is_array()) {
         Report(IssueType::kStructure, "fhir.wrong-json-type",
                "Element " + std::string(el.path()) + " has at most one value, so it is not a " +
                    "JSON array");
-        return;
-      }
-      if (el.max == 0) {
-        Report(IssueType::kStructure, "fhir.cardinality-max",
-               "Element " + std::string(el.path()) + " is not allowed here (max 0)");
         return;
       }
       if (value.is_null()) {
