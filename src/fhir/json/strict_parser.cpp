@@ -222,7 +222,9 @@ void LineAndColumn(std::string_view text, std::uint64_t offset, std::uint32_t& l
 
 StrictJson ParseStrictJson(std::string_view text, boost::json::storage_ptr storage,
                            const StrictJsonOptions& options) {
-  StrictJson out;
+  // Constructed with `storage`: assigning a value never changes the storage of its target, so
+  // a default-constructed member would copy the whole DOM on assignment.
+  StrictJson out{boost::json::value(storage), std::nullopt, {}};
   std::size_t skipped = 0;
   if (text.substr(0, kByteOrderMark.size()) == kByteOrderMark) skipped = kByteOrderMark.size();
   const std::string_view body = text.substr(skipped);
@@ -243,7 +245,7 @@ StrictJson ParseStrictJson(std::string_view text, boost::json::storage_ptr stora
     parse_options.max_depth = options.max_depth;
     unsigned char temp[4096];
     boost::json::basic_parser<StrictHandler> parser(parse_options, temp, sizeof temp);
-    parser.handler().st.reset(std::move(storage));
+    parser.handler().st.reset(storage);
     error_code ec;
     const std::size_t consumed = parser.write_some(false, body.data(), body.size(), ec);
     if (ec) {

@@ -1212,9 +1212,10 @@ OperationOutcome Validate(const boost::json::value& resource, const ValidationOp
 
 ParsedDocument ParseAndValidate(std::string_view json_text, boost::json::storage_ptr storage,
                                 const ValidationOptions& options) {
-  ParsedDocument document;
   json::StrictJson parsed =
       json::ParseStrictJson(json_text, std::move(storage), {.max_depth = options.max_depth});
+  // Moved in at construction, which keeps the DOM in `storage` (assignment would copy it).
+  ParsedDocument document{std::move(parsed.value), OperationOutcome()};
   if (parsed.syntax_error) {
     const json::JsonSyntaxError& error = *parsed.syntax_error;
     const bool too_deep = error.kind == json::JsonSyntaxError::Kind::kTooDeep;
@@ -1231,7 +1232,6 @@ ParsedDocument ParseAndValidate(std::string_view json_text, boost::json::storage
     document.outcome.AddIssue(std::move(issue));
     return document;
   }
-  document.value = std::move(parsed.value);
   Walker walker(options, document.outcome);
   if (!parsed.duplicate_keys.empty()) {
     walker.SetDuplicates(document.value, std::move(parsed.duplicate_keys));
