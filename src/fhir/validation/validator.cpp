@@ -5,8 +5,10 @@
 
 #include "fhir/validation/validator.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <span>
@@ -189,13 +191,13 @@ void AppendKey(std::string& out, std::string_view key) {
     return;
   }
   out += '`';
-  std::size_t written = 0;
-  for (char c : key) {
-    if (++written > 64) {
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    const char c = key[i];
+    const auto u = static_cast<unsigned char>(c);
+    if (i >= 64 && (u & 0xC0) != 0x80) {  // cut at a character boundary: keep valid UTF-8
       out += "...";
       break;
     }
-    const auto u = static_cast<unsigned char>(c);
     if (c == '`' || c == '\\') {
       out += '\\';
       out += c;
@@ -380,8 +382,15 @@ enum class ObjectRole : std::uint8_t {
 struct PendingDuplicate {
   const bj::object* object;  // where the walk meets it; nullptr if the path did not resolve
   json::DuplicateKey where;
-  bool reported = false;
+  std::size_t order;  // position in the document
+  bool reported;
 };
+
+bool DuplicateLess(const PendingDuplicate& a, const PendingDuplicate& b) {
+  if (a.object != b.object) return std::less<const void*>()(a.object, b.object);
+  if (a.where.key != b.where.key) return a.where.key < b.where.key;
+  return a.order < b.order;
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -406,9 +415,12 @@ class Walker {
           at = o != nullptr ? o->if_contains(step.key) : nullptr;
         }
       }
-      pending_duplicates_.push_back(
-          {at != nullptr ? at->if_object() : nullptr, std::move(dup), false});
+      pending_duplicates_.push_back({at != nullptr ? at->if_object() : nullptr, std::move(dup),
+                                     pending_duplicates_.size(), false});
     }
+    // Sorted by object, then key, so that the walk finds an object's duplicates by binary
+    // search: a document may hold very many of them.
+    std::sort(pending_duplicates_.begin(), pending_duplicates_.end(), DuplicateLess);
   }
 
   void ValidateRoot(const bj::value& value) {
@@ -1135,26 +1147,39 @@ class Walker {
 
   // ----- duplicate keys ------------------------------------------------------------------------
 
-  bool HasPendingDuplicates(const bj::object& obj) const {
-    for (const PendingDuplicate& dup : pending_duplicates_) {
-      if (dup.object == &obj && !dup.reported) return true;
-    }
-    return false;
+  // The first pending duplicate of `obj` with a key not less than `key`.
+  std::vector<PendingDuplicate>::iterator FirstDuplicate(const bj::object& obj,
+                                                         std::string_view key) {
+    return std::lower_bound(pending_duplicates_.begin(), pending_duplicates_.end(), 0,
+                            [&](const PendingDuplicate& dup, int) {
+                              if (dup.object != &obj) {
+                                return std::less<const void*>()(dup.object, &obj);
+                              }
+                              return std::string_view(dup.where.key) < key;
+                            });
+  }
+
+  bool HasPendingDuplicates(const bj::object& obj) {
+    const auto it = FirstDuplicate(obj, {});
+    return it != pending_duplicates_.end() && it->object == &obj;
   }
 
   void ReportDuplicates(const bj::object& obj, std::string_view key) {
-    for (PendingDuplicate& dup : pending_duplicates_) {
-      if (dup.object == &obj && !dup.reported && dup.where.key == key) {
-        dup.reported = true;
-        ReportAt(key, true, IssueType::kStructure, "fhir.duplicate-key",
-                 "The key appears more than once in this JSON object; the last value was used");
-      }
+    for (auto it = FirstDuplicate(obj, key);
+         it != pending_duplicates_.end() && it->object == &obj && it->where.key == key; ++it) {
+      if (it->reported) continue;
+      it->reported = true;
+      ReportAt(key, true, IssueType::kStructure, "fhir.duplicate-key",
+               "The key appears more than once in this JSON object; the last value was used");
     }
   }
 
   // Duplicates inside parts the walk did not enter (an unknown element, a wrong type): located
   // by their JSON path.
   void ReportUnvisitedDuplicates(const bj::value& root) {
+    std::sort(
+        pending_duplicates_.begin(), pending_duplicates_.end(),
+        [](const PendingDuplicate& a, const PendingDuplicate& b) { return a.order < b.order; });
     for (PendingDuplicate& dup : pending_duplicates_) {
       if (dup.reported) continue;
       dup.reported = true;

@@ -289,6 +289,28 @@ TEST(ValidatorTest, NamesOddKeysInBackquotes) {
                           Pair("fhir.unknown-element", "Patient._")));
 }
 
+TEST(ValidatorTest, CutsLongKeysAtACharacterBoundary) {
+  std::string key;
+  for (int i = 0; i < 40; ++i) key += "\xC3\xA9";  // é, two bytes each
+  std::string expected = "Patient.`";
+  for (int i = 0; i < 32; ++i) expected += "\xC3\xA9";
+  expected += "...`";
+  EXPECT_THAT(Findings(R"({"resourceType":"Patient",")" + key + R"(":1})"),
+              ElementsAre(Pair("fhir.unknown-element", expected)));
+}
+
+TEST(ValidatorTest, ReportsManyDuplicateKeysEachOnce) {
+  std::string names;
+  for (int i = 0; i < 20000; ++i)
+    names += std::string(i ? "," : "") + R"({"family":"a","family":"b"})";
+  const auto findings = Findings(R"({"resourceType":"Patient","name":[)" + names + "]}");
+  ASSERT_EQ(findings.size(), 20000u);
+  EXPECT_EQ(findings.front(), std::make_pair(std::string("fhir.duplicate-key"),
+                                             std::string("Patient.name[0].family")));
+  EXPECT_EQ(findings.back(), std::make_pair(std::string("fhir.duplicate-key"),
+                                            std::string("Patient.name[19999].family")));
+}
+
 TEST(ValidatorTest, DiagnosticsNeverEchoValues) {
   const std::string secret = "Zqxjk-Secret";
   boost::json::monotonic_resource storage;
