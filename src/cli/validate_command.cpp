@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -48,6 +49,11 @@ Result<std::string> ReadInput(std::string_view name) {
       return Fail(ErrorCategory::kUnavailable, "cli.unreadable-input", "cannot read stdin");
     }
   } else {
+    std::error_code ec;
+    if (std::filesystem::is_directory(std::filesystem::path(name), ec)) {
+      return Fail(ErrorCategory::kInvalid, "cli.unreadable-input",
+                  "cannot read " + std::string(name) + ": it is a directory");
+    }
     std::ifstream in{std::string(name), std::ios::binary};
     if (!in) {
       return Fail(ErrorCategory::kNotFound, "cli.unreadable-input",

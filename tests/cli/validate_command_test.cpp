@@ -118,6 +118,9 @@ TEST_F(ValidateCommandTest, UnreadableFileExitsTwoButTheOthersAreStillValidated)
       {(dir_ / "missing.json").string(), Write("bad.json", kInvalid), Write("ok.json", kValid)});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("missing.json"), std::string::npos);
+  const CommandRun directory = RunWith({dir_.string()});
+  EXPECT_EQ(directory.exit_code, 2);
+  EXPECT_TRUE(directory.outcomes.empty());
   ASSERT_EQ(run.outcomes.size(), 2u);
   EXPECT_EQ(Codes(run.outcomes[0]), std::vector<std::string>{"fhir.binding-code"});
   EXPECT_EQ(Codes(run.outcomes[1]), std::vector<std::string>{"fhir.valid"});

@@ -25,7 +25,7 @@
 //
 // Every problem becomes one OperationOutcome issue, in document order (the issues of a missing
 // required element come at the end of the object that lacks it). Each issue carries a stable
-// details code (docs: src/fhir/validation/README.md lists them) and a FHIRPath `expression`:
+// details code (src/fhir/validation/README.md lists them) and a FHIRPath `expression`:
 //
 //   * array elements are indexed: Patient.name[0].given[1];
 //   * a choice element is named by its JSON name: Observation.valueQuantity.value;
@@ -66,7 +66,7 @@ OperationOutcome Validate(const boost::json::value& resource,
 
 // The result of ParseAndValidate: the parsed document (null when the text is not JSON) and the
 // findings, which include JSON syntax errors (fhir.json-syntax, with line and column) and
-// duplicate keys (fhir.json-duplicate-key).
+// duplicate keys (fhir.duplicate-key).
 struct ParsedDocument {
   boost::json::value value;
   OperationOutcome outcome;
