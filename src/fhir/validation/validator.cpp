@@ -62,9 +62,6 @@ class ModelIndex {
     return {required_.data() + first, count};
   }
 
-  // Elements that the generated tables carry but R4 does not define (see the constructor).
-  bool IsNotR4(std::uint32_t element_index) const { return not_r4_[element_index] != 0; }
-
   std::uint32_t ElementIndex(const ElementInfo& el) const {
     return static_cast<std::uint32_t>(&el - R4().elements);
   }
@@ -75,7 +72,6 @@ class ModelIndex {
   const TypeInfo* coding = nullptr;
   const TypeInfo* codeable_concept = nullptr;
   const TypeInfo* extension = nullptr;
-  const TypeInfo* id_type = nullptr;
   std::uint32_t extension_value = 0;      // element index of Extension.value[x]
   std::uint32_t extension_extension = 0;  // element index of Extension.extension
 
@@ -84,7 +80,6 @@ class ModelIndex {
     const ModelTables& tables = R4();
     rules_.resize(tables.type_count);
     required_ranges_.resize(tables.type_count);
-    not_r4_.assign(tables.element_count, 0);
     for (const TypeInfo& type : AllTypes()) {
       const TypeId id = IdOf(type);
       if (type.is_primitive()) rules_[id] = RuleFor(type.name());
@@ -100,19 +95,8 @@ class ModelIndex {
     coding = FindType("Coding");
     codeable_concept = FindType("CodeableConcept");
     extension = FindType("Extension");
-    id_type = FindType("id");
     extension_value = ElementIndex(*extension->FindElement("value"));
     extension_extension = ElementIndex(*extension->FindElement("extension"));
-    // The definitions package the tables are generated from adds server-specific elements to
-    // Meta (account, author, compartment, project ...). R4 Meta has exactly these
-    // (https://hl7.org/fhir/R4/resource.html#Meta); anything else there is unknown.
-    constexpr std::string_view kR4MetaElements[] = {
-        "extension", "id", "lastUpdated", "profile", "security", "source", "tag", "versionId"};
-    for (const ElementInfo& el : FindType("Meta")->elements()) {
-      bool r4 = false;
-      for (std::string_view name : kR4MetaElements) r4 = r4 || el.name() == name;
-      if (!r4) not_r4_[ElementIndex(el)] = 1;
-    }
   }
 
   static PrimitiveRule RuleFor(std::string_view name) {
@@ -146,7 +130,6 @@ class ModelIndex {
   std::vector<PrimitiveRule> rules_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> required_ranges_;
   std::vector<std::uint32_t> required_;
-  std::vector<std::uint8_t> not_r4_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -698,7 +681,6 @@ class Walker {
       const bool underscore = !key.empty() && key[0] == '_';
       const std::string_view name = underscore ? key.substr(1) : key;
       const JsonProperty* prop = type.FindProperty(name);
-      if (prop != nullptr && index_.IsNotR4(prop->element_index)) prop = nullptr;
       // Anything but id counts as a child for ele-1, unknown properties too: they are reported
       // on their own, and a second issue for the same mistake would only be noise.
       if (name != "id") has_children = true;
@@ -795,18 +777,10 @@ class Walker {
 
   // ----- elements ------------------------------------------------------------------------------
 
-  // The type to validate a value of `prop` as.
-  const TypeInfo& ValueType(const JsonProperty& prop, bool in_resource) const {
-    // R4's definitions type Resource.id as string (the FHIRPath System.String carries the FHIR
-    // type "string"); the specification says id (https://hl7.org/fhir/R4/resource.html#id).
-    if (in_resource && prop.element().name() == "id") return *index_.id_type;
-    return Type(prop.type);
-  }
-
   void ValidateElement(const bj::object& parent, const bj::value& value, const JsonProperty& prop,
                        bool in_resource, ResourceRole resource_role) {
     const ElementInfo& el = prop.element();
-    const TypeInfo& type = ValueType(prop, in_resource);
+    const TypeInfo& type = Type(prop.type);
     const bool contained = in_resource && &type == index_.resource && el.name() == "contained";
     if (contained && resource_role == ResourceRole::kContained) {
       Report(IssueType::kInvariant, "fhir.contained-nested",
