@@ -461,7 +461,7 @@ const Quantity* Evaluator::Store(Quantity quantity) {
 
 Status Evaluator::Spend(std::size_t units) {
   work_ += units;
-  if (work_ > kMaxWork) return EvaluationError("evaluation exceeds its work limit");
+  if (work_ > input_.max_work) return EvaluationError("evaluation exceeds its work limit");
   return Ok();
 }
 
@@ -502,8 +502,9 @@ Status Evaluator::Eval(const Node& node, const Scope& scope, Items& out) {
   ++depth_;
   Status status = EvalNode(node, scope, out);
   --depth_;
-  if (status && !out.empty() && ++work_ > kMaxWork) {
-    return EvaluationError("evaluation exceeds its work limit");
+  if (status && !out.empty()) {
+    if (++work_ > input_.max_work) return EvaluationError("evaluation exceeds its work limit");
+    if (out.size() > kMaxItems) return EvaluationError("collection too large");
   }
   return status;
 }

@@ -17,10 +17,10 @@ namespace chartroom::fhir::fhirpath {
 
 using Items = SmallVector<Item, 8>;
 
-// Bounds that keep hostile expressions from running away: the total number of items an
-// evaluation may produce or compare, and the nesting of evaluation calls.
-inline constexpr std::size_t kMaxWork = 20'000'000;
+// Bounds that keep hostile expressions from running away: the nesting of evaluation calls and
+// the size of any one collection (the work budget is EvaluationInput::max_work).
 inline constexpr int kMaxEvalDepth = 256;
+inline constexpr std::size_t kMaxItems = 1'000'000;
 
 struct Arena;
 

@@ -181,7 +181,28 @@ TEST(FhirpathTest, AsOperatorFiltersRepeatingElementsButAsFunctionNeedsOneItem) 
 }
 
 TEST(FhirpathTest, HostileExpressionsFailInsteadOfRunningAway) {
-  EXPECT_EQ(Show("(1|2|3|4|5|6|7|8|9|10).repeat($this + 1).count()"), "fhirpath.evaluation");
+  // repeat() that never stops finding new items runs into the work budget.
+  auto endless = Expression::Compile("(1|2|3|4|5|6|7|8|9|10).repeat($this + 1).count()");
+  ASSERT_TRUE(endless.has_value());
+  EvaluationInput small;
+  small.max_work = 1'000'000;
+  auto stopped = endless->Evaluate(small);
+  ASSERT_FALSE(stopped.has_value());
+  EXPECT_EQ(stopped.error().code(), "fhirpath.evaluation");
+  std::string doubling = "'ab'";
+  for (int i = 0; i < 24; ++i) doubling += ".select($this.combine($this))";
+  EXPECT_EQ(Show(doubling + ".count()"), "fhirpath.evaluation");  // 2^24 items
+  // A budget small enough that a quadratic distinct() exceeds it.
+  auto expr =
+      Expression::Compile("'abcdefghijklmnopqrstuvwxyz'.toChars().combine($this).distinct()");
+  ASSERT_TRUE(expr.has_value());
+  EvaluationInput input;
+  input.max_work = 100;
+  EXPECT_FALSE(expr->Evaluate(input).has_value());
+  input.max_work = 100'000;
+  auto ok = expr->Evaluate(input);
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->size(), 26u);
 }
 
 TEST(FhirpathTest, OneExpressionEvaluatesConcurrently) {
