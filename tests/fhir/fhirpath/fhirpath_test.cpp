@@ -135,6 +135,14 @@ TEST(FhirpathTest, QuantitiesCompareAcrossUnits) {
   EXPECT_EQ(Show("1 'cm' < 1 'm'"), "boolean:true");
 }
 
+TEST(FhirpathTest, DecimalOverflowIsEmpty) {
+  // Found by fuzzing: two 38-digit sums of the same sign.
+  EXPECT_EQ(Show("-1111111111111111111/111/11/11-11111111111111111/11/11"), "");
+  EXPECT_EQ(Show("99999999999999999999999999999999999999 + 99999999999999999999999999999999999999"),
+            "");
+  EXPECT_EQ(Show("(1.5 + 2.25).toString()"), "string:\"3.75\"");
+}
+
 TEST(FhirpathTest, ResolvesContainedAndBundleReferences) {
   EXPECT_EQ(Show("Patient.managingOrganization.resolve().name"), "string:\"Clinic\"");
   json::value bundle = json::parse(R"({"resourceType": "Bundle", "type": "collection", "entry": [
