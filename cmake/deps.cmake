@@ -2,6 +2,7 @@
 find_package(Boost 1.81 REQUIRED CONFIG COMPONENTS json)
 find_package(Threads REQUIRED)
 find_package(ZLIB REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
 find_path(TL_EXPECTED_INCLUDE_DIR tl/expected.hpp REQUIRED)
 add_library(chartroom_tl_expected INTERFACE)
 target_include_directories(chartroom_tl_expected SYSTEM INTERFACE ${TL_EXPECTED_INCLUDE_DIR})
