@@ -73,6 +73,15 @@ class Model:
         return self.types[-1]
 
 
+HL7_PROFILE_PREFIX = "http://hl7.org/fhir/StructureDefinition/"
+
+# Elements the package adds to HL7's definitions for its own server; they are not FHIR R4.
+NON_R4_ELEMENTS = {
+    "Meta.project", "Meta.author", "Meta.onBehalfOf", "Meta.account", "Meta.accounts",
+    "Meta.compartment", "Meta.deleted",
+}
+
+
 def element_type_codes(el):
     codes = []
     for t in el.get("type", []):
@@ -80,7 +89,10 @@ def element_type_codes(el):
         if code.startswith("http://hl7.org/fhirpath/System."):
             ext = [x.get("valueUrl") for x in t.get("extension", []) if x["url"] == FHIR_TYPE_EXT]
             code = ext[0] if ext else "string"
-        codes.append((code, [p.rsplit("/", 1)[-1] for p in t.get("targetProfile", [])]))
+        # Only HL7's own profiles: the package adds targets of its own (Bot, ClientApplication).
+        targets = [p[len(HL7_PROFILE_PREFIX):] for p in t.get("targetProfile", [])
+                   if p.startswith(HL7_PROFILE_PREFIX)]
+        codes.append((code, targets))
     return codes
 
 
@@ -126,6 +138,8 @@ def build_types(profiles_types, profiles_resources, resource_types):
         root = sd["snapshot"]["element"][0]["path"]
         for el in elements:
             path = el["path"]
+            if path in NON_R4_ELEMENTS:
+                continue
             parent_path, name = path.rsplit(".", 1)
             parent_type = owner_name if parent_path == root else parent_path
             if parent_path != root and parent_type not in model.type_index:
@@ -134,6 +148,10 @@ def build_types(profiles_types, profiles_resources, resource_types):
             if choice:
                 name = name[:-3]
             codes = element_type_codes(el)
+            if sd["kind"] == "resource" and parent_path == root and name == "id":
+                # R4 snapshots give each resource's id the System.String type with a "string"
+                # fhir-type; the base definition (Resource.id) says `id`, and so does the spec.
+                codes = [("id", [])]
             content_ref = el.get("contentReference")
             if content_ref:
                 codes = [(content_ref.lstrip("#"), [])]

@@ -32,6 +32,9 @@ TEST(ModelTest, ElementsCarryTypeAndCardinality) {
   EXPECT_NE(patient->FindElement("meta"), nullptr);
   EXPECT_NE(patient->FindElement("contained"), nullptr);
   EXPECT_EQ(patient->FindElement("valueQuantity"), nullptr);
+  // A resource id is an `id` (Resource.id), an element id a `string` (Element.id).
+  EXPECT_EQ(Type(patient->FindElement("id")->types()[0]).name(), "id");
+  EXPECT_EQ(Type(FindType("HumanName")->FindElement("id")->types()[0]).name(), "string");
 }
 
 TEST(ModelTest, ChoiceElementsResolveByJsonName) {
