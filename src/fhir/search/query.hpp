@@ -133,12 +133,12 @@ struct Include {
   bool reverse = false;                    // _revinclude
   bool iterate = false;                    // :iterate (R4 also accepts :recurse)
   std::string source_type;                 // "*" for _include=*
-  const SearchParamInfo* param = nullptr;  // nullptr for "*"
+  const SearchParamInfo* param = nullptr;  // nullptr for "*" and "Type:*"
   std::string target_type;                 // optional third part
 };
 
 struct SortKey {
-  CommonParam common = CommonParam::kNone;  // kId / kLastUpdated allowed
+  CommonParam common = CommonParam::kNone;  // kId, kLastUpdated ... when sorting by one
   const SearchParamInfo* param = nullptr;
   bool descending = false;
 };
