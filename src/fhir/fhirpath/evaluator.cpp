@@ -676,47 +676,6 @@ Status Evaluator::EvalFunction(const Node& node, const Scope& scope, Items& out)
 
 namespace {
 
-// Decimal::Add and Subtract compute the sum of two aligned coefficients below 10^38 in a signed
-// 128-bit integer, which overflows (undefined behaviour) when both exceed about 8.5 x 10^37 with
-// the same sign. Such a sum needs 39 digits and is an overflow anyway, so it is answered here
-// (empty) without calling them. Remove once fhir/primitives checks the sum itself.
-__extension__ using UInt128 = unsigned __int128;
-
-std::optional<UInt128> AlignedMagnitude(const Decimal& d, int scale) {
-  constexpr UInt128 kTen = 10;
-  UInt128 limit = 1;
-  for (int i = 0; i < Decimal::kMaxDigits; ++i) limit *= kTen;
-  Int128 c = d.coefficient();
-  UInt128 m = c < 0 ? static_cast<UInt128>(-(c + 1)) + 1 : static_cast<UInt128>(c);
-  for (int i = d.scale(); i < scale; ++i) {
-    if (m >= limit / kTen) return std::nullopt;  // Decimal::Add reports this as an overflow
-    m *= kTen;
-  }
-  return m;
-}
-
-bool SumOverflows(const Decimal& a, const Decimal& b, bool subtract) {
-  if (a.Sign() == 0 || b.Sign() == 0) return false;
-  bool same_sign = (a.Sign() < 0) == ((b.Sign() < 0) != subtract);
-  if (!same_sign) return false;
-  int scale = std::max(a.scale(), b.scale());
-  auto ma = AlignedMagnitude(a, scale);
-  auto mb = AlignedMagnitude(b, scale);
-  if (!ma || !mb) return false;
-  return *ma + *mb >= (UInt128{1} << 127);
-}
-
-// Quantity addition converts one operand to the other's unit before adding.
-bool QuantitySumOverflows(const Quantity& a, const Quantity& b, bool subtract) {
-  if (SumOverflows(a.value, b.value, subtract)) return true;
-  if (auto b_in_a = ConvertTo(b, a.unit);
-      b_in_a && SumOverflows(a.value, b_in_a->value, subtract)) {
-    return true;
-  }
-  auto a_in_b = ConvertTo(a, b.unit);
-  return a_in_b && SumOverflows(a_in_b->value, b.value, subtract);
-}
-
 // Contains by equality, for union/distinct/intersect/exclude/in.
 bool ContainsItem(std::span<const Item> items, const Item& item, std::int16_t offset) {
   Quantity sa, sb;
@@ -941,10 +900,8 @@ Status Evaluator::EvalBinary(const Node& node, const Scope& scope, Items& out) {
     Decimal x = AsDecimal(a), y = AsDecimal(b);
     switch (op) {
       case Op::kPlus:
-        if (SumOverflows(x, y, /*subtract=*/false)) return Ok();
         return push_decimal(Decimal::Add(x, y));
       case Op::kMinus:
-        if (SumOverflows(x, y, /*subtract=*/true)) return Ok();
         return push_decimal(Decimal::Subtract(x, y));
       case Op::kMultiply:
         return push_decimal(Decimal::Multiply(x, y));
@@ -969,11 +926,9 @@ Status Evaluator::EvalBinary(const Node& node, const Scope& scope, Items& out) {
     std::optional<Quantity> r;
     switch (op) {
       case Op::kPlus:
-        if (QuantitySumOverflows(x, y, /*subtract=*/false)) return Ok();
         r = Add(x, y);
         break;
       case Op::kMinus:
-        if (QuantitySumOverflows(x, y, /*subtract=*/true)) return Ok();
         r = Subtract(x, y);
         break;
       case Op::kMultiply:
