@@ -10,7 +10,8 @@ packages=(
   clang libclang-rt-14-dev  # libFuzzer and sanitizer runtimes for `make fuzz`
   clang-format
   # libraries (never libboost-dev: that is Boost 1.74 and conflicts with 1.81)
-  libboost1.81-dev libboost-json1.81-dev libexpected-dev libcli11-dev
+  libboost1.81-dev libboost-json1.81-dev libexpected-dev libcli11-dev libssl-dev openssl
+  libsodium-dev
   # tests and benchmarks
   zlib1g-dev  # gzip-compressed fixtures and code sets
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -276,7 +276,7 @@ def build_search_params(bundle, resource_types):
     return params
 
 
-def emit(model, terminology, params, out_path):
+def emit(model, terminology, params, compartment, out_path):
     types = model.types
     # Types sorted by name, so TypeId order is alphabetical and lookups can binary-search.
     order = sorted(range(len(types)), key=lambda i: types[i]["name"])
@@ -333,8 +333,12 @@ def emit(model, terminology, params, out_path):
         props.sort()
         first_prop = len(properties)
         properties.extend(props)
+        first_comp = len(strings)
+        comp_params = compartment.get(t["name"], []) if t["kind"] == "kResource" else []
+        strings.extend(comp_params)
         type_rows.append(dict(t, first_element=first_el, element_count=len(els),
-                              first_property=first_prop, property_count=len(props)))
+                              first_property=first_prop, property_count=len(props),
+                              first_compartment=first_comp, compartment_count=len(comp_params)))
 
     search_rows = []
     for p in params:
@@ -386,10 +390,10 @@ def emit(model, terminology, params, out_path):
     w("const TypeInfo kTypes[] = {")
     for t in type_rows:
         base = tid(t["base"]) if t["base"] else "kNoType"
-        w("  {%s, TypeKind::%s, %s, %s, %d, %d, %d, %d, %s}," % (
+        w("  {%s, TypeKind::%s, %s, %s, %d, %d, %d, %d, %s, %d, %d}," % (
             ref(t["name"]), t["kind"], base, "true" if t["abstract"] else "false",
             t["first_element"], t["element_count"], t["first_property"], t["property_count"],
-            ref(t["regex"])))
+            ref(t["regex"]), t["first_compartment"], t["compartment_count"]))
     w("};")
     w("const ElementInfo kElements[] = {")
     for e in elements:
@@ -470,7 +474,10 @@ def main():
     model = build_types(load(folder, "profiles-types.json"), load(folder, "profiles-resources.json"),
                         resource_types)
     params = build_search_params(load(folder, "search-parameters.json"), resource_types)
-    emit(model, terminology, params, out)
+    # https://hl7.org/fhir/R4/compartmentdefinition-patient.html
+    compartment = {r["code"]: r.get("param", []) for r in
+                   load(folder, "compartmentdefinition-patient.json")["resource"]}
+    emit(model, terminology, params, compartment, out)
 
 
 if __name__ == "__main__":

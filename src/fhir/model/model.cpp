@@ -33,6 +33,10 @@ const RequiredBinding* ElementInfo::required_binding() const {
   return binding < 0 ? nullptr : &T().bindings[binding];
 }
 
+std::span<const StrRef> TypeInfo::patient_compartment_params() const {
+  return {T().strings + first_compartment_param, compartment_param_count};
+}
+
 std::span<const ElementInfo> TypeInfo::elements() const {
   return {T().elements + first_element, element_count};
 }

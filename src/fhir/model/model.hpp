@@ -117,11 +117,19 @@ struct TypeInfo {
   std::uint32_t first_property;
   std::uint32_t property_count;
   StrRef regex_ref;  // primitives: the spec's regular expression for the value
+  std::uint32_t first_compartment_param;  // resources: see patient_compartment_params()
+  std::uint32_t compartment_param_count;
 
   std::string_view name() const { return Str(name_ref); }
   std::string_view regex() const { return Str(regex_ref); }
   bool is_primitive() const { return kind == TypeKind::kPrimitive; }
   bool is_resource() const { return kind == TypeKind::kResource; }
+
+  // Resources: the search parameters whose references put a resource of this type in a
+  // patient's compartment (https://hl7.org/fhir/R4/compartmentdefinition-patient.html), e.g.
+  // {"subject", "performer"} for Observation; empty when the type is not in the compartment.
+  // A Patient is in its own compartment by id.
+  std::span<const StrRef> patient_compartment_params() const;
 
   std::span<const ElementInfo> elements() const;     // sorted by name
   std::span<const JsonProperty> properties() const;  // sorted by json_name

@@ -703,6 +703,35 @@ std::optional<Resolved> ResolveCommensurable(std::string_view a, std::string_vie
   return Resolved{std::move(*unit_a), std::move(*unit_b)};
 }
 
+// --- Canonical form ------------------------------------------------------------------------
+
+// The base units of the dimension vector as a UCUM product, mass first as in "g.m-1.s-2", then
+// the arbitrary units; "1" when dimensionless.
+std::string BaseUnitExpression(const Dimension& dimension) {
+  static constexpr std::array<std::pair<DimensionIndex, std::string_view>, 7> kBaseUnits = {{
+      {kMass, "g"},
+      {kLength, "m"},
+      {kTime, "s"},
+      {kAngle, "rad"},
+      {kTemperature, "K"},
+      {kCharge, "C"},
+      {kLuminosity, "cd"},
+  }};
+  std::string out;
+  auto append = [&](std::string_view symbol, int exponent) {
+    if (exponent == 0) return;
+    if (!out.empty()) out += '.';
+    out += symbol;
+    if (exponent != 1) out += std::to_string(exponent);
+  };
+  for (const auto& [index, symbol] : kBaseUnits) append(symbol, dimension[index]);
+  for (std::size_t i = 0; i < kArbitrary.size(); ++i) {
+    append(kArbitrary[i].first, dimension[kFirstArbitrary + i]);
+  }
+  if (out.empty()) out.push_back('1');
+  return out;
+}
+
 // --- Printing products ---------------------------------------------------------------------
 
 void AppendTerm(std::string& out, const Term& term, int magnitude) {
@@ -786,6 +815,17 @@ std::optional<Quantity> ConvertTo(const Quantity& quantity, std::string_view uni
   const std::optional<Converted> value = Convert(quantity.value, units->a, units->b);
   if (!value) return std::nullopt;
   return Quantity{value->value, std::string(unit)};
+}
+
+std::optional<Quantity> Canonicalize(const Quantity& quantity) {
+  if (IsCalendarDurationUnit(quantity.unit)) return std::nullopt;
+  const std::optional<Unit> unit = ResolveUnit(quantity.unit, Reading::kEquality);
+  if (!unit) return std::nullopt;
+  Unit base;  // factor 1 in the same dimension: the product of base units
+  base.dimension = unit->dimension;
+  const std::optional<Converted> value = Convert(quantity.value, *unit, base);
+  if (!value) return std::nullopt;
+  return Quantity{value->value.Normalized(), BaseUnitExpression(unit->dimension)};
 }
 
 std::optional<int> Compare(const Quantity& a, const Quantity& b) {

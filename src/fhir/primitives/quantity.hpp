@@ -66,6 +66,18 @@ std::optional<int> Compare(const Quantity& a, const Quantity& b);
 // (4.04 g rounds to 4 g), 1 year ~ 1 'a'. False when not commensurable.
 bool Equivalent(const Quantity& a, const Quantity& b);
 
+// The UCUM canonical form of `quantity` (https://ucum.org/ucum#section-Semantics): the value in
+// base units (g, m, s, rad, K, C, cd, and each arbitrary unit as itself), with trailing
+// fraction zeros removed, and the unit as the product of those base units with exponents, in
+// that order, joined by '.': 1 'kg' -> 1000 'g', 5 'mg/dL' -> 50 'g.m-3', 1 'kPa' -> 1000000
+// 'g.m-1.s-2', 37 'Cel' -> 310.15 'K' (rounded to 20 places where not exact). Dimensionless
+// units, annotations and mol (a number in UCUM) canonicalize to '1': 50 '%' -> 0.5 '1'. So two
+// quantities are commensurable exactly when their canonical units are equal, and equal when
+// their canonical values are too (up to the rounding of inexact conversions). nullopt for
+// unknown units, calendar words (not UCUM) and values beyond 38 digits. Used by search, which
+// matches quantities in different units (https://hl7.org/fhir/R4/search.html#quantity).
+std::optional<Quantity> Canonicalize(const Quantity& quantity);
+
 // FHIRPath quantity arithmetic. Add/Subtract need commensurable units and give the result in
 // the more granular of the two (3 'm' + 3 'cm' = 303 'cm', as the FHIRPath spec's example has
 // it), or in the shared unit when the unit strings are identical. Multiply/Divide combine the

@@ -79,6 +79,21 @@ TEST(ModelTest, RequiredBindingsListTheirCodes) {
   EXPECT_EQ(FindType("Patient")->FindElement("maritalStatus")->required_binding(), nullptr);
 }
 
+TEST(ModelTest, PatientCompartmentNamesTheLinkingParameters) {
+  std::set<std::string> params;
+  for (StrRef p : FindType("Observation")->patient_compartment_params()) {
+    params.insert(std::string(Str(p)));
+  }
+  EXPECT_EQ(params, (std::set<std::string>{"subject", "performer"}));
+  EXPECT_TRUE(FindType("Organization")->patient_compartment_params().empty());
+  EXPECT_TRUE(FindType("HumanName")->patient_compartment_params().empty());
+  for (const TypeInfo& t : AllTypes()) {
+    for (StrRef p : t.patient_compartment_params()) {
+      EXPECT_NE(FindSearchParam(t.name(), Str(p)), nullptr) << t.name() << "." << Str(p);
+    }
+  }
+}
+
 TEST(ModelTest, PrimitivesCarryTheSpecRegex) {
   const TypeInfo* date = FindType("date");
   ASSERT_NE(date, nullptr);

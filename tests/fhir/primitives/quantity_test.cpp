@@ -255,5 +255,58 @@ TEST(QuantityTest, ProductsAndQuotientsEqualTheSuiteResults) {
   EXPECT_EQ(Compare(*ratio, Q("1", "1")), 0);
 }
 
+std::string Canonical(std::string_view value, std::string_view unit) {
+  return Str(Canonicalize(Q(value, unit)));
+}
+
+TEST(QuantityTest, CanonicalizeExpressesValuesInBaseUnits) {
+  EXPECT_EQ(Canonical("1", "kg"), "1000 'g'");
+  EXPECT_EQ(Canonical("1000", "g"), "1000 'g'");
+  EXPECT_EQ(Canonical("1.50", "g"), "1.5 'g'");
+  EXPECT_EQ(Canonical("5", "mg/dL"), "50 'g.m-3'");
+  EXPECT_EQ(Canonical("1", "kPa"), "1000000 'g.m-1.s-2'");
+  EXPECT_EQ(Canonical("72", "/min"), "1.2 's-1'");
+  EXPECT_EQ(Canonical("2", "h"), "7200 's'");
+  EXPECT_EQ(Canonical("25", "kg/m2"), "25000 'g.m-2'");
+  EXPECT_EQ(Canonical("1", "[lb_av]"), "453.59237 'g'");
+  EXPECT_EQ(Canonical("3", "[iU]/L"), "3000 'm-3.[iU]'");
+  EXPECT_EQ(Canonical("3", "[IU]/L"), "3000 'm-3.[iU]'");
+  EXPECT_EQ(Canonical("2", "mg.[iU]/L"), "2 'g.m-3.[iU]'");
+}
+
+TEST(QuantityTest, CanonicalizeMakesDimensionlessUnitsOne) {
+  EXPECT_EQ(Canonical("50", "%"), "0.5 '1'");
+  EXPECT_EQ(Canonical("4", "{score}"), "4 '1'");
+  EXPECT_EQ(Canonical("4", "1"), "4 '1'");
+  EXPECT_EQ(Canonical("4", ""), "4 '1'");
+  EXPECT_EQ(Canonical("2", "10*3"), "2000 '1'");
+}
+
+TEST(QuantityTest, CanonicalizeAppliesTemperatureOffsets) {
+  EXPECT_EQ(Canonical("37", "Cel"), "310.15 'K'");
+  EXPECT_EQ(Canonical("32", "[degF]"), "273.15 'K'");
+  EXPECT_EQ(Canonical("300", "K"), "300 'K'");
+}
+
+TEST(QuantityTest, CanonicalFormsOfCommensurableUnitsAgree) {
+  const std::optional<Quantity> a = Canonicalize(Q("1", "L"));
+  const std::optional<Quantity> b = Canonicalize(Q("1000", "mL"));
+  const std::optional<Quantity> c = Canonicalize(Q("1", "dm3"));
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->unit, "m3");
+  EXPECT_EQ(Str(a), Str(b));
+  EXPECT_EQ(Str(a), Str(c));
+  const std::optional<Quantity> molar = Canonicalize(Q("1", "mmol/L"));
+  const std::optional<Quantity> micro = Canonicalize(Q("1000", "umol/L"));
+  ASSERT_TRUE(molar && micro);
+  EXPECT_EQ(Str(molar), Str(micro));
+}
+
+TEST(QuantityTest, CanonicalizeRefusesUnknownUnitsAndCalendarWords) {
+  EXPECT_EQ(Canonical("1", "kilogram"), "<none>");
+  EXPECT_EQ(Canonical("1", "year"), "<none>");
+  EXPECT_EQ(Canonical("1", "mEq"), "<none>");
+}
+
 }  // namespace
 }  // namespace chartroom::fhir

@@ -1,0 +1,139 @@
+// ResourceStore is the only way services read or write FHIR resources: the legal health record.
+// Writes never change a version in place: every create, update and delete appends a version,
+// so every version stays readable (vread, history) until retention destroys it. Backends live in
+// store/sqlite/ and store/postgres/; services include only this header, and only app/ chooses.
+//
+// What a backend guarantees:
+//   * Atomicity: InTransaction commits all of its work or none of it; a crash never leaves a
+//     partial transaction visible.
+//   * Durability: InTransaction returns success only after its commit is durable on disk
+//     (group commit: transactions arriving together share one sync).
+//   * Search values are extracted (fhir::search::IndexExtractor) and written in the same
+//     transaction as the version they describe, so search never disagrees with read.
+//   * Content is sealed at rest (crypto/aead.hpp) under the data key of the resource's patient
+//     compartment, or the system key for resources outside any patient compartment.
+//
+// Thread safety: one ResourceStore is shared by all request threads; every method may be called
+// concurrently. A Transaction belongs to the callback it was passed to and must not escape it.
+
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "fhir/search/query.hpp"
+
+namespace chartroom::store {
+
+// How a version came to be; history entries report it as request.method.
+enum class WriteMethod : std::uint8_t { kCreate, kUpdate, kDelete };
+
+// One version of one resource.
+struct ResourceVersion {
+  std::string type;
+  std::string id;
+  std::int64_t version = 0;  // 1 for the first write, +1 for every write after
+  core::Timestamp last_updated;
+  WriteMethod method = WriteMethod::kCreate;
+  // The resource JSON as stored, with meta.versionId and meta.lastUpdated set; empty for a
+  // deletion.
+  std::string json;
+
+  bool deleted() const { return method == WriteMethod::kDelete; }
+};
+
+struct SearchPage {
+  std::vector<ResourceVersion> matches;   // current versions, in the query's sort order
+  std::vector<ResourceVersion> included;  // _include / _revinclude results, no duplicates
+  std::optional<std::int64_t> total;      // when the query asked for a total (or _summary=count)
+  std::optional<std::string> next_page;   // opaque tokens for SearchQuery::page_token
+  std::optional<std::string> previous_page;
+};
+
+struct HistoryQuery {
+  std::string type;  // empty: system history
+  std::string id;    // with type: instance history
+  std::optional<core::Timestamp> since;  // versions written at or after
+  std::uint32_t count = 50;
+  std::optional<std::string> page_token;
+};
+
+struct HistoryPage {
+  std::vector<ResourceVersion> versions;  // newest first
+  std::int64_t total = 0;
+  std::optional<std::string> next_page;
+};
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  // The current version of type/id, seeing this transaction's own writes. kNotFound
+  // ("store.not-found") if it never existed; kGone ("store.deleted") if its current version
+  // is a deletion (the error carries no content).
+  [[nodiscard]] virtual Result<ResourceVersion> Read(std::string_view type,
+                                                     std::string_view id) = 0;
+  // A specific version; kNotFound ("store.version-not-found") when there is no such version.
+  [[nodiscard]] virtual Result<ResourceVersion> ReadVersion(std::string_view type,
+                                                            std::string_view id,
+                                                            std::int64_t version) = 0;
+
+  // Stores `resource` (a validated resource) as version 1 under a new server-assigned id.
+  [[nodiscard]] virtual Result<ResourceVersion> Create(boost::json::object resource) = 0;
+
+  // Stores `resource` (with its id) as the next version of its type/id, or as version 1 when it
+  // does not exist (update as create). With `expected_version` (If-Match) the current version
+  // must be that one, else kPrecondition ("store.version-conflict") and nothing is written.
+  [[nodiscard]] virtual Result<ResourceVersion> Update(
+      boost::json::object resource, std::optional<std::int64_t> expected_version) = 0;
+
+  // Appends a deletion version. Deleting something absent or already deleted succeeds and
+  // writes nothing (returns kNotFound / the existing deletion as the spec allows either).
+  [[nodiscard]] virtual Result<ResourceVersion> Delete(
+      std::string_view type, std::string_view id,
+      std::optional<std::int64_t> expected_version) = 0;
+
+  // Search within the transaction (conditional create/update/delete, conditional references).
+  [[nodiscard]] virtual Result<SearchPage> Search(const fhir::search::SearchQuery& query) = 0;
+};
+
+class ResourceStore {
+ public:
+  virtual ~ResourceStore() = default;
+
+  // Runs `work` in one database transaction and commits durably if it returns OK; any Error
+  // rolls everything back and is returned unchanged. `work` may run more than once if the
+  // backend must retry a serialization failure, so it must not change anything outside `tx`.
+  [[nodiscard]] virtual Status InTransaction(const std::function<Status(Transaction& tx)>& work) = 0;
+
+  // Reads from a consistent snapshot without blocking writers. Errors as Transaction's.
+  [[nodiscard]] virtual Result<ResourceVersion> Read(std::string_view type,
+                                                     std::string_view id) = 0;
+  [[nodiscard]] virtual Result<ResourceVersion> ReadVersion(std::string_view type,
+                                                            std::string_view id,
+                                                            std::int64_t version) = 0;
+  [[nodiscard]] virtual Result<SearchPage> Search(const fhir::search::SearchQuery& query) = 0;
+  [[nodiscard]] virtual Result<HistoryPage> History(const HistoryQuery& query) = 0;
+
+  // Patient/$everything: the patient and every current resource in its compartment, optionally
+  // limited to `types` and to versions written at or after `since`.
+  [[nodiscard]] virtual Result<std::vector<ResourceVersion>> Everything(
+      std::string_view patient_id, const std::vector<std::string>& types,
+      std::optional<core::Timestamp> since) = 0;
+
+  // Streams the current versions of `types` (all when empty) written at or after `since`, for
+  // export; stops early when `sink` returns false.
+  [[nodiscard]] virtual Status ForEachCurrent(
+      const std::vector<std::string>& types, std::optional<core::Timestamp> since,
+      const std::function<bool(const ResourceVersion&)>& sink) = 0;
+};
+
+}  // namespace chartroom::store
