@@ -12,6 +12,7 @@ packages=(
   # libraries (never libboost-dev: that is Boost 1.74 and conflicts with 1.81)
   libboost1.81-dev libboost-json1.81-dev libexpected-dev libcli11-dev libssl-dev openssl
   libsodium-dev
+  libsqlite3-dev  # the embedded store
   # tests and benchmarks
   zlib1g-dev  # gzip-compressed fixtures and code sets
   libgtest-dev libgmock-dev libbenchmark-dev
