@@ -13,6 +13,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libexpected-dev libcli11-dev libssl-dev openssl
   libsodium-dev
   libsqlite3-dev  # the embedded store
+  libtomlplusplus-dev  # the configuration file
   # tests and benchmarks
   zlib1g-dev  # gzip-compressed fixtures and code sets
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -13,5 +13,7 @@ using Args = std::span<const std::string_view>;
 int RunValidate(Args args);
 // chartroom fhirpath [--input FILE.json] EXPRESSION  (fhirpath_command.cpp)
 int RunFhirpath(Args args);
+// chartroom serve [--config FILE] [--data DIR] [--listen HOST:PORT]  (serve_command.cpp)
+int RunServe(Args args);
 
 }  // namespace chartroom::cli
