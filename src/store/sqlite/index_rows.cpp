@@ -117,7 +117,6 @@ const std::vector<TableSpec>& Specs() {
                           {"low2", kReal},
                           {"high2", kReal},
                           {"unit", kInt}}));
-    v.push_back(MakeSpec(IndexTable::kPresent, "idx_present", {{"param", kInt}}));
     return v;
   }();
   return specs;
@@ -366,7 +365,12 @@ void IndexRows::Add(std::int64_t param_id, const fs::IndexValue& value) {
 }
 
 void IndexRows::Finish() {
-  // Presence rows: the parameter id follows the tag in every row.
+  std::sort(rows_.begin(), rows_.end());
+  rows_.erase(std::unique(rows_.begin(), rows_.end()), rows_.end());
+}
+
+std::string IndexRows::PresentParams() const {
+  // The parameter id follows the tag in every row.
   std::set<std::int64_t> params;
   for (const std::string& row : rows_) {
     std::string_view in(row);
@@ -374,9 +378,10 @@ void IndexRows::Finish() {
     std::uint64_t u;
     if (GetVarint(in, u)) params.insert(static_cast<std::int64_t>((u >> 1) ^ (~(u & 1) + 1)));
   }
-  for (std::int64_t p : params) rows_.push_back(RowWriter(IndexTable::kPresent).Int(p).Take());
-  std::sort(rows_.begin(), rows_.end());
-  rows_.erase(std::unique(rows_.begin(), rows_.end()), rows_.end());
+  if (params.empty()) return "";
+  std::string out = ",";
+  for (std::int64_t p : params) out.append(std::to_string(p)).append(",");
+  return out;
 }
 
 std::string IndexRows::Encode() const {

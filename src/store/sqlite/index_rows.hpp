@@ -1,9 +1,9 @@
 // Turns the search values of one resource version (fhir::search::IndexEntry) into rows of the
 // SQLite store's index tables, and writes or removes them. Every row is also kept in a canonical
-// byte form (IndexRows::Encode); the resources row stores the concatenation (index_keys), so an
-// update deletes exactly the rows the previous version added and inserts only what changed,
-// with no secondary index on rid. docs/storage.md describes the tables; the query side
-// (search_sql.cpp) computes its keys with the same functions (TokenCode, ReferenceTarget, ...).
+// byte form (IndexRows::Encode); the table index_keys stores their concatenation per resource, so
+// an update deletes exactly the rows the previous version added and inserts only what changed, with
+// no secondary index on rid. docs/storage.md describes the tables; the query side (search_sql.cpp)
+// computes its keys with the same functions (TokenCode, ReferenceTarget, ...).
 //
 // Thread safety: IndexRows is a value; ApplyRowDiff uses one Connection (the writer's).
 
@@ -30,7 +30,6 @@ enum class IndexTable : std::uint8_t {
   kReference = 7,
   kUri = 8,
   kComposite = 9,
-  kPresent = 10,
 };
 
 // Text index values are cut to this many bytes (at a UTF-8 boundary); queries cut theirs alike.
@@ -66,8 +65,11 @@ class IndexRows {
   // Adds the rows of one value of parameter `param_id`. Values that cannot be indexed (empty,
   // NaN, a composite with more than two ranged components) add nothing.
   void Add(std::int64_t param_id, const fhir::search::IndexValue& value);
-  // Sorts, removes duplicates and adds a presence row per parameter that has rows.
+  // Sorts and removes duplicates.
   void Finish();
+  // The parameters that have at least one row, as ",12,57," (resources.params, for :missing);
+  // "" when there are none.
+  std::string PresentParams() const;
 
   const std::vector<std::string>& rows() const { return rows_; }
   // The index_keys blob: the rows, each prefixed by its length.

@@ -48,11 +48,18 @@ CREATE TABLE resources (
   last_updated INTEGER NOT NULL,        -- microseconds since the epoch, of the current version
   cid INTEGER NOT NULL REFERENCES compartments (cid),
   content_id INTEGER REFERENCES contents (content_id),  -- current content; NULL when deleted
-  index_keys BLOB                       -- the current version's index rows (removal, diffs)
+  params TEXT                           -- ",12,57," the param_ids with a value (:missing)
 );
 CREATE INDEX resources_by_ref ON resources (ref_hash);
 CREATE INDEX resources_by_type ON resources (type_id, deleted);
 CREATE INDEX resources_by_type_time ON resources (type_id, last_updated);
+
+-- The index rows of each resource's current version, encoded (index_rows.hpp), so that an update
+-- removes exactly what the previous version added. Apart from resources to keep its rows small.
+CREATE TABLE index_keys (
+  rid INTEGER PRIMARY KEY REFERENCES resources (rid),
+  keys BLOB NOT NULL
+);
 
 -- Every version of every resource; never updated or deleted.
 CREATE TABLE versions (
@@ -162,11 +169,4 @@ CREATE TABLE idx_composite (
   high2 REAL NOT NULL,
   unit INTEGER NOT NULL,
   PRIMARY KEY (param, head, rid, sys1, sys2, low1, high1, raw1, low2, high2, unit)
-) WITHOUT ROWID;
-
--- :missing: one row per (parameter, resource) with at least one value.
-CREATE TABLE idx_present (
-  param INTEGER NOT NULL,
-  rid INTEGER NOT NULL,
-  PRIMARY KEY (param, rid)
 ) WITHOUT ROWID;
