@@ -85,4 +85,24 @@ class IndexRows {
 Status ApplyRowDiff(Connection& db, std::int64_t rid, const IndexRows& old_rows,
                     const IndexRows& new_rows);
 
+// Index rows of new resources waiting to be inserted. A transaction that writes many resources
+// inserts their rows table by table in key order at the end, so that consecutive inserts land
+// on the same or neighbouring b-tree pages instead of random ones. Whoever reads the index
+// tables in the transaction (a search, an update's diff) flushes first.
+class RowBuffer {
+ public:
+  void Add(std::int64_t rid, const IndexRows& rows);
+  Status Flush(Connection& db);
+  void Clear() { pending_.clear(); }
+  std::size_t size() const { return pending_.size(); }
+
+ private:
+  struct Pending {
+    std::string order;  // the row's key in SQLite's order, then the rid
+    std::string row;
+    std::int64_t rid;
+  };
+  std::vector<Pending> pending_;
+};
+
 }  // namespace chartroom::store::sqlite

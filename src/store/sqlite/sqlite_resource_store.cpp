@@ -31,6 +31,9 @@ using sqlite::CurrentRow;
 using sqlite::IndexRows;
 using sqlite::Stmt;
 
+// Index rows a transaction buffers before it inserts them in key order (sqlite::RowBuffer).
+constexpr std::size_t kMaxBufferedRows = 200000;
+
 namespace {
 
 // Connections that readers borrow; Acquire waits when all are in use.
@@ -160,9 +163,10 @@ class SqliteResourceStore::Impl {
   // Writer-thread operations (called by WriterTransaction).
   Result<ResourceVersion> Write(Connection& db, const SqlitePrepared& prepared,
                                 std::string_view type, std::string id,
-                                const std::optional<CurrentRow>& current, WriteMethod method);
+                                const std::optional<CurrentRow>& current, WriteMethod method,
+                                sqlite::RowBuffer& buffer);
   Result<ResourceVersion> Remove(Connection& db, std::string_view type, std::string_view id,
-                                 const CurrentRow& current);
+                                 const CurrentRow& current, sqlite::RowBuffer& buffer);
 
   Stats GetStats() {
     std::lock_guard lock(stats_mutex_);
@@ -282,8 +286,8 @@ class WriterTransaction final : public Transaction {
       CHARTROOM_ASSIGN_OR_RETURN(auto existing,
                                  sqlite::FindCurrent(db_, store_.registry_, type, id, false));
       if (!existing) {
-        return store_.Write(db_, *prepared, type, std::move(id), std::nullopt,
-                            WriteMethod::kCreate);
+        return store_.Write(db_, *prepared, type, std::move(id), std::nullopt, WriteMethod::kCreate,
+                            buffer_);
       }
     }
   }
@@ -311,7 +315,7 @@ class WriterTransaction final : public Transaction {
       return Fail(ErrorCategory::kPrecondition, "store.version-conflict",
                   type + "/" + id + " is not at version " + std::to_string(*expected_version));
     }
-    return store_.Write(db_, *prepared, type, id, current, WriteMethod::kUpdate);
+    return store_.Write(db_, *prepared, type, id, current, WriteMethod::kUpdate, buffer_);
   }
 
   Result<ResourceVersion> Delete(std::string_view type, std::string_view id,
@@ -333,19 +337,24 @@ class WriterTransaction final : public Transaction {
                              current->version,     sqlite::FromMicros(current->last_updated),
                              WriteMethod::kDelete, {}};
     }
-    return store_.Remove(db_, type, id, *current);
+    return store_.Remove(db_, type, id, *current, buffer_);
   }
 
   Result<SearchPage> Search(const fhir::search::SearchQuery& query) override {
     if (!open_) return tl::unexpected(TransactionClosed());
+    CHARTROOM_RETURN_IF_ERROR(buffer_.Flush(db_));
     auto ctx = store_.Context();
     return sqlite::RunSearch(ctx, db_, true, query);
   }
+
+  // Inserts the index rows still buffered; called when the work has succeeded.
+  Status Finish() { return buffer_.Flush(db_); }
 
  private:
   SqliteResourceStore::Impl& store_;
   Connection& db_;
   bool open_ = true;
+  sqlite::RowBuffer buffer_;
 };
 
 // The patient whose compartment holds `type`: itself for a Patient, else the first Patient
@@ -428,11 +437,9 @@ Result<PreparedResource> SqliteResourceStore::Impl::Prepare(boost::json::object 
   return PreparedResource(std::move(type), std::move(id), std::move(prepared));
 }
 
-Result<ResourceVersion> SqliteResourceStore::Impl::Write(Connection& db,
-                                                         const SqlitePrepared& prepared,
-                                                         std::string_view type, std::string id,
-                                                         const std::optional<CurrentRow>& current,
-                                                         WriteMethod method) {
+Result<ResourceVersion> SqliteResourceStore::Impl::Write(
+    Connection& db, const SqlitePrepared& prepared, std::string_view type, std::string id,
+    const std::optional<CurrentRow>& current, WriteMethod method, sqlite::RowBuffer& buffer) {
   std::int64_t version = current ? current->version + 1 : 1;
   std::int64_t now = NextTimestamp();
   const IndexRows& rows = prepared.rows;
@@ -458,7 +465,7 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Write(Connection& db,
   std::string sealed = crypto::Seal(key.key, json, sqlite::ContentAad(type, id, version), random_);
 
   CHARTROOM_ASSIGN_OR_RETURN(Stmt insert_content,
-                             db.Prepare("INSERT INTO contents (sealed) VALUES (?)"));
+                             db.Prepare("INSERT OR ROLLBACK INTO contents (sealed) VALUES (?)"));
   insert_content.BindBlob(1, sealed);
   CHARTROOM_RETURN_IF_ERROR(insert_content.Run());
   std::int64_t content_id = db.LastInsertRowid();
@@ -468,10 +475,10 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Write(Connection& db,
   std::int64_t type_id = *registry_.TypeId(type);
   if (current) {
     rid = current->rid;
-    CHARTROOM_ASSIGN_OR_RETURN(
-        Stmt update,
-        db.Prepare("UPDATE resources SET version = ?, method = ?, deleted = 0, last_updated = ?, "
-                   "cid = ?, content_id = ?, params = ? WHERE rid = ?"));
+    CHARTROOM_ASSIGN_OR_RETURN(Stmt update,
+                               db.Prepare("UPDATE OR ROLLBACK resources SET version = ?, method = "
+                                          "?, deleted = 0, last_updated = ?, "
+                                          "cid = ?, content_id = ?, params = ? WHERE rid = ?"));
     update.Bind(1, version)
         .Bind(2, sqlite::MethodCode(method))
         .Bind(3, now)
@@ -483,9 +490,10 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Write(Connection& db,
   } else {
     CHARTROOM_ASSIGN_OR_RETURN(
         Stmt insert,
-        db.Prepare("INSERT INTO resources (type_id, id, ref_hash, version, method, deleted, "
-                   "last_updated, cid, content_id, params) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, "
-                   "?)"));
+        db.Prepare(
+            "INSERT OR ROLLBACK INTO resources (type_id, id, ref_hash, version, method, deleted, "
+            "last_updated, cid, content_id, params) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, "
+            "?)"));
     insert.Bind(1, type_id)
         .Bind(2, id)
         .Bind(3, sqlite::ReferenceTarget(type, id))
@@ -500,8 +508,9 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Write(Connection& db,
   }
   CHARTROOM_ASSIGN_OR_RETURN(
       Stmt insert_version,
-      db.Prepare("INSERT INTO versions (rid, version, type_id, last_updated, method, cid, "
-                 "content_id) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+      db.Prepare(
+          "INSERT OR ROLLBACK INTO versions (rid, version, type_id, last_updated, method, cid, "
+          "content_id) VALUES (?, ?, ?, ?, ?, ?, ?)"));
   insert_version.Bind(1, rid)
       .Bind(2, version)
       .Bind(3, type_id)
@@ -510,16 +519,26 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Write(Connection& db,
       .Bind(6, key.cid)
       .Bind(7, content_id);
   CHARTROOM_RETURN_IF_ERROR(insert_version.Run());
+  if (current) {
+    CHARTROOM_ASSIGN_OR_RETURN(Stmt drop_keys, db.Prepare("DELETE FROM index_keys WHERE rid = ?"));
+    drop_keys.Bind(1, rid);
+    CHARTROOM_RETURN_IF_ERROR(drop_keys.Run());
+  }
   CHARTROOM_ASSIGN_OR_RETURN(
-      Stmt save_keys, db.Prepare("INSERT OR REPLACE INTO index_keys (rid, keys) VALUES (?, ?)"));
+      Stmt save_keys, db.Prepare("INSERT OR ROLLBACK INTO index_keys (rid, keys) VALUES (?, ?)"));
   save_keys.Bind(1, rid).BindBlob(2, index_keys);
   CHARTROOM_RETURN_IF_ERROR(save_keys.Run());
 
-  IndexRows old_rows;
   if (current && !current->index_keys.empty()) {
-    CHARTROOM_ASSIGN_OR_RETURN(old_rows, IndexRows::Decode(current->index_keys));
+    // An update replaces only what changed; the buffer goes first, as it may hold the rows of
+    // this resource's previous version.
+    CHARTROOM_RETURN_IF_ERROR(buffer.Flush(db));
+    CHARTROOM_ASSIGN_OR_RETURN(IndexRows old_rows, IndexRows::Decode(current->index_keys));
+    CHARTROOM_RETURN_IF_ERROR(sqlite::ApplyRowDiff(db, rid, old_rows, rows));
+  } else {
+    buffer.Add(rid, rows);
+    if (buffer.size() >= kMaxBufferedRows) CHARTROOM_RETURN_IF_ERROR(buffer.Flush(db));
   }
-  CHARTROOM_RETURN_IF_ERROR(sqlite::ApplyRowDiff(db, rid, old_rows, rows));
 
   return ResourceVersion{std::string(type),       std::move(id), version,
                          sqlite::FromMicros(now), method,        std::move(json)};
@@ -527,20 +546,23 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Write(Connection& db,
 
 Result<ResourceVersion> SqliteResourceStore::Impl::Remove(Connection& db, std::string_view type,
                                                           std::string_view id,
-                                                          const CurrentRow& current) {
+                                                          const CurrentRow& current,
+                                                          sqlite::RowBuffer& buffer) {
+  CHARTROOM_RETURN_IF_ERROR(buffer.Flush(db));
   std::int64_t version = current.version + 1;
   std::int64_t now = NextTimestamp();
   std::int64_t method = sqlite::MethodCode(WriteMethod::kDelete);
-  CHARTROOM_ASSIGN_OR_RETURN(
-      Stmt update,
-      db.Prepare("UPDATE resources SET version = ?, method = ?, deleted = 1, last_updated = ?, "
-                 "content_id = NULL, params = NULL WHERE rid = ?"));
+  CHARTROOM_ASSIGN_OR_RETURN(Stmt update,
+                             db.Prepare("UPDATE OR ROLLBACK resources SET version = ?, method = ?, "
+                                        "deleted = 1, last_updated = ?, "
+                                        "content_id = NULL, params = NULL WHERE rid = ?"));
   update.Bind(1, version).Bind(2, method).Bind(3, now).Bind(4, current.rid);
   CHARTROOM_RETURN_IF_ERROR(update.Run());
   CHARTROOM_ASSIGN_OR_RETURN(
       Stmt insert_version,
-      db.Prepare("INSERT INTO versions (rid, version, type_id, last_updated, method, cid, "
-                 "content_id) VALUES (?, ?, ?, ?, ?, ?, NULL)"));
+      db.Prepare(
+          "INSERT OR ROLLBACK INTO versions (rid, version, type_id, last_updated, method, cid, "
+          "content_id) VALUES (?, ?, ?, ?, ?, ?, NULL)"));
   insert_version.Bind(1, current.rid)
       .Bind(2, version)
       .Bind(3, current.type_id)
@@ -735,6 +757,7 @@ void SqliteResourceStore::Impl::RunGroup(std::vector<WorkItem*>& group) {
     Status status;
     try {
       status = (*item->work)(tx);
+      if (status) status = tx.Finish();
     } catch (const std::exception& e) {
       status = Fail(ErrorCategory::kInternal, "store.work-threw",
                     std::string("a transaction's work threw: ") + e.what());
