@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -73,7 +74,12 @@ const Data& GetData() {
       }
     }
     std::sort(shared.begin(), shared.end());
+    // FHIRPATH_BENCH_BUNDLE_FILES overrides the number of shared bundles (0: patient-bundle-1
+    // only, which keeps the data in cache).
     auto limit = static_cast<std::size_t>(d->config.at("bundle_files").to_number<int>());
+    if (const char* env = std::getenv("FHIRPATH_BENCH_BUNDLE_FILES")) {
+      limit = static_cast<std::size_t>(std::strtoul(env, nullptr, 10));
+    }
     if (shared.size() > limit) shared.resize(limit);
     files.insert(files.end(), shared.begin(), shared.end());
     // Each source bundle's entries are regrouped into collection Bundles of bundle_size entries;

@@ -18,7 +18,9 @@ function loadData() {
   if (fs.existsSync(dir)) {
     const shared = fs.readdirSync(dir).filter((f) => f.endsWith('.json.gz'))
       .map((f) => path.join(dir, f)).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
-    files.push(...shared.slice(0, config.bundle_files));
+    const limit = process.env.FHIRPATH_BENCH_BUNDLE_FILES !== undefined
+      ? Number(process.env.FHIRPATH_BENCH_BUNDLE_FILES) : config.bundle_files;
+    files.push(...shared.slice(0, limit));
   }
   // Each source bundle's entries are regrouped into collection Bundles of bundle_size entries;
   // Bundle51 holds those of the first file only.

@@ -564,7 +564,57 @@ Result<std::shared_ptr<const Regex>> CompileRegex(std::string_view pattern) {
   return std::make_shared<const Regex>(std::move(*regex));
 }
 
-Status CheckTree(Node& root, std::string_view context_type) {
+namespace {
+
+// Whether a node's result has no defined order: children() and descendants() do not promise one
+// (https://hl7.org/fhirpath/N1/#children-collection), and navigation or filtering keeps that.
+// Ordered functions (first(), skip(), [] ...) on such a result are rejected when asked.
+Result<bool> CheckOrder(const Node& node) {
+  bool input_unordered = false;
+  for (std::size_t i = 0; i < node.children.size(); ++i) {
+    if (!node.children[i]) continue;
+    CHARTROOM_ASSIGN_OR_RETURN(bool unordered, CheckOrder(*node.children[i]));
+    if (i == 0) input_unordered = unordered;
+  }
+  switch (node.kind) {
+    case NodeKind::kMember:
+    case NodeKind::kAs:
+      return input_unordered;
+    case NodeKind::kIndexer:
+      if (input_unordered) return SemanticError("[] on an unordered collection");
+      return false;
+    case NodeKind::kFunction:
+      switch (node.fn) {
+        case Fn::kChildren:
+        case Fn::kDescendants:
+          return true;
+        case Fn::kWhere:
+        case Fn::kSelect:
+        case Fn::kOfType:
+        case Fn::kRepeat:
+        case Fn::kDistinct:
+        case Fn::kExtension:
+          return input_unordered;
+        case Fn::kFirst:
+        case Fn::kLast:
+        case Fn::kTail:
+        case Fn::kSkip:
+        case Fn::kTake:
+          if (input_unordered) {
+            return SemanticError(node.name + "() on an unordered collection");
+          }
+          return false;
+        default:
+          return false;
+      }
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Status CheckTree(Node& root, std::string_view context_type, bool check_ordered_functions) {
   Checker checker;
   StaticType this_type;
   if (!context_type.empty()) {
@@ -577,6 +627,10 @@ Status CheckTree(Node& root, std::string_view context_type) {
   }
   auto checked = checker.Check(root, this_type, 0);
   if (!checked) return tl::unexpected(checked.error());
+  if (check_ordered_functions) {
+    auto order = CheckOrder(root);
+    if (!order) return tl::unexpected(order.error());
+  }
   return Ok();
 }
 

@@ -17,8 +17,9 @@ inline constexpr std::size_t kMaxRegexLength = 1000;
 inline constexpr std::size_t kMaxRegexSubject = 10000;
 
 // Binds function names and type specifiers in `root` and checks it; `context_type` is the FHIR
-// type of $this at the root, or empty when unknown. Fails with fhirpath.semantic.
-Status CheckTree(Node& root, std::string_view context_type);
+// type of $this at the root, or empty when unknown; `check_ordered_functions` rejects ordered
+// functions on unordered results (CompileOptions). Fails with fhirpath.semantic.
+Status CheckTree(Node& root, std::string_view context_type, bool check_ordered_functions);
 
 // Resolves spec.name ("Patient", "FHIR.string", "System.Integer", "Integer") into spec.
 // Fails with fhirpath.semantic for an unknown type.

@@ -66,7 +66,10 @@ void Lookup(const json::object& obj, std::string_view name, bool with_ext,
   for (const auto& kv : obj) {
     json::string_view key = kv.key();
     if (key.size() == name.size()) {
-      if (SameChars(key.data(), name.data(), name.size())) *value = &kv.value();
+      if (SameChars(key.data(), name.data(), name.size())) {
+        *value = &kv.value();
+        if (!with_ext) return;
+      }
     } else if (with_ext && key.size() == name.size() + 1 && key[0] == '_' &&
                SameChars(key.data() + 1, name.data(), name.size())) {
       *ext = &kv.value();
@@ -143,6 +146,22 @@ TypeId IdType() {
   return id;
 }
 
+// Bit n is set when a JSON name of the choice element has length n (valueQuantity: 13).
+std::uint64_t ChoiceNameLengths(const ElementInfo& element) {
+  static const std::vector<std::uint64_t>* const kMasks = [] {
+    const ModelTables& tables = R4();
+    auto* masks = new std::vector<std::uint64_t>(tables.element_count, 0);
+    for (std::size_t i = 0; i < tables.property_count; ++i) {
+      const JsonProperty& prop = tables.properties[i];
+      std::size_t length = prop.json_name().size();
+      if (length < 64) (*masks)[prop.element_index] |= std::uint64_t{1} << length;
+    }
+    return masks;
+  }();
+  auto index = static_cast<std::size_t>(&element - R4().elements);
+  return index < kMasks->size() ? (*kMasks)[index] : ~std::uint64_t{0};
+}
+
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 
 // Navigates `name` from one item (https://hl7.org/fhirpath/N1/#path-selection). Choice elements
@@ -180,7 +199,12 @@ void Navigate(const Item& item, std::string_view name, const Node* node, Items& 
                                    : type.FindElement(name);
   if (element == nullptr) return;
   if (element->is_choice()) {
+    // Only keys as long as one of the element's JSON names are read: with the data out of
+    // cache, reading a key's characters is what costs.
+    const std::uint64_t lengths = ChoiceNameLengths(*element);
+    auto possible = [&](std::size_t size) { return size < 64 && ((lengths >> size) & 1) != 0; };
     for (const auto& kv : obj) {
+      if (!possible(kv.key().size())) continue;
       std::string_view key(kv.key().data(), kv.key().size());
       if (key.size() <= name.size() || !key.starts_with(name) || !IsUpper(key[name.size()])) {
         continue;
@@ -194,6 +218,7 @@ void Navigate(const Item& item, std::string_view name, const Node* node, Items& 
     }
     // A choice primitive that only has extensions: "_valueString".
     for (const auto& kv : obj) {
+      if (kv.key().size() == 0 || !possible(kv.key().size() - 1)) continue;
       std::string_view key(kv.key().data(), kv.key().size());
       if (key.size() <= name.size() + 1 || key[0] != '_' || !key.substr(1).starts_with(name)) {
         continue;
@@ -401,14 +426,6 @@ std::optional<std::string> Base64Decode(std::string_view in, bool url) {
 
 }  // namespace
 
-// Operations shared by the function implementations; a struct so that it can be the
-// Evaluator's friend.
-struct Ops {
-  static std::int16_t Offset(const Evaluator& ev) {
-    return ev.input_.now.tz_offset_minutes.value_or(0);
-  }
-};
-
 Evaluator::Evaluator(const EvaluationInput& input, TypeId context_type)
     : input_(input), context_type_(context_type) {
   if (input.resource != nullptr) {
@@ -444,7 +461,7 @@ const Quantity* Evaluator::Store(Quantity quantity) {
 
 Status Evaluator::Spend(std::size_t units) {
   work_ += units;
-  if (work_ > kMaxWork) return EvaluationError("evaluation exceeds its work limit");
+  if (work_ > input_.max_work) return EvaluationError("evaluation exceeds its work limit");
   return Ok();
 }
 
@@ -485,8 +502,9 @@ Status Evaluator::Eval(const Node& node, const Scope& scope, Items& out) {
   ++depth_;
   Status status = EvalNode(node, scope, out);
   --depth_;
-  if (status && !out.empty() && ++work_ > kMaxWork) {
-    return EvaluationError("evaluation exceeds its work limit");
+  if (status && !out.empty()) {
+    if (++work_ > input_.max_work) return EvaluationError("evaluation exceeds its work limit");
+    if (out.size() > kMaxItems) return EvaluationError("collection too large");
   }
   return status;
 }
@@ -562,6 +580,15 @@ Status Evaluator::EvalNode(const Node& node, const Scope& scope, Items& out) {
     case NodeKind::kAs: {
       Items input;
       CHARTROOM_RETURN_IF_ERROR(Eval(*node.children[0], scope, input));
+      if (node.kind == NodeKind::kAs) {
+        // The `as` operator filters item by item, as the HL7 reference engine does: R4's
+        // SearchParameter expressions apply it to repeating elements
+        // ((ActivityDefinition.useContext.value as CodeableConcept)). as() stays strict.
+        for (const Item& item : input) {
+          if (TypeMatches(item, node.type, /*exact_primitive=*/true)) out.push_back(item);
+        }
+        return Ok();
+      }
       CHARTROOM_ASSIGN_OR_RETURN(const Item* single,
                                  Single(input.span(), node.kind == NodeKind::kIs ? "is" : "as"));
       if (single == nullptr) return Ok();
@@ -665,7 +692,7 @@ bool ContainsItem(std::span<const Item> items, const Item& item, std::int16_t of
 
 Status Evaluator::EvalBinary(const Node& node, const Scope& scope, Items& out) {
   Op op = node.op;
-  std::int16_t offset = Ops::Offset(*this);
+  std::int16_t offset = LocalOffset();
   // Three-valued logic (https://hl7.org/fhirpath/N1/#boolean-logic); `and`/`or`/`implies`
   // evaluate the right side only when it can change the answer.
   if (op == Op::kAnd || op == Op::kOr || op == Op::kXor || op == Op::kImplies) {
@@ -1256,7 +1283,7 @@ const RequiredBinding* FindBinding(std::string_view url) {
 
 Status Evaluator::EvalFunctionOn(const Node& node, const Scope& scope, std::span<const Item> input,
                                  Items& out) {
-  const std::int16_t offset = Ops::Offset(*this);
+  const std::int16_t offset = LocalOffset();
   CHARTROOM_RETURN_IF_ERROR(Spend(input.size()));
   // Evaluates argument `i` in the caller's scope.
   auto arg = [&](std::size_t i, Items& values) { return Eval(node.arg(i), scope, values); };

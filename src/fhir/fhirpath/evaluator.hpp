@@ -17,10 +17,10 @@ namespace chartroom::fhir::fhirpath {
 
 using Items = SmallVector<Item, 8>;
 
-// Bounds that keep hostile expressions from running away: the total number of items an
-// evaluation may produce or compare, and the nesting of evaluation calls.
-inline constexpr std::size_t kMaxWork = 20'000'000;
+// Bounds that keep hostile expressions from running away: the nesting of evaluation calls and
+// the size of any one collection (the work budget is EvaluationInput::max_work).
 inline constexpr int kMaxEvalDepth = 256;
+inline constexpr std::size_t kMaxItems = 1'000'000;
 
 struct Arena;
 
@@ -55,8 +55,8 @@ class Evaluator {
   const Quantity* Store(Quantity quantity);
   Arena& arena();
 
-  // Helpers shared by the function implementations (evaluator.cpp).
-  friend struct Ops;
+  // The zone assumed for date-times without one: the clock's.
+  std::int16_t LocalOffset() const { return input_.now.tz_offset_minutes.value_or(0); }
 
   const EvaluationInput& input_;
   TypeId context_type_;

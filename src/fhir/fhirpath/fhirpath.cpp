@@ -21,7 +21,8 @@ Result<Expression> Expression::Compile(std::string_view text, const CompileOptio
   auto compiled = std::make_shared<Compiled>();
   compiled->text = std::string(text);
   CHARTROOM_ASSIGN_OR_RETURN(compiled->root, Parse(compiled->text));
-  CHARTROOM_RETURN_IF_ERROR(CheckTree(*compiled->root, options.context_type));
+  CHARTROOM_RETURN_IF_ERROR(
+      CheckTree(*compiled->root, options.context_type, options.check_ordered_functions));
   if (!options.context_type.empty()) {
     if (const TypeInfo* type = FindType(options.context_type)) compiled->context_type = IdOf(*type);
   }

@@ -197,6 +197,9 @@ struct CompileOptions {
   // root; when empty, checks start at a leading type name (`Patient.name`). Unknown names fail
   // with fhirpath.semantic.
   std::string_view context_type;
+  // Reject first(), last(), tail(), skip(), take() and [] applied to the unordered results of
+  // children() and descendants() (fhirpath.semantic), as FHIRPath allows implementations to.
+  bool check_ordered_functions = false;
 };
 
 struct EvaluationInput {
@@ -214,6 +217,11 @@ struct EvaluationInput {
   std::span<const Variable> variables;
   // Where trace() writes; nullptr discards.
   TraceSink* trace = nullptr;
+  // Work budget: roughly the number of items produced plus the pairs compared by distinct(),
+  // union, repeat() and the like. An evaluation that exceeds it fails with fhirpath.evaluation
+  // rather than running for minutes. The default allows quadratic operations on about 10,000
+  // items; collections are also capped at 1,000,000 items.
+  std::size_t max_work = 200'000'000;
 };
 
 struct Node;

@@ -321,9 +321,17 @@ std::optional<Decimal> Decimal::Add(const Decimal& a, const Decimal& b) {
   const std::optional<UInt128> ma = TimesPow10(Magnitude(a.coefficient_), scale - a.scale_);
   const std::optional<UInt128> mb = TimesPow10(Magnitude(b.coefficient_), scale - b.scale_);
   if (!ma || !mb) return std::nullopt;
-  // Both below 10^38 < 2^127, so the signed sum cannot overflow 128 bits.
-  const Int128 sum = Signed(*ma, a.coefficient_ < 0) + Signed(*mb, b.coefficient_ < 0);
-  return FromCoefficient(sum, scale);
+  // Add magnitudes unsigned: each is below 10^38, so their sum (< 2 * 10^38 < 2^128) cannot wrap,
+  // while a signed 128-bit sum could (2^127 is only about 1.7 * 10^38).
+  const bool negative_a = a.coefficient_ < 0;
+  const bool negative_b = b.coefficient_ < 0;
+  if (negative_a == negative_b) {
+    const UInt128 sum = *ma + *mb;
+    if (sum >= kLimit) return std::nullopt;
+    return FromCoefficient(Signed(sum, negative_a), scale);
+  }
+  return *ma >= *mb ? FromCoefficient(Signed(*ma - *mb, negative_a), scale)
+                    : FromCoefficient(Signed(*mb - *ma, negative_b), scale);
 }
 
 std::optional<Decimal> Decimal::Subtract(const Decimal& a, const Decimal& b) {

@@ -83,6 +83,21 @@ TEST(CheckerTest, IifCriterionAndDateArithmetic) {
   EXPECT_EQ(CompileCode("@1974-12-25 + 7 days"), "ok");
 }
 
+TEST(CheckerTest, OrderedFunctionsOnUnorderedResultsWhenAsked) {
+  CompileOptions options;
+  options.check_ordered_functions = true;
+  auto code = [&](std::string_view text) {
+    auto compiled = Expression::Compile(text, options);
+    return compiled ? std::string("ok") : compiled.error().code();
+  };
+  EXPECT_EQ(code("Patient.children().skip(1)"), "fhirpath.semantic");
+  EXPECT_EQ(code("Patient.descendants().where(true).first()"), "fhirpath.semantic");
+  EXPECT_EQ(code("Patient.children()[0]"), "fhirpath.semantic");
+  EXPECT_EQ(code("Patient.name.skip(1)"), "ok");
+  EXPECT_EQ(code("Patient.children().count()"), "ok");
+  EXPECT_EQ(CompileCode("Patient.children().skip(1)"), "ok");  // off by default
+}
+
 TEST(CheckerTest, InvalidLiteralRegexIsSemantic) {
   EXPECT_EQ(CompileCode("'a'.matches('(')"), "fhirpath.semantic");
   EXPECT_EQ(CompileCode("'a'.matches('[a-z]+')"), "ok");

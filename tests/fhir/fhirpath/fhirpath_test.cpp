@@ -135,6 +135,14 @@ TEST(FhirpathTest, QuantitiesCompareAcrossUnits) {
   EXPECT_EQ(Show("1 'cm' < 1 'm'"), "boolean:true");
 }
 
+TEST(FhirpathTest, DecimalOverflowIsEmpty) {
+  // Found by fuzzing: two 38-digit sums of the same sign.
+  EXPECT_EQ(Show("-1111111111111111111/111/11/11-11111111111111111/11/11"), "");
+  EXPECT_EQ(Show("99999999999999999999999999999999999999 + 99999999999999999999999999999999999999"),
+            "");
+  EXPECT_EQ(Show("(1.5 + 2.25).toString()"), "string:\"3.75\"");
+}
+
 TEST(FhirpathTest, ResolvesContainedAndBundleReferences) {
   EXPECT_EQ(Show("Patient.managingOrganization.resolve().name"), "string:\"Clinic\"");
   json::value bundle = json::parse(R"({"resourceType": "Bundle", "type": "collection", "entry": [
@@ -168,8 +176,41 @@ TEST(FhirpathTest, MemberOfUsesRequiredBindingTables) {
   EXPECT_EQ(Show("'x'.memberOf('http://example.org/unknown')"), "");
 }
 
+TEST(FhirpathTest, AsOperatorFiltersRepeatingElementsButAsFunctionNeedsOneItem) {
+  json::value plan = json::parse(R"({"resourceType": "ActivityDefinition", "status": "draft",
+    "useContext": [{"code": {"code": "focus"}, "valueCodeableConcept": {"text": "a"}},
+                   {"code": {"code": "age"}, "valueQuantity": {"value": 3}},
+                   {"code": {"code": "venue"}, "valueCodeableConcept": {"text": "b"}}]})");
+  EXPECT_EQ(Show("(ActivityDefinition.useContext.value as CodeableConcept).text", &plan),
+            "string:\"a\" string:\"b\"");
+  EXPECT_EQ(Show("ActivityDefinition.useContext.value.as(CodeableConcept)", &plan),
+            "fhirpath.evaluation");
+  EXPECT_EQ(Show("ActivityDefinition.useContext.value is Quantity", &plan), "fhirpath.evaluation");
+}
+
 TEST(FhirpathTest, HostileExpressionsFailInsteadOfRunningAway) {
-  EXPECT_EQ(Show("(1|2|3|4|5|6|7|8|9|10).repeat($this + 1).count()"), "fhirpath.evaluation");
+  // repeat() that never stops finding new items runs into the work budget.
+  auto endless = Expression::Compile("(1|2|3|4|5|6|7|8|9|10).repeat($this + 1).count()");
+  ASSERT_TRUE(endless.has_value());
+  EvaluationInput small;
+  small.max_work = 1'000'000;
+  auto stopped = endless->Evaluate(small);
+  ASSERT_FALSE(stopped.has_value());
+  EXPECT_EQ(stopped.error().code(), "fhirpath.evaluation");
+  std::string doubling = "'ab'";
+  for (int i = 0; i < 24; ++i) doubling += ".select($this.combine($this))";
+  EXPECT_EQ(Show(doubling + ".count()"), "fhirpath.evaluation");  // 2^24 items
+  // A budget small enough that a quadratic distinct() exceeds it.
+  auto expr =
+      Expression::Compile("'abcdefghijklmnopqrstuvwxyz'.toChars().combine($this).distinct()");
+  ASSERT_TRUE(expr.has_value());
+  EvaluationInput input;
+  input.max_work = 100;
+  EXPECT_FALSE(expr->Evaluate(input).has_value());
+  input.max_work = 100'000;
+  auto ok = expr->Evaluate(input);
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->size(), 26u);
 }
 
 TEST(FhirpathTest, OneExpressionEvaluatesConcurrently) {

@@ -55,6 +55,20 @@ TEST(DecimalTest, LenientParseAcceptsPlusAndLeadingZeros) {
   EXPECT_FALSE(Decimal::Parse("+", /*lenient=*/true).has_value());
 }
 
+TEST(DecimalTest, AddOfTwoLarge38DigitValuesOverflowsInsteadOfWrapping) {
+  // Each magnitude fits 38 digits; their sum needs 39 and exceeds 2^127 as a signed value.
+  const Decimal big = *Decimal::Parse("90000000000000000000000000000000000000");
+  EXPECT_FALSE(Decimal::Add(big, big).has_value());
+  EXPECT_FALSE(Decimal::Subtract(big.Negate(), big).has_value());
+  EXPECT_EQ(Decimal::Subtract(big, big)->ToString(), "0");
+  const Decimal almost = *Decimal::Parse("99999999999999999999999999999999999998");
+  EXPECT_EQ(Decimal::Add(almost, Decimal::FromInt(1))->ToString(),
+            "99999999999999999999999999999999999999");
+  EXPECT_FALSE(Decimal::Add(almost, Decimal::FromInt(2)).has_value());
+  EXPECT_EQ(Decimal::Add(almost.Negate(), Decimal::FromInt(3))->ToString(),
+            "-99999999999999999999999999999999999995");
+}
+
 TEST(DecimalTest, ParseRejectsMoreThan38SignificantDigits) {
   EXPECT_TRUE(Decimal::Parse("0.00099999999999999999999999999999999999999").has_value());
   EXPECT_FALSE(Decimal::Parse("123456789012345678901234567890123456789").has_value());
