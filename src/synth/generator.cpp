@@ -1,6 +1,7 @@
 #include "synth/generator.hpp"
 
 #include <deque>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -58,12 +59,20 @@ std::uint64_t MulMod(std::uint64_t a, std::uint64_t b, std::uint64_t m) {
   return result;
 }
 
+// A multiplier for an affine permutation of [0, space): near space / golden ratio (consecutive
+// serials land far apart) and coprime with space (so the permutation is one-to-one).
+std::uint64_t SpreadingMultiplier(std::uint64_t space) {
+  if (space < 3) return 1;
+  std::uint64_t m = static_cast<std::uint64_t>(static_cast<double>(space) * 0.6180339887498949);
+  while (std::gcd(m, space) != 1) ++m;
+  return m % space;
+}
+
 // The serial-th value of `pattern`: serials map one-to-one onto the pattern's space through an
 // affine permutation, so values look random but never repeat.
 std::string FormatMrn(std::string_view pattern, std::uint64_t serial, std::uint64_t salt) {
   const std::uint64_t space = PatternSpace(pattern);
-  // 1000003 is prime and larger than 26, so it shares no factor with 2, 5 or 13.
-  std::uint64_t value = (MulMod(serial, 1000003, space) + salt % space) % space;
+  std::uint64_t value = (MulMod(serial, SpreadingMultiplier(space), space) + salt % space) % space;
   std::string out(pattern);
   for (std::size_t i = out.size(); i-- > 0;) {
     if (out[i] == '#') {
@@ -102,7 +111,8 @@ std::string FictionalSsn(std::uint64_t serial, std::uint64_t seed) {
   constexpr std::uint64_t kGroups = 99;     // 01-99
   constexpr std::uint64_t kSerials = 9999;  // 0001-9999
   constexpr std::uint64_t kSpace = 100 * kGroups * kSerials;
-  const std::uint64_t value = (MulMod(serial, 7919, kSpace) + seed % kSpace) % kSpace;
+  static const std::uint64_t kMultiplier = SpreadingMultiplier(kSpace);
+  const std::uint64_t value = (MulMod(serial, kMultiplier, kSpace) + seed % kSpace) % kSpace;
   const std::uint64_t area = 900 + value / (kGroups * kSerials);
   const std::uint64_t group = 1 + value / kSerials % kGroups;
   const std::uint64_t number = 1 + value % kSerials;
