@@ -657,7 +657,8 @@ TEST(GeneratorTest, TwoThousandPatientsGenerateInSeconds) {
   ASSERT_TRUE(summary.has_value());
   EXPECT_EQ(summary->lines[static_cast<std::size_t>(OutputFile::kPatient)], 2000u);
   EXPECT_GT(summary->resources, 100'000u);
-  EXPECT_LT(std::chrono::duration_cast<std::chrono::seconds>(elapsed).count(), 20);
+  // About 1.2 s in the dev build; the bound leaves room for sanitizer builds on a busy machine.
+  EXPECT_LT(std::chrono::duration_cast<std::chrono::seconds>(elapsed).count(), 60);
 }
 
 }  // namespace
