@@ -6,7 +6,7 @@ export CCACHE_DIR ?= $(CURDIR)/.ccache
 export CCACHE_SLOPPINESS ?= pch_defines,time_macros,include_file_mtime,include_file_ctime
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build deps test demo bench fuzz format release clean
+.PHONY: all build deps test asan demo bench fuzz format release clean
 
 all: build
 
@@ -23,6 +23,12 @@ release: deps
 
 test: build
 	@ctest --preset dev -j $(JOBS)
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: deps
+	@cmake --preset asan-ubsan >/dev/null
+	@cmake --build --preset asan-ubsan -j $(JOBS)
+	@ctest --preset asan-ubsan -j $(JOBS)
 
 demo: release
 	@scripts/demo.sh build/release/src/cli/chartroom

@@ -23,11 +23,13 @@
 #include <vector>
 
 #include "fhir/fhirpath/fhirpath.hpp"
+#include "fhir/json/gzip.hpp"
 
 namespace chartroom::fhir::fhirpath {
 namespace {
 
 namespace json = boost::json;
+namespace json_util = chartroom::fhir::json;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -36,19 +38,9 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-// The bundles are gzip files; `gzip -dc` keeps the benchmark free of a zlib link.
 std::string ReadGzip(const std::string& path) {
-  std::string quoted;
-  for (char c : path) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  std::string command = "gzip -dc '" + quoted + "'";
-  std::string out;
-  if (FILE* pipe = popen(command.c_str(), "r")) {
-    char buffer[65536];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
-    pclose(pipe);
-  }
-  return out;
+  auto text = json_util::Gunzip(ReadFile(path));
+  return text ? std::move(*text) : std::string();
 }
 
 struct Data {

@@ -55,6 +55,7 @@ function(chartroom_add_test module)
   target_compile_definitions(chartroom_${module}_tests PRIVATE
     CHARTROOM_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     CHARTROOM_SHARED_DATA_DIR="${CHARTROOM_SHARED_DATA_DIR}")
-  gtest_discover_tests(chartroom_${module}_tests DISCOVERY_TIMEOUT 60
+  # Value-parameterized tests name their cases (a name generator); the value is not appended.
+  gtest_discover_tests(chartroom_${module}_tests DISCOVERY_TIMEOUT 60 NO_PRETTY_VALUES
                        PROPERTIES LABELS ${module})
 endfunction()

@@ -20,20 +20,29 @@ cat > "$work/broken.json" <<'JSON'
  "favouriteColour": "blue"}
 JSON
 step "Validate a deliberately broken Patient (exit code 1, one issue per problem)" chartroom validate broken.json
-"$bin" validate "$work/broken.json" || echo "(exit code $?)"
+status=0
+"$bin" validate "$work/broken.json" > "$work/outcome.json" || status=$?
+python3 - "$work/outcome.json" <<'PY'
+import json, sys
+for issue in json.load(open(sys.argv[1]))["issue"]:
+    code = issue["details"]["coding"][0]["code"]
+    where = ", ".join(issue.get("expression", []))
+    print(f'  {issue["severity"]:7} {code:24} {where:40} {issue["diagnostics"]}')
+PY
+echo "(exit code $status)"
 
 fhirpath() {
   step "$1" chartroom fhirpath --input bundle.json "\"$2\""
   "$bin" fhirpath --input "$work/bundle.json" "$2"
 }
-fhirpath "How many resources of each kind? (Observations)" \
+fhirpath "How many Observations does the Bundle hold?" \
   "Bundle.entry.resource.ofType(Observation).count()"
 fhirpath "The patient's official name" \
   "Bundle.entry.resource.ofType(Patient).name.where(use = 'official').given.first()"
 fhirpath "Distinct LOINC codes observed" \
   "Bundle.entry.resource.ofType(Observation).code.coding.where(system = 'http://loinc.org').code.distinct().count()"
-fhirpath "Body weights above 80 kg, with UCUM conversion (80 kg = 80000 g)" \
-  "Bundle.entry.resource.ofType(Observation).where(code.coding.code = '29463-7').value.ofType(Quantity).where(\$this > 80000 'g').count()"
+fhirpath "Body weights above 60 kg, compared through UCUM (60 kg = 60000 g)" \
+  "Bundle.entry.resource.ofType(Observation).where(code.coding.display = 'Weight').value.ofType(Quantity).where(\$this > 60000 'g')"
 fhirpath "Date arithmetic with FHIRPath precision rules" "@2024-01-31 + 1 month"
 step "A syntax error exits with code 2" chartroom fhirpath "Patient.name.where("
 "$bin" fhirpath "Patient.name.where(" || echo "(exit code $?)"

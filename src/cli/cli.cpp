@@ -25,6 +25,7 @@ constexpr Command kCommands[] = {
     {"validate", "validate FILE...            validate FHIR R4 JSON resources or Bundles",
      RunValidate},
     {"fhirpath", "fhirpath [--input FILE] EXPR evaluate a FHIRPath expression", RunFhirpath},
+    {"generate", "generate --patients N --out DIR  write a synthetic FHIR population", RunGenerate},
     {"version", "version                      print the version", RunVersion},
 };
 

@@ -13,5 +13,7 @@ using Args = std::span<const std::string_view>;
 int RunValidate(Args args);
 // chartroom fhirpath [--input FILE.json] EXPRESSION  (fhirpath_command.cpp)
 int RunFhirpath(Args args);
+// chartroom generate --patients N --out DIR [...]  (generate_command.cpp)
+int RunGenerate(Args args);
 
 }  // namespace chartroom::cli

@@ -9,8 +9,15 @@
 #include <cstdint>
 #include <utility>
 
+#include "fhir/primitives/scanner.hpp"
+
 namespace chartroom::fhir {
 namespace {
+
+using primitives_internal::DaysInMonth;
+using primitives_internal::IsDigit;
+using primitives_internal::IsLeapYear;
+using primitives_internal::Scanner;
 
 constexpr std::array<std::pair<std::string_view, PrimitiveType>, 20> kTypeNames = {{
     {"base64Binary", PrimitiveType::kBase64Binary},
@@ -34,8 +41,6 @@ constexpr std::array<std::pair<std::string_view, PrimitiveType>, 20> kTypeNames 
     {"uuid", PrimitiveType::kUuid},
     {"xhtml", PrimitiveType::kXhtml},
 }};
-
-constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Character classes for the per-byte loops, so that they run without branches.
 enum CharClass : std::uint8_t {
@@ -79,48 +84,6 @@ bool HasNoForbiddenControl(std::string_view text) {
   for (const char c : text) bad |= IsForbiddenControl(c) ? 1u : 0u;
   return bad == 0;
 }
-
-bool IsLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
-
-int DaysInMonth(int year, int month) {
-  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && IsLeapYear(year) ? 29 : kDays[static_cast<std::size_t>(month - 1)];
-}
-
-// A cursor over the text; each Take* consumes on success and leaves `pos` unspecified on
-// failure (the caller then rejects the whole value).
-struct Scanner {
-  std::string_view text;
-  std::size_t pos = 0;
-
-  bool AtEnd() const { return pos == text.size(); }
-  bool Peek(char c) const { return pos < text.size() && text[pos] == c; }
-  bool Take(char c) {
-    if (!Peek(c)) return false;
-    ++pos;
-    return true;
-  }
-  bool TakeLiteral(std::string_view literal) {
-    if (text.substr(pos, literal.size()) != literal) return false;
-    pos += literal.size();
-    return true;
-  }
-  // Exactly `count` digits as a number.
-  bool TakeDigits(int count, int& value) {
-    value = 0;
-    for (int i = 0; i < count; ++i, ++pos) {
-      if (pos >= text.size() || !IsDigit(text[pos])) return false;
-      value = value * 10 + (text[pos] - '0');
-    }
-    return true;
-  }
-  // One or more digits.
-  bool TakeDigitRun() {
-    const std::size_t start = pos;
-    while (pos < text.size() && IsDigit(text[pos])) ++pos;
-    return pos > start;
-  }
-};
 
 // hh:mm:ss(.f+)? with hh 00-23, mm 00-59, ss 00-60 (the regex allows a leap second).
 bool TakeTime(Scanner& s) {

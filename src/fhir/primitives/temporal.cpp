@@ -9,8 +9,15 @@
 #include <chrono>
 #include <cstdio>
 
+#include "fhir/primitives/scanner.hpp"
+
 namespace chartroom::fhir {
 namespace {
+
+using primitives_internal::DaysInMonth;
+using primitives_internal::IsDigit;
+using primitives_internal::IsLeapYear;
+using primitives_internal::Scanner;
 
 constexpr std::int64_t kMsPerSecond = 1000;
 constexpr std::int64_t kMsPerMinute = 60 * kMsPerSecond;
@@ -21,13 +28,6 @@ constexpr std::int64_t kEarliestOffsetMs = -12 * kMsPerHour;
 constexpr std::int64_t kLatestOffsetMs = 14 * kMsPerHour;
 constexpr int kMinYear = 1;
 constexpr int kMaxYear = 9999;
-
-bool IsLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
-
-int DaysInMonth(int year, int month) {
-  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && IsLeapYear(year) ? 29 : kDays[static_cast<std::size_t>(month - 1)];
-}
 
 std::int64_t DaysFromCivil(int year, int month, int day) {
   const std::chrono::year_month_day date{std::chrono::year{year},
@@ -47,41 +47,6 @@ std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
 }
 
 // --- Parsing -------------------------------------------------------------------------------
-
-struct Scanner {
-  std::string_view text;
-  std::size_t pos = 0;
-
-  bool AtEnd() const { return pos == text.size(); }
-  bool Peek(char c) const { return pos < text.size() && text[pos] == c; }
-  bool Take(char c) {
-    if (!Peek(c)) return false;
-    ++pos;
-    return true;
-  }
-  bool TakeDigits(int count, int& value) {
-    value = 0;
-    for (int i = 0; i < count; ++i, ++pos) {
-      if (pos >= text.size() || text[pos] < '0' || text[pos] > '9') return false;
-      value = value * 10 + (text[pos] - '0');
-    }
-    return true;
-  }
-  // '.' already taken: one or more digits, the first three as milliseconds.
-  bool TakeFraction(std::uint16_t& millisecond) {
-    int value = 0;
-    int digits = 0;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      if (digits < 3) value = value * 10 + (text[pos] - '0');
-      ++digits;
-      ++pos;
-    }
-    if (digits == 0) return false;
-    for (int i = digits; i < 3; ++i) value *= 10;
-    millisecond = static_cast<std::uint16_t>(value);
-    return true;
-  }
-};
 
 // YYYY(-MM(-DD)?)? with a real calendar day; year 0000 is not a year.
 bool TakeDate(Scanner& s, DateTime& out) {
