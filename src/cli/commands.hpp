@@ -13,6 +13,8 @@ using Args = std::span<const std::string_view>;
 int RunValidate(Args args);
 // chartroom fhirpath [--input FILE.json] EXPRESSION  (fhirpath_command.cpp)
 int RunFhirpath(Args args);
+// chartroom generate --patients N --out DIR [...]  (generate_command.cpp)
+int RunGenerate(Args args);
 // chartroom serve [--config FILE] [--data DIR] [--listen HOST:PORT]  (serve_command.cpp)
 int RunServe(Args args);
 

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,10 +38,36 @@ namespace chartroom::store {
 
 // How a backend obtains the search values of a resource it writes: in production
 // fhir::search::IndexExtractor::Extract, bound by app/; tests may pass hand-made values. Called on
-// the stored JSON (meta.versionId and meta.lastUpdated already set), from the thread that
-// writes. An error fails the write with that error.
+// the resource as given to the write or to ResourceStore::Prepare (meta.versionId and
+// meta.lastUpdated not yet set: _id and _lastUpdated are the backend's own), on the thread that
+// prepares or writes it; so it must be thread-safe. An error fails the write with that error.
 using IndexFunction = std::function<Result<std::vector<fhir::search::IndexEntry>>(
     const boost::json::value& resource)>;
+
+// A resource made ready for writing before its transaction (ResourceStore::Prepare): checked,
+// its search values extracted and its content serialized on the calling thread. A backend runs
+// the work of every transaction on one writer, so callers that write many resources (imports,
+// transaction bundles) prepare them first, in parallel, and the writer does only database work.
+// Move-only; only the store that prepared it can write it.
+class PreparedResource {
+ public:
+  // What a backend keeps of a prepared resource.
+  class Payload {
+   public:
+    virtual ~Payload() = default;
+  };
+  PreparedResource(std::string type, std::string id, std::unique_ptr<Payload> payload)
+      : type_(std::move(type)), id_(std::move(id)), payload_(std::move(payload)) {}
+
+  const std::string& type() const { return type_; }
+  const std::string& id() const { return id_; }  // "" when the resource has none
+  Payload* payload() const { return payload_.get(); }
+
+ private:
+  std::string type_;
+  std::string id_;
+  std::unique_ptr<Payload> payload_;
+};
 
 // How a version came to be; history entries report it as request.method.
 enum class WriteMethod : std::uint8_t { kCreate, kUpdate, kDelete };
@@ -102,6 +129,9 @@ class Transaction {
   // UUID v4 from the injected Random); an id in `resource` is replaced. kInvalid
   // ("store.bad-resource") when resourceType is not a concrete R4 resource type.
   [[nodiscard]] virtual Result<ResourceVersion> Create(boost::json::object resource) = 0;
+  // The same for a prepared resource; kInvalid ("store.foreign-prepared") when another store
+  // prepared it.
+  [[nodiscard]] virtual Result<ResourceVersion> Create(PreparedResource resource) = 0;
 
   // Stores `resource` (with its id) as the next version of its type/id, or as version 1 when it
   // does not exist (update as create; also after a deletion). With `expected_version`
@@ -111,6 +141,8 @@ class Transaction {
   // kInvalid ("store.bad-resource") without a valid id or resourceType.
   [[nodiscard]] virtual Result<ResourceVersion> Update(
       boost::json::object resource, std::optional<std::int64_t> expected_version) = 0;
+  [[nodiscard]] virtual Result<ResourceVersion> Update(
+      PreparedResource resource, std::optional<std::int64_t> expected_version) = 0;
 
   // Appends a deletion version and returns it. Deleting something already deleted writes
   // nothing and returns the existing deletion version; deleting something that never existed
@@ -139,6 +171,12 @@ class ResourceStore {
   // (stored data fails its integrity or authenticity check).
   [[nodiscard]] virtual Status InTransaction(
       const std::function<Status(Transaction& tx)>& work) = 0;
+
+  // Prepares `resource` for Transaction::Create/Update on the calling thread (see
+  // PreparedResource): the same checks and the same index function the write would run.
+  // kInvalid ("store.bad-resource") for a resource without a concrete resourceType; errors of
+  // the index function unchanged.
+  [[nodiscard]] virtual Result<PreparedResource> Prepare(boost::json::object resource) = 0;
 
   // Reads from a consistent snapshot without blocking writers. Errors as Transaction's.
   [[nodiscard]] virtual Result<ResourceVersion> Read(std::string_view type,

@@ -443,6 +443,70 @@ TEST_P(ResourceStoreTest, AnIndexFunctionErrorFailsTheWrite) {
   EXPECT_EQ(store().Read("Patient", "p1").error().code(), "store.not-found");
 }
 
+TEST_P(ResourceStoreTest, PreparedResourcesAreWrittenLikeTheResourcesTheyCameFrom) {
+  // Prepared on this thread, written inside the transaction.
+  auto patient = store().Prepare(
+      Json(R"({"resourceType":"Patient","id":"p1","meta":{"versionId":"7","tag":[{"code":"t"}]},)"
+           R"("name":[{"family":"Preparedname"}]})"));
+  ASSERT_TRUE(patient.has_value()) << patient.error().message();
+  EXPECT_EQ(patient->type(), "Patient");
+  EXPECT_EQ(patient->id(), "p1");
+  auto observation =
+      store().Prepare(Json(R"({"resourceType":"Observation","status":"final","code":{"text":"x"},)"
+                           R"("subject":{"reference":"Patient/p1"}})"));
+  ASSERT_TRUE(observation.has_value());
+  std::string observation_id;
+  Status status = store().InTransaction([&](Transaction& tx) -> Status {
+    auto p = tx.Update(std::move(*patient), std::nullopt);
+    if (!p) return tl::unexpected(p.error());
+    auto o = tx.Create(std::move(*observation));
+    if (!o) return tl::unexpected(o.error());
+    observation_id = o->id;
+    return Ok();
+  });
+  ASSERT_TRUE(status.has_value()) << status.error().message();
+  auto read = store().Read("Patient", "p1");
+  ASSERT_TRUE(read.has_value());
+  auto json = boost::json::parse(read->json).as_object();
+  EXPECT_EQ(json.at("resourceType").as_string(), "Patient");
+  EXPECT_EQ(json.at("meta").at("versionId").as_string(), "1");
+  EXPECT_EQ(json.at("meta").at("tag").as_array().size(), 1u);
+  EXPECT_EQ(json.at("name").at(0).at("family").as_string(), "Preparedname");
+  EXPECT_EQ(Find(test::Search("Patient",
+                              {test::Param("Patient", "family", {test::Str("preparedname")})})),
+            std::vector<std::string>{"Patient/p1"});
+  EXPECT_EQ(Find(test::Search("Observation",
+                              {test::Param("Observation", "subject", {test::Ref("Patient/p1")})})),
+            std::vector<std::string>{"Observation/" + observation_id});
+  auto everything = store().Everything("p1", {}, std::nullopt);
+  ASSERT_TRUE(everything.has_value());
+  EXPECT_EQ(everything->size(), 2u);
+}
+
+TEST_P(ResourceStoreTest, PrepareChecksTheResourceAndWritesRefuseForeignPreparations) {
+  auto bad = store().Prepare(Json(R"({"resourceType":"Nothing"})"));
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().code(), "store.bad-resource");
+  struct Foreign : PreparedResource::Payload {};
+  Status status = store().InTransaction([&](Transaction& tx) -> Status {
+    auto written = tx.Create(PreparedResource("Patient", "x", std::make_unique<Foreign>()));
+    if (!written) return tl::unexpected(written.error());
+    return Ok();
+  });
+  ASSERT_FALSE(status.has_value());
+  EXPECT_EQ(status.error().category(), ErrorCategory::kInvalid);
+  EXPECT_EQ(status.error().code(), "store.foreign-prepared");
+  // An update needs a valid id, prepared or not.
+  auto no_id = store().Prepare(Json(R"({"resourceType":"Patient"})"));
+  ASSERT_TRUE(no_id.has_value());
+  Status update = store().InTransaction([&](Transaction& tx) -> Status {
+    auto written = tx.Update(std::move(*no_id), std::nullopt);
+    if (!written) return tl::unexpected(written.error());
+    return Ok();
+  });
+  EXPECT_EQ(update.error().code(), "store.bad-resource");
+}
+
 INSTANTIATE_TEST_SUITE_P(AllBackends, ResourceStoreTest,
                          ::testing::ValuesIn(test::AvailableBackends()), test::BackendName);
 

@@ -165,7 +165,7 @@ Connection::~Connection() {
 }
 
 Result<Stmt> Connection::Prepare(std::string_view sql) {
-  auto it = cache_.find(std::string(sql));
+  auto it = cache_.find(sql);
   if (it != cache_.end() && !it->second.in_use) {
     it->second.in_use = true;
     return Stmt(this, it->second.stmt, true);

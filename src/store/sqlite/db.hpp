@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -120,11 +121,18 @@ class Connection {
     sqlite3_stmt* stmt = nullptr;
     bool in_use = false;
   };
+  // Lookup by string_view, so that finding a cached statement allocates nothing.
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const {
+      return std::hash<std::string_view>{}(sql);
+    }
+  };
   explicit Connection(sqlite3* db) : db_(db) {}
   void Release(sqlite3_stmt* stmt, bool cached);
 
   sqlite3* db_;
-  std::unordered_map<std::string, CacheEntry> cache_;
+  std::unordered_map<std::string, CacheEntry, SqlHash, std::equal_to<>> cache_;
   std::unordered_map<sqlite3_stmt*, CacheEntry*> by_stmt_;
 };
 

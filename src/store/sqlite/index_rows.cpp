@@ -117,7 +117,6 @@ const std::vector<TableSpec>& Specs() {
                           {"low2", kReal},
                           {"high2", kReal},
                           {"unit", kInt}}));
-    v.push_back(MakeSpec(IndexTable::kPresent, "idx_present", {{"param", kInt}}));
     return v;
   }();
   return specs;
@@ -366,7 +365,12 @@ void IndexRows::Add(std::int64_t param_id, const fs::IndexValue& value) {
 }
 
 void IndexRows::Finish() {
-  // Presence rows: the parameter id follows the tag in every row.
+  std::sort(rows_.begin(), rows_.end());
+  rows_.erase(std::unique(rows_.begin(), rows_.end()), rows_.end());
+}
+
+std::string IndexRows::PresentParams() const {
+  // The parameter id follows the tag in every row.
   std::set<std::int64_t> params;
   for (const std::string& row : rows_) {
     std::string_view in(row);
@@ -374,9 +378,10 @@ void IndexRows::Finish() {
     std::uint64_t u;
     if (GetVarint(in, u)) params.insert(static_cast<std::int64_t>((u >> 1) ^ (~(u & 1) + 1)));
   }
-  for (std::int64_t p : params) rows_.push_back(RowWriter(IndexTable::kPresent).Int(p).Take());
-  std::sort(rows_.begin(), rows_.end());
-  rows_.erase(std::unique(rows_.begin(), rows_.end()), rows_.end());
+  if (params.empty()) return "";
+  std::string out = ",";
+  for (std::int64_t p : params) out.append(std::to_string(p)).append(",");
+  return out;
 }
 
 std::string IndexRows::Encode() const {
@@ -420,6 +425,63 @@ Status WriteRow(Connection& db, std::int64_t rid, const std::string& row, bool i
 }
 
 }  // namespace
+
+namespace {
+
+void PutOrdered(std::string& out, std::uint64_t v) {
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+// The key of an encoded row as bytes that sort like SQLite sorts the row: integers and reals as
+// order-preserving big-endian bytes, text as its bytes ended by a zero.
+std::string OrderKey(std::string_view row, std::int64_t rid) {
+  std::string key;
+  key.push_back(row[0]);
+  const TableSpec* spec = SpecFor(static_cast<std::uint8_t>(row[0]));
+  row.remove_prefix(1);
+  if (spec != nullptr) {
+    for (Field field : spec->fields) {
+      if (field == Field::kInt) {
+        std::uint64_t u;
+        if (!GetVarint(row, u)) break;
+        auto v = (u >> 1) ^ (~(u & 1) + 1);
+        PutOrdered(key, v ^ (1ULL << 63));
+      } else if (field == Field::kReal) {
+        if (row.size() < 8) break;
+        std::uint64_t bits = 0;
+        for (std::size_t i = 0; i < 8; ++i) {
+          bits |= static_cast<std::uint64_t>(static_cast<unsigned char>(row[i])) << (8 * i);
+        }
+        row.remove_prefix(8);
+        PutOrdered(key, (bits >> 63) != 0 ? ~bits : bits | (1ULL << 63));
+      } else {
+        std::uint64_t n;
+        if (!GetVarint(row, n) || n > row.size()) break;
+        key.append(row.substr(0, n));
+        key.push_back('\0');
+        row.remove_prefix(n);
+      }
+    }
+  }
+  PutOrdered(key, static_cast<std::uint64_t>(rid) ^ (1ULL << 63));
+  return key;
+}
+
+}  // namespace
+
+void RowBuffer::Add(std::int64_t rid, const IndexRows& rows) {
+  for (const std::string& row : rows.rows()) pending_.push_back({OrderKey(row, rid), row, rid});
+}
+
+Status RowBuffer::Flush(Connection& db) {
+  std::sort(pending_.begin(), pending_.end(),
+            [](const Pending& a, const Pending& b) { return a.order < b.order; });
+  for (const Pending& p : pending_) {
+    CHARTROOM_RETURN_IF_ERROR(WriteRow(db, p.rid, p.row, true));
+  }
+  pending_.clear();
+  return Ok();
+}
 
 Status ApplyRowDiff(Connection& db, std::int64_t rid, const IndexRows& old_rows,
                     const IndexRows& new_rows) {

@@ -1,9 +1,9 @@
 // Turns the search values of one resource version (fhir::search::IndexEntry) into rows of the
 // SQLite store's index tables, and writes or removes them. Every row is also kept in a canonical
-// byte form (IndexRows::Encode); the resources row stores the concatenation (index_keys), so an
-// update deletes exactly the rows the previous version added and inserts only what changed,
-// with no secondary index on rid. docs/storage.md describes the tables; the query side
-// (search_sql.cpp) computes its keys with the same functions (TokenCode, ReferenceTarget, ...).
+// byte form (IndexRows::Encode); the table index_keys stores their concatenation per resource, so
+// an update deletes exactly the rows the previous version added and inserts only what changed, with
+// no secondary index on rid. docs/storage.md describes the tables; the query side (search_sql.cpp)
+// computes its keys with the same functions (TokenCode, ReferenceTarget, ...).
 //
 // Thread safety: IndexRows is a value; ApplyRowDiff uses one Connection (the writer's).
 
@@ -30,7 +30,6 @@ enum class IndexTable : std::uint8_t {
   kReference = 7,
   kUri = 8,
   kComposite = 9,
-  kPresent = 10,
 };
 
 // Text index values are cut to this many bytes (at a UTF-8 boundary); queries cut theirs alike.
@@ -66,8 +65,11 @@ class IndexRows {
   // Adds the rows of one value of parameter `param_id`. Values that cannot be indexed (empty,
   // NaN, a composite with more than two ranged components) add nothing.
   void Add(std::int64_t param_id, const fhir::search::IndexValue& value);
-  // Sorts, removes duplicates and adds a presence row per parameter that has rows.
+  // Sorts and removes duplicates.
   void Finish();
+  // The parameters that have at least one row, as ",12,57," (resources.params, for :missing);
+  // "" when there are none.
+  std::string PresentParams() const;
 
   const std::vector<std::string>& rows() const { return rows_; }
   // The index_keys blob: the rows, each prefixed by its length.
@@ -82,5 +84,25 @@ class IndexRows {
 // `rid`. Both must be Finish()ed.
 Status ApplyRowDiff(Connection& db, std::int64_t rid, const IndexRows& old_rows,
                     const IndexRows& new_rows);
+
+// Index rows of new resources waiting to be inserted. A transaction that writes many resources
+// inserts their rows table by table in key order at the end, so that consecutive inserts land
+// on the same or neighbouring b-tree pages instead of random ones. Whoever reads the index
+// tables in the transaction (a search, an update's diff) flushes first.
+class RowBuffer {
+ public:
+  void Add(std::int64_t rid, const IndexRows& rows);
+  Status Flush(Connection& db);
+  void Clear() { pending_.clear(); }
+  std::size_t size() const { return pending_.size(); }
+
+ private:
+  struct Pending {
+    std::string order;  // the row's key in SQLite's order, then the rid
+    std::string row;
+    std::int64_t rid;
+  };
+  std::vector<Pending> pending_;
+};
 
 }  // namespace chartroom::store::sqlite

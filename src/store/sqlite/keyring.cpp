@@ -71,7 +71,8 @@ Result<CompartmentKey> Keyring::ForWrite(Connection& db, std::optional<std::stri
   CHARTROOM_ASSIGN_OR_RETURN(
       Stmt insert,
       db.Prepare(
-          "INSERT INTO compartments (patient_id, wrapped_key, created_at) VALUES (?, ?, ?)"));
+          "INSERT OR ROLLBACK INTO compartments (patient_id, wrapped_key, created_at) VALUES "
+          "(?, ?, ?)"));
   if (patient_id) {
     insert.Bind(1, *patient_id);
   } else {

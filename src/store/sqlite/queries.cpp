@@ -45,12 +45,14 @@ Result<std::optional<CurrentRow>> FindCurrent(Connection& db, const Registry& re
   if (!type_id) return std::optional<CurrentRow>();
   CHARTROOM_ASSIGN_OR_RETURN(
       Stmt stmt,
-      db.Prepare(with_index_keys ? "SELECT rid, version, method, deleted, last_updated, cid, "
-                                   "content_id, index_keys FROM resources WHERE ref_hash = ? AND "
-                                   "type_id = ? AND id = ?"
-                                 : "SELECT rid, version, method, deleted, last_updated, cid, "
-                                   "content_id FROM resources WHERE ref_hash = ? AND type_id = ? "
-                                   "AND id = ?"));
+      db.Prepare(with_index_keys
+                     ? "SELECT r.rid, r.version, r.method, r.deleted, r.last_updated, r.cid, "
+                       "r.content_id, k.keys FROM resources AS r INDEXED BY resources_by_ref "
+                       "LEFT JOIN index_keys AS k ON k.rid = r.rid WHERE r.ref_hash = ? AND "
+                       "r.type_id = ? AND r.id = ?"
+                     : "SELECT rid, version, method, deleted, last_updated, cid, content_id "
+                       "FROM resources INDEXED BY resources_by_ref WHERE ref_hash = ? AND "
+                       "type_id = ? AND id = ?"));
   stmt.Bind(1, ReferenceTarget(type, id)).Bind(2, *type_id).Bind(3, id);
   CHARTROOM_ASSIGN_OR_RETURN(bool found, stmt.Step());
   if (!found) return std::optional<CurrentRow>();
@@ -256,8 +258,7 @@ std::string OrderBy(const std::vector<CompiledSortKey>& keys, bool backward) {
   for (std::size_t i = 0; i < keys.size(); ++i) {
     std::string k = "m.k" + std::to_string(i);
     bool desc = keys[i].descending != backward;
-    order += "(" + k + " IS NULL)" + (backward ? " DESC, " : " ASC, ");
-    order += k + (desc ? " DESC, " : " ASC, ");
+    order += k + (desc ? " DESC" : " ASC") + (backward ? " NULLS FIRST, " : " NULLS LAST, ");
   }
   order += backward ? "m.rid DESC" : "m.rid ASC";
   return order;
@@ -307,7 +308,9 @@ Result<std::vector<Row>> RunIncludes(StoreContext& ctx, QueryCompiler& compiler,
         std::sort(params.begin(), params.end());
         params.erase(std::unique(params.begin(), params.end()), params.end());
         if (rids.empty() || params.empty()) continue;
-        sql += " FROM idx_reference AS f CROSS JOIN resources AS r ON r.ref_hash = f.target WHERE ";
+        sql +=
+            " FROM idx_reference AS f CROSS JOIN resources AS r INDEXED BY resources_by_ref ON "
+            "r.ref_hash = f.target WHERE ";
         sql += params.size() == 1 ? "f.param = " : "f.param IN ";
         if (params.size() == 1) {
           sql.Bind(params[0]);
@@ -359,7 +362,7 @@ Result<std::vector<Row>> RunIncludes(StoreContext& ctx, QueryCompiler& compiler,
 }  // namespace
 
 Result<SearchPage> RunSearch(StoreContext& ctx, Connection& db, bool writer,
-                             const fs::SearchQuery& query) {
+                             const fs::SearchQuery& query, std::vector<std::string>* explain) {
   std::optional<std::int64_t> type_id;
   if (!query.type.empty()) {
     type_id = ctx.registry.TypeId(query.type);
@@ -393,22 +396,36 @@ Result<SearchPage> RunSearch(StoreContext& ctx, Connection& db, bool writer,
     }
   }
 
-  // The driver: the criterion whose source lists the fewest resources, counted up to a cap.
+  // The driver: the criterion whose source lists the fewest resources. Sources are counted in
+  // the order of their usual selectivity, each only up to the best count so far, so that the
+  // counting stays cheaper than the query (a patient's few rows cap a common code's many).
   int driver = -1;
-  std::int64_t best = std::numeric_limits<std::int64_t>::max();
-  int sources = 0;
-  for (const CompiledCriterion& c : criteria) sources += c.source ? 1 : 0;
+  std::vector<std::size_t> candidates;
   for (std::size_t i = 0; i < criteria.size(); ++i) {
-    if (!criteria[i].source) continue;
-    std::int64_t estimate = 0;
-    if (sources > 1) {
-      CHARTROOM_ASSIGN_OR_RETURN(estimate, Estimate(db, *criteria[i].source, 1001));
+    if (criteria[i].source) candidates.push_back(i);
+  }
+  std::stable_sort(candidates.begin(), candidates.end(), [&](std::size_t a, std::size_t b) {
+    return criteria[a].rank < criteria[b].rank;
+  });
+  if (candidates.size() == 1) {
+    driver = static_cast<int>(candidates[0]);
+  } else if (!candidates.empty()) {
+    std::int64_t best = 1000;
+    for (std::size_t i : candidates) {
+      CHARTROOM_ASSIGN_OR_RETURN(std::int64_t rows, Estimate(db, *criteria[i].source, best + 1));
+      if (driver < 0 || rows < best) {
+        best = std::min(best, rows);
+        driver = static_cast<int>(i);
+      }
+      if (best == 0) break;
     }
-    // On a tie, a source that yields rids in order spares the sort.
-    if (estimate < best || (estimate == best && criteria[i].ordered && driver >= 0 &&
-                            !criteria[static_cast<std::size_t>(driver)].ordered)) {
-      best = estimate;
-      driver = static_cast<int>(i);
+  }
+  // With a driver, the other criteria probe the driver's rid, before the row is read.
+  if (driver >= 0) {
+    for (std::size_t i = 0; i < criteria.size(); ++i) {
+      if (static_cast<int>(i) == driver) continue;
+      CHARTROOM_ASSIGN_OR_RETURN(criteria[i],
+                                 compiler.Compile(query.type, query.criteria[i], "d.rid"));
     }
   }
 
@@ -417,13 +434,19 @@ Result<SearchPage> RunSearch(StoreContext& ctx, Connection& db, bool writer,
   auto from_where = [&](const std::optional<PageCursor>& rid_bound) {
     Sql s;
     if (driver >= 0) {
+      const CompiledCriterion& d = criteria[static_cast<std::size_t>(driver)];
       s += " FROM (SELECT rid FROM (";
-      s.Append(*criteria[static_cast<std::size_t>(driver)].source);
+      s.Append(*d.source);
       s += ")";
       if (rid_bound) {
         s += rid_bound->backward ? " WHERE rid < " : " WHERE rid > ";
         s.Bind(rid_bound->rid);
       }
+      // A source in rid order is flattened into the query, which then streams in that order
+      // and stops after a page. Any other is kept apart (LIMIT keeps SQLite from flattening
+      // it): flattened, the planner would walk the parameter's rows in rid order to spare the
+      // sort instead of seeking the values.
+      if (!d.ordered) s += " LIMIT -1";
       s += ") AS d CROSS JOIN resources AS r ON r.rid = d.rid WHERE r.deleted = 0";
     } else if (type_id) {
       s += " FROM resources AS r INDEXED BY resources_by_type WHERE r.deleted = 0";
@@ -456,15 +479,38 @@ Result<SearchPage> RunSearch(StoreContext& ctx, Connection& db, bool writer,
     }
     inner.Append(from_where(default_order ? cursor : std::nullopt));
     Sql sql;
-    sql += "SELECT * FROM (";
-    sql.Append(inner);
-    sql += ") AS m";
+    if (keys.empty()) {
+      sql += "SELECT * FROM (";
+      sql.Append(inner);
+      sql += ") AS m";
+    } else {
+      // Materialized, so that each sort key is computed once per match, not once per use in
+      // the ordering and the cursor condition.
+      sql += "WITH m AS MATERIALIZED (";
+      sql.Append(inner);
+      sql += ") SELECT * FROM m";
+    }
     bool backward = cursor && cursor->backward;
     if (cursor) {
       sql += " WHERE ";
       sql.Append(AfterCursor(keys, *cursor));
     }
     sql += OrderBy(keys, backward);
+
+    if (explain != nullptr) {
+      // The plan of the page query, for tests and operators (EXPLAIN QUERY PLAN's detail column).
+      Sql plan;
+      plan += "EXPLAIN QUERY PLAN ";
+      plan.Append(sql);
+      CHARTROOM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(plan.text));
+      stmt.BindAll(plan.binds);
+      for (;;) {
+        CHARTROOM_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+        if (!has_row) break;
+        explain->emplace_back(stmt.Text(3));
+      }
+      return page;
+    }
 
     CHARTROOM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql.text));
     stmt.BindAll(sql.binds);

@@ -114,8 +114,13 @@ Sql RangePredicate(std::string_view low, std::string_view high, Prefix prefix, T
     return c;
   };
   switch (prefix) {
+    // The conjuncts marked "bound" are implied by the rest (low <= high in every row); they
+    // give SQLite a range to seek in an index on (param, low) or (param, high).
     case Prefix::kEq:
-      return contained();
+      s += "(";
+      s.Append(contained()).Append(Sql{" AND ", {}}).Append(cmp(low, " <= ", qh));  // bound
+      s += ")";
+      return s;
     case Prefix::kNe:
       s += "NOT ";
       return s.Append(contained());
@@ -125,13 +130,15 @@ Sql RangePredicate(std::string_view low, std::string_view high, Prefix prefix, T
       return cmp(low, " < ", ql);
     case Prefix::kGe:
       s += "(";
+      s.Append(cmp(high, " >= ", ql)).Append(Sql{" AND (", {}});  // bound
       s.Append(cmp(high, " > ", qh)).Append(Sql{" OR ", {}}).Append(contained());
-      s += ")";
+      s += "))";
       return s;
     case Prefix::kLe:
       s += "(";
+      s.Append(cmp(low, " <= ", qh)).Append(Sql{" AND (", {}});  // bound
       s.Append(cmp(low, " < ", ql)).Append(Sql{" OR ", {}}).Append(contained());
-      s += ")";
+      s += "))";
       return s;
     case Prefix::kSa:
       return cmp(low, " > ", qh);
@@ -232,10 +239,10 @@ std::vector<std::string> TargetTypes(const fhir::SearchParamInfo* param, const R
 
 struct QueryCompiler::Predicates {
   std::string table;
-  std::string probe_hint;  // e.g. " NOT INDEXED": the probe seeks (param, rid) in the key
   std::vector<std::int64_t> params;
   std::vector<Sql> values;  // OR-ed, over the alias given to ValuePredicates
   bool ordered = false;     // a single value keyed (param, key, rid): rids come out in order
+  int rank = 1;             // CompiledCriterion::rank
 };
 
 std::vector<std::int64_t> QueryCompiler::ParamIds(std::string_view type,
@@ -264,8 +271,12 @@ std::string QueryCompiler::NextAlias() { return "q" + std::to_string(++alias_cou
 
 Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_view type,
                                                                  const fs::Criterion& c,
-                                                                 std::string_view a) {
+                                                                 std::string_view a, bool probe) {
   Predicates p;
+  // In a probe, the value columns of string, date, number and quantity rows are written
+  // "+t.value": the unary plus keeps SQLite from seeking them in the (param, value) indexes, so
+  // that it seeks (param, rid) instead. (NOT INDEXED is not honoured for WITHOUT ROWID tables.)
+  std::string va = (probe ? "+" : "") + std::string(a);
   const fhir::SearchParamInfo* param = c.param;
   std::string_view code;
   switch (c.common) {
@@ -295,6 +306,7 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
       }
       if (c.modifier == Modifier::kText) {
         p.table = "idx_text";
+        p.rank = 2;
         for (const fs::QueryValue& v : c.values) {
           std::string text = v.token && !v.token->text.empty() ? v.token->text : PlainText(v);
           std::string norm(CutText(fs::NormalizeString(text)));
@@ -318,6 +330,7 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
           s += Col(a, "code") + " = ";
           s.Bind(TokenOfType(t.of_type, t.code));
         } else if (v.token_has_system_separator && t.code.empty()) {
+          p.rank = 5;
           s += Col(a, "sys") + " = ";  // "system|": every code of the system
           s.Bind(TokenSystem(t.system));
         } else {
@@ -336,25 +349,26 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
     }
     case SearchParamType::kString: {
       p.table = "idx_string";
-      p.probe_hint = " INDEXED BY idx_string_by_rid";
       for (const fs::QueryValue& v : c.values) {
         Sql s;
         if (c.modifier == Modifier::kExact) {
           std::string exact = v.string ? *v.string : v.raw;
-          s += Col(a, "value") + " = ";
+          s += Col(va, "value") + " = ";
           s.Bind(std::string(CutText(fs::NormalizeString(exact))));
-          s += " AND " + Col(a, "exact") + " = ";
+          s += " AND " + Col(va, "exact") + " = ";
           s.Bind(std::string(CutText(exact)));
         } else if (c.modifier == Modifier::kContains) {
-          s += Col(a, "value") + " LIKE ";
+          p.rank = 5;
+          s += Col(va, "value") + " LIKE ";
           s.Bind(LikeContains(v.string ? *v.string : fs::NormalizeString(v.raw)));
           s += " ESCAPE '\\'";
         } else if (c.modifier == Modifier::kNone) {
+          p.rank = std::max(p.rank, 2);
           std::string prefix(CutText(v.string ? *v.string : fs::NormalizeString(v.raw)));
-          s += Col(a, "value") + " >= ";
+          s += Col(va, "value") + " >= ";
           s.Bind(prefix);
           if (auto upper = PrefixUpperBound(prefix)) {
-            s += " AND " + Col(a, "value") + " < ";
+            s += " AND " + Col(va, "value") + " < ";
             s.Bind(*upper);
           }
         } else {
@@ -377,6 +391,7 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
             break;
           case Modifier::kBelow: {
             // The uri itself and everything under its path (search.html#uri).
+            p.rank = std::max(p.rank, 2);
             std::string base = uri;
             if (!base.empty() && base.back() == '/') base.pop_back();
             s += "(" + Col(a, "uri") + " = ";
@@ -409,6 +424,7 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
             break;
           }
           case Modifier::kContains:
+            p.rank = 5;
             s += Col(a, "uri") + " LIKE ";
             s.Bind(LikeContains(uri));
             s += " ESCAPE '\\'";
@@ -423,10 +439,10 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
     }
     case SearchParamType::kDate: {
       p.table = "idx_date";
-      p.probe_hint = " NOT INDEXED";
+      p.rank = 4;
       for (const fs::QueryValue& v : c.values) {
         if (!v.date) return tl::unexpected(BadValue("a date criterion lacks its value"));
-        p.values.push_back(RangePredicate<std::int64_t>(Col(a, "low"), Col(a, "high"), v.prefix,
+        p.values.push_back(RangePredicate<std::int64_t>(Col(va, "low"), Col(va, "high"), v.prefix,
                                                         v.date->low, v.date->high,
                                                         DateApprox(*v.date, now_)));
       }
@@ -434,37 +450,37 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
     }
     case SearchParamType::kNumber: {
       p.table = "idx_number";
-      p.probe_hint = " NOT INDEXED";
+      p.rank = 4;
       for (const fs::QueryValue& v : c.values) {
         if (!v.number) return tl::unexpected(BadValue("a number criterion lacks its value"));
-        p.values.push_back(NumberPredicate(Col(a, "value"), v.prefix, v.number->value,
+        p.values.push_back(NumberPredicate(Col(va, "value"), v.prefix, v.number->value,
                                            v.number->low, v.number->high));
       }
       break;
     }
     case SearchParamType::kQuantity: {
       p.table = "idx_quantity";
-      p.probe_hint = " NOT INDEXED";
+      p.rank = 4;
       for (const fs::QueryValue& v : c.values) {
         if (!v.quantity) return tl::unexpected(BadValue("a quantity criterion lacks its value"));
         const fs::QuantityValue& q = *v.quantity;
         Sql s;
         if (q.code.empty() && q.canonical_code.empty()) {
           // No unit: the number as written, whatever the unit (search.html#quantity).
-          s.Append(NumberPredicate(Col(a, "raw"), v.prefix, q.value, q.low, q.high));
+          s.Append(NumberPredicate(Col(va, "raw"), v.prefix, q.value, q.low, q.high));
         } else {
           std::string unit = q.canonical_code.empty() ? q.code : q.canonical_code;
           double value = q.canonical_code.empty() ? q.value : q.canonical_value;
           double scale = q.canonical_code.empty() || q.value == 0 ? 1 : q.canonical_value / q.value;
           double half = (q.high - q.low) / 2 * std::fabs(scale);
-          s += Col(a, "unit") + " = ";
+          s += Col(va, "unit") + " = ";
           s.Bind(QuantityUnit(unit));
           if (!q.system.empty()) {
-            s += " AND " + Col(a, "sys") + " = ";
+            s += " AND " + Col(va, "sys") + " = ";
             s.Bind(TokenSystem(q.system));
           }
           s += " AND ";
-          s.Append(NumberPredicate(Col(a, "value"), v.prefix, value, value - half, value + half));
+          s.Append(NumberPredicate(Col(va, "value"), v.prefix, value, value - half, value + half));
         }
         p.values.push_back(std::move(s));
       }
@@ -673,7 +689,7 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
         return out;
       }
       Sql source;
-      source += "SELECT rid FROM resources WHERE ";
+      source += "SELECT rid FROM resources INDEXED BY resources_by_ref WHERE ";
       source.Append(InClause("ref_hash", hashes));
       source += " AND deleted = 0";
       if (!type_ids.empty()) {
@@ -684,6 +700,7 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
       source.Append(id_in("id"));
       out.source = std::move(source);
       out.ordered = hashes.size() == 1;
+      out.rank = 0;
       out.probe = std::move(probe);
       return out;
     }
@@ -708,7 +725,8 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
       CHARTROOM_ASSIGN_OR_RETURN(out.probe, preds(Col(outer, "last_updated")));
       CHARTROOM_ASSIGN_OR_RETURN(Sql on_column, preds("last_updated"));
       Sql source;
-      source += "SELECT rid FROM resources WHERE ";
+      source += "SELECT rid FROM resources";
+      source += type_ids.empty() ? " WHERE " : " INDEXED BY resources_by_type_time WHERE ";
       if (!type_ids.empty()) {
         source.Append(InClause("type_id", type_ids));
         source += " AND ";
@@ -716,6 +734,7 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
       source += "deleted = 0 AND ";
       source.Append(on_column);
       out.source = std::move(source);
+      out.rank = 4;
       return out;
     }
     default:
@@ -728,22 +747,20 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
                             : c.common == fs::CommonParam::kProfile  ? "_profile"
                             : c.param != nullptr                     ? c.param->code()
                                                                      : "";
+    // resources.params lists the parameters with a value: a lookup in the row at hand.
     std::vector<std::int64_t> params = ParamIds(type, code);
-    Sql exists;
-    exists += "EXISTS (SELECT 1 FROM idx_present AS p WHERE ";
-    exists.Append(InClause("p.param", params));
-    exists += " AND p.rid = " + Col(outer, "rid") + ")";
-    if (missing_true) {
-      out.probe += "NOT ";
-      out.probe.Append(exists);
-      return out;
+    Sql present;
+    present += "(";
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      if (i > 0) present += " OR ";
+      present += "instr(" + Col(outer, "params") + ", ";
+      present.Bind("," + std::to_string(params[i]) + ",");
+      present += ") > 0";
     }
-    out.probe = std::move(exists);
-    Sql source;
-    source += "SELECT rid FROM idx_present WHERE ";
-    source.Append(InClause("param", params));
-    out.source = std::move(source);
-    out.ordered = params.size() == 1;
+    if (params.empty()) present += "0";
+    present += ")";
+    if (missing_true) out.probe += "NOT ";
+    out.probe.Append(present);
     return out;
   }
 
@@ -759,18 +776,19 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
     return out;
   }
 
-  CHARTROOM_ASSIGN_OR_RETURN(Predicates p, ValuePredicates(type, c, "t"));
+  CHARTROOM_ASSIGN_OR_RETURN(Predicates p, ValuePredicates(type, c, "t", false));
+  CHARTROOM_ASSIGN_OR_RETURN(Predicates pp, ValuePredicates(type, c, "t", true));
   // The probe: one keyed EXISTS per value.
   out.probe += "(";
-  for (std::size_t i = 0; i < p.values.size(); ++i) {
+  for (std::size_t i = 0; i < pp.values.size(); ++i) {
     if (i > 0) out.probe += " OR ";
-    out.probe += "EXISTS (SELECT 1 FROM " + p.table + " AS t" + p.probe_hint + " WHERE ";
-    out.probe.Append(InClause("t.param", p.params));
-    out.probe += " AND t.rid = " + Col(outer, "rid") + " AND ";
-    out.probe.Append(p.values[i]);
+    out.probe += "EXISTS (SELECT 1 FROM " + pp.table + " AS t WHERE ";
+    out.probe.Append(InClause("t.param", pp.params));
+    out.probe += " AND t.rid = " + (outer == "r" ? rid_ : Col(outer, "rid")) + " AND ";
+    out.probe.Append(pp.values[i]);
     out.probe += ")";
   }
-  if (p.values.empty()) out.probe += "0";
+  if (pp.values.empty()) out.probe += "0";
   out.probe += ")";
   // The source: the union of each value's rows.
   Sql source;
@@ -784,6 +802,7 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
   if (p.values.empty()) source += "SELECT NULL AS rid WHERE 0";
   out.source = std::move(source);
   out.ordered = p.ordered;
+  out.rank = p.rank;
   return out;
 }
 
@@ -798,7 +817,8 @@ Result<Sql> QueryCompiler::NestedSource(std::string_view type, const fs::Criteri
     CHARTROOM_ASSIGN_OR_RETURN(Sql inner, NestedSource(link.type, c, has_index + 1, chain_index));
     std::string r = NextAlias();
     Sql s;
-    s += "SELECT " + r + ".rid AS rid FROM resources AS " + r + " WHERE " + r + ".ref_hash IN " +
+    s += "SELECT " + r + ".rid AS rid FROM resources AS " + r +
+         " INDEXED BY resources_by_ref WHERE " + r + ".ref_hash IN " +
          "(SELECT f.target FROM idx_reference AS f WHERE ";
     s.Append(InClause("f.param", params));
     s += " AND f.rid IN (";
@@ -835,8 +855,9 @@ Result<Sql> QueryCompiler::NestedSource(std::string_view type, const fs::Criteri
   if (final.source) return *final.source;
   // No source of its own (:missing=true, :not): scan the type.
   Sql s;
-  s += "SELECT " + r + ".rid AS rid FROM resources AS " + r + " WHERE " + r + ".deleted = 0";
   std::vector<std::int64_t> type_ids = TypeIds(type);
+  s += "SELECT " + r + ".rid AS rid FROM resources AS " + r +
+       (type_ids.empty() ? "" : " INDEXED BY resources_by_type") + " WHERE " + r + ".deleted = 0";
   if (!type_ids.empty()) {
     s += " AND ";
     s.Append(InClause(r + ".type_id", type_ids));
@@ -846,7 +867,9 @@ Result<Sql> QueryCompiler::NestedSource(std::string_view type, const fs::Criteri
   return s;
 }
 
-Result<CompiledCriterion> QueryCompiler::Compile(std::string_view type, const fs::Criterion& c) {
+Result<CompiledCriterion> QueryCompiler::Compile(std::string_view type, const fs::Criterion& c,
+                                                 std::string_view rid) {
+  rid_ = std::string(rid);
   if (c.has.empty() && c.chain.empty()) return CompileFinal(type, c, "r");
   CompiledCriterion out;
   CHARTROOM_ASSIGN_OR_RETURN(Sql source, NestedSource(type, c, 0, 0));
@@ -872,7 +895,7 @@ Result<CompiledCriterion> QueryCompiler::Compile(std::string_view type, const fs
     std::string r = NextAlias();
     out.probe += "EXISTS (SELECT 1 FROM idx_reference AS f WHERE ";
     out.probe.Append(InClause("f.param", params));
-    out.probe += " AND f.rid = r.rid AND f.target IN (SELECT " + r +
+    out.probe += " AND f.rid = " + rid_ + " AND f.target IN (SELECT " + r +
                  ".ref_hash FROM resources AS " + r + " WHERE " + r + ".rid IN (";
     out.probe.Append(inner);
     out.probe += ")))";
@@ -896,27 +919,23 @@ Result<CompiledSortKey> QueryCompiler::CompileSort(std::string_view type, const 
   std::vector<std::int64_t> params = ParamIds(type, key.param->code());
   // Several values: the lowest sorts ascending, the highest descending (search.html#sort).
   std::string agg = key.descending ? "max" : "min";
-  std::string table, column, hint;
+  std::string table, column;
   switch (key.param->type) {
     case SearchParamType::kDate:
       table = "idx_date";
       column = key.descending ? "high" : "low";
-      hint = " NOT INDEXED";
       break;
     case SearchParamType::kNumber:
       table = "idx_number";
       column = "value";
-      hint = " NOT INDEXED";
       break;
     case SearchParamType::kQuantity:
       table = "idx_quantity";
       column = "value";
-      hint = " NOT INDEXED";
       break;
     case SearchParamType::kString:
       table = "idx_string";
       column = "value";
-      hint = " INDEXED BY idx_string_by_rid";
       break;
     case SearchParamType::kUri:
       table = "idx_uri";
@@ -926,8 +945,9 @@ Result<CompiledSortKey> QueryCompiler::CompileSort(std::string_view type, const 
       return tl::unexpected(
           Unsupported("sorting by token, reference and composite parameters is not supported"));
   }
-  out.expression +=
-      "(SELECT " + agg + "(s." + column + ") FROM " + table + " AS s" + hint + " WHERE ";
+  // "+s.column" keeps SQLite from the min/max optimization, which would walk an index on
+  // (param, column) for every row instead of seeking (param, rid).
+  out.expression += "(SELECT " + agg + "(+s." + column + ") FROM " + table + " AS s WHERE ";
   out.expression.Append(InClause("s.param", params));
   out.expression += " AND s.rid = r.rid)";
   return out;

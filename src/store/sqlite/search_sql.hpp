@@ -55,7 +55,10 @@ struct Sql {
 struct CompiledCriterion {
   std::optional<Sql> source;  // absent when the criterion cannot list its matches cheaply
   bool ordered = false;       // the source yields rids in ascending order
-  Sql probe;                  // over the outer alias `r`
+  // How selective the source usually is, most first: 0 _id, 1 an equality (token, reference,
+  // composite, uri), 2 a prefix, 3 a chain or _has, 4 a range, 5 a scan of the parameter's rows.
+  int rank = 3;
+  Sql probe;  // over the outer alias `r`
 };
 
 struct CompiledSortKey {
@@ -67,9 +70,11 @@ class QueryCompiler {
  public:
   QueryCompiler(const Registry& registry, core::Timestamp now) : registry_(registry), now_(now) {}
 
-  // `type` is the query's resource type, "" for a system-wide search.
-  Result<CompiledCriterion> Compile(std::string_view type,
-                                    const fhir::search::Criterion& criterion);
+  // `type` is the query's resource type, "" for a system-wide search. Probes read the outer
+  // row's id from `rid` ("r.rid", or the driver's "d.rid" so that they run before the resources
+  // row is read) and its other columns from `r`.
+  Result<CompiledCriterion> Compile(std::string_view type, const fhir::search::Criterion& criterion,
+                                    std::string_view rid = "r.rid");
   Result<CompiledSortKey> CompileSort(std::string_view type, const fhir::search::SortKey& key);
 
   // Registered ids of parameter `code` on `type` (every type when `type` is empty).
@@ -80,7 +85,7 @@ class QueryCompiler {
  private:
   struct Predicates;
   Result<Predicates> ValuePredicates(std::string_view type, const fhir::search::Criterion& c,
-                                     std::string_view alias);
+                                     std::string_view alias, bool probe);
   // Rids of `type` matching `c` from has link `has_index` and chain link `chain_index` on.
   Result<Sql> NestedSource(std::string_view type, const fhir::search::Criterion& c,
                            std::size_t has_index, std::size_t chain_index);
@@ -92,6 +97,7 @@ class QueryCompiler {
   const Registry& registry_;
   core::Timestamp now_;
   int alias_counter_ = 0;
+  std::string rid_ = "r.rid";  // the outer rid of the top-level probe being compiled
 };
 
 // The smallest string greater than every string that starts with `prefix` (for range scans);

@@ -13,6 +13,8 @@
 #include <mutex>
 #include <thread>
 
+#include <sqlite3.h>
+
 #include <boost/json/serialize.hpp>
 
 #include "core/result_macros.hpp"
@@ -28,6 +30,9 @@ using sqlite::Connection;
 using sqlite::CurrentRow;
 using sqlite::IndexRows;
 using sqlite::Stmt;
+
+// Index rows a transaction buffers before it inserts them in key order (sqlite::RowBuffer).
+constexpr std::size_t kMaxBufferedRows = 200000;
 
 namespace {
 
@@ -105,11 +110,24 @@ std::string SqlPragmas(const SqliteResourceStore::Options& o, bool writer) {
     // only survive a crash of the process (https://www.sqlite.org/pragma.html#pragma_synchronous).
     sql += "PRAGMA synchronous = FULL;";
     sql += "PRAGMA foreign_keys = ON;";
-    sql += "PRAGMA wal_autocheckpoint = " + std::to_string(o.wal_autocheckpoint_pages) + ";";
+    // Checkpoints run on their own thread (Impl::CheckpointLoop), not in the writer's commits.
+    sql += "PRAGMA wal_autocheckpoint = 0;";
     sql += "PRAGMA journal_size_limit = 67108864;";
   }
   return sql;
 }
+
+}  // namespace
+
+namespace {
+
+// What Prepare computes off the writer thread.
+struct SqlitePrepared final : PreparedResource::Payload {
+  std::string meta_members;  // `"key":value,` for each member of meta but versionId/lastUpdated
+  std::string body_members;  // `,"key":value` for each member but resourceType, id and meta
+  IndexRows rows;            // finished
+  std::optional<std::string> patient;  // the compartment (types other than Patient)
+};
 
 }  // namespace
 
@@ -139,12 +157,16 @@ class SqliteResourceStore::Impl {
 
   sqlite::StoreContext Context() { return {options_, clock_, registry_, keyring_}; }
 
+  // Any thread: checks `resource`, extracts and encodes its index rows and serializes it.
+  Result<PreparedResource> Prepare(boost::json::object resource);
+
   // Writer-thread operations (called by WriterTransaction).
-  Result<ResourceVersion> Write(Connection& db, boost::json::object resource, std::string_view type,
-                                std::string id, const std::optional<CurrentRow>& current,
-                                WriteMethod method);
+  Result<ResourceVersion> Write(Connection& db, const SqlitePrepared& prepared,
+                                std::string_view type, std::string id,
+                                const std::optional<CurrentRow>& current, WriteMethod method,
+                                sqlite::RowBuffer& buffer);
   Result<ResourceVersion> Remove(Connection& db, std::string_view type, std::string_view id,
-                                 const CurrentRow& current);
+                                 const CurrentRow& current, sqlite::RowBuffer& buffer);
 
   Stats GetStats() {
     std::lock_guard lock(stats_mutex_);
@@ -167,6 +189,11 @@ class SqliteResourceStore::Impl {
   void WriterLoop();
   void RunGroup(std::vector<WorkItem*>& group);
   std::int64_t NextTimestamp();
+  // Copies committed WAL frames into the database file whenever the WAL has grown past
+  // Options::wal_autocheckpoint_pages, on a connection of its own, so that the writer never
+  // stops for it (a PASSIVE checkpoint waits for nobody).
+  void CheckpointLoop();
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
@@ -175,6 +202,13 @@ class SqliteResourceStore::Impl {
   std::thread writer_;
   std::thread::id writer_id_;
   std::int64_t last_timestamp_ = 0;  // writer thread only
+
+  std::unique_ptr<Connection> checkpoint_db_;
+  std::thread checkpointer_;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;
+  bool checkpoint_stop_ = false;
 
   std::mutex stats_mutex_;
   Stats stats_;
@@ -208,6 +242,15 @@ Result<std::string> ResourceTypeOf(const boost::json::object& resource) {
   return name;
 }
 
+Result<const SqlitePrepared*> Own(const PreparedResource& resource) {
+  const auto* prepared = dynamic_cast<const SqlitePrepared*>(resource.payload());
+  if (prepared == nullptr) {
+    return Fail(ErrorCategory::kInvalid, "store.foreign-prepared",
+                "the resource was prepared by another store");
+  }
+  return prepared;
+}
+
 // The Transaction handed to one caller's work, on the writer thread.
 class WriterTransaction final : public Transaction {
  public:
@@ -229,15 +272,22 @@ class WriterTransaction final : public Transaction {
 
   Result<ResourceVersion> Create(boost::json::object resource) override {
     if (!open_) return tl::unexpected(TransactionClosed());
-    CHARTROOM_ASSIGN_OR_RETURN(std::string type, ResourceTypeOf(resource));
+    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource)));
+    return Create(std::move(prepared));
+  }
+
+  Result<ResourceVersion> Create(PreparedResource resource) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    CHARTROOM_ASSIGN_OR_RETURN(const SqlitePrepared* prepared, Own(resource));
+    const std::string& type = resource.type();
     // A v4 UUID practically never repeats; the check keeps the store right if one ever does.
     for (;;) {
       std::string id = store_.random_.Uuid();
       CHARTROOM_ASSIGN_OR_RETURN(auto existing,
                                  sqlite::FindCurrent(db_, store_.registry_, type, id, false));
       if (!existing) {
-        return store_.Write(db_, std::move(resource), type, std::move(id), std::nullopt,
-                            WriteMethod::kCreate);
+        return store_.Write(db_, *prepared, type, std::move(id), std::nullopt, WriteMethod::kCreate,
+                            buffer_);
       }
     }
   }
@@ -245,21 +295,27 @@ class WriterTransaction final : public Transaction {
   Result<ResourceVersion> Update(boost::json::object resource,
                                  std::optional<std::int64_t> expected_version) override {
     if (!open_) return tl::unexpected(TransactionClosed());
-    CHARTROOM_ASSIGN_OR_RETURN(std::string type, ResourceTypeOf(resource));
-    const boost::json::value* id_value = resource.if_contains("id");
-    if (id_value == nullptr || !id_value->is_string() || !ValidId(id_value->get_string())) {
+    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource)));
+    return Update(std::move(prepared), expected_version);
+  }
+
+  Result<ResourceVersion> Update(PreparedResource resource,
+                                 std::optional<std::int64_t> expected_version) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    CHARTROOM_ASSIGN_OR_RETURN(const SqlitePrepared* prepared, Own(resource));
+    const std::string& type = resource.type();
+    const std::string& id = resource.id();
+    if (!ValidId(id)) {
       return Fail(ErrorCategory::kInvalid, "store.bad-resource",
                   "an update needs a resource with a valid id");
     }
-    std::string id(id_value->get_string());
     CHARTROOM_ASSIGN_OR_RETURN(auto current,
                                sqlite::FindCurrent(db_, store_.registry_, type, id, true));
     if (expected_version && (current ? current->version : 0) != *expected_version) {
       return Fail(ErrorCategory::kPrecondition, "store.version-conflict",
                   type + "/" + id + " is not at version " + std::to_string(*expected_version));
     }
-    return store_.Write(db_, std::move(resource), type, std::move(id), current,
-                        WriteMethod::kUpdate);
+    return store_.Write(db_, *prepared, type, id, current, WriteMethod::kUpdate, buffer_);
   }
 
   Result<ResourceVersion> Delete(std::string_view type, std::string_view id,
@@ -281,19 +337,24 @@ class WriterTransaction final : public Transaction {
                              current->version,     sqlite::FromMicros(current->last_updated),
                              WriteMethod::kDelete, {}};
     }
-    return store_.Remove(db_, type, id, *current);
+    return store_.Remove(db_, type, id, *current, buffer_);
   }
 
   Result<SearchPage> Search(const fhir::search::SearchQuery& query) override {
     if (!open_) return tl::unexpected(TransactionClosed());
+    CHARTROOM_RETURN_IF_ERROR(buffer_.Flush(db_));
     auto ctx = store_.Context();
     return sqlite::RunSearch(ctx, db_, true, query);
   }
+
+  // Inserts the index rows still buffered; called when the work has succeeded.
+  Status Finish() { return buffer_.Flush(db_); }
 
  private:
   SqliteResourceStore::Impl& store_;
   Connection& db_;
   bool open_ = true;
+  sqlite::RowBuffer buffer_;
 };
 
 // The patient whose compartment holds `type`: itself for a Patient, else the first Patient
@@ -324,37 +385,41 @@ std::int64_t SqliteResourceStore::Impl::NextTimestamp() {
   return last_timestamp_;
 }
 
-Result<ResourceVersion> SqliteResourceStore::Impl::Write(Connection& db,
-                                                         boost::json::object resource,
-                                                         std::string_view type, std::string id,
-                                                         const std::optional<CurrentRow>& current,
-                                                         WriteMethod method) {
-  std::int64_t version = current ? current->version + 1 : 1;
-  std::int64_t now = NextTimestamp();
+namespace {
 
-  // The stored JSON: resourceType, id and meta first, then the rest as given.
-  boost::json::object stored;
-  stored.reserve(resource.size() + 3);
-  stored["resourceType"] = type;
-  stored["id"] = id;
-  boost::json::object meta;
-  if (boost::json::value* old_meta = resource.if_contains("meta");
-      old_meta != nullptr && old_meta->is_object()) {
-    meta = std::move(old_meta->get_object());
-  }
-  meta["versionId"] = std::to_string(version);
-  meta["lastUpdated"] = core::FormatInstant(sqlite::FromMicros(now));
-  stored["meta"] = std::move(meta);
-  for (auto& member : resource) {
-    if (member.key() == "resourceType" || member.key() == "id" || member.key() == "meta") continue;
-    stored[member.key()] = std::move(member.value());
-  }
-  boost::json::value document(std::move(stored));
-  std::string json = boost::json::serialize(document);
+void AppendMember(std::string& out, std::string_view key, const boost::json::value& value) {
+  out += boost::json::serialize(boost::json::string(key));
+  out += ':';
+  out += boost::json::serialize(value);
+}
 
+}  // namespace
+
+Result<PreparedResource> SqliteResourceStore::Impl::Prepare(boost::json::object resource) {
+  CHARTROOM_ASSIGN_OR_RETURN(std::string type, ResourceTypeOf(resource));
+  std::string id;
+  if (const boost::json::value* v = resource.if_contains("id"); v != nullptr && v->is_string()) {
+    id = std::string(v->get_string());
+  }
+  auto prepared = std::make_unique<SqlitePrepared>();
+  for (const auto& member : resource) {
+    std::string_view key = member.key();
+    if (key == "resourceType" || key == "id") continue;
+    if (key == "meta" && member.value().is_object()) {
+      for (const auto& m : member.value().get_object()) {
+        if (m.key() == "versionId" || m.key() == "lastUpdated") continue;
+        AppendMember(prepared->meta_members, m.key(), m.value());
+        prepared->meta_members += ',';
+      }
+      continue;
+    }
+    prepared->body_members += ',';
+    AppendMember(prepared->body_members, key, member.value());
+  }
+
+  boost::json::value document(std::move(resource));
   CHARTROOM_ASSIGN_OR_RETURN(std::vector<fhir::search::IndexEntry> entries,
                              options_.index(document));
-  IndexRows rows;
   for (const auto& entry : entries) {
     if (entry.param == nullptr) continue;
     std::string_view code = entry.param->code();
@@ -365,11 +430,34 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Write(Connection& db,
           ErrorCategory::kInternal, "store.unknown-param",
           "search parameter " + std::string(code) + " does not apply to " + std::string(type));
     }
-    rows.Add(*param_id, entry.value);
+    prepared->rows.Add(*param_id, entry.value);
   }
-  rows.Finish();
+  prepared->rows.Finish();
+  if (type != "Patient") prepared->patient = CompartmentPatient(type, id, entries);
+  return PreparedResource(std::move(type), std::move(id), std::move(prepared));
+}
 
-  std::optional<std::string> patient = CompartmentPatient(type, id, entries);
+Result<ResourceVersion> SqliteResourceStore::Impl::Write(
+    Connection& db, const SqlitePrepared& prepared, std::string_view type, std::string id,
+    const std::optional<CurrentRow>& current, WriteMethod method, sqlite::RowBuffer& buffer) {
+  std::int64_t version = current ? current->version + 1 : 1;
+  std::int64_t now = NextTimestamp();
+  const IndexRows& rows = prepared.rows;
+
+  // The stored JSON: resourceType, id and meta first, then the rest as given. The type is an R4
+  // type name and the id matches [A-Za-z0-9.-]{1,64}: neither needs escaping.
+  std::string version_text = std::to_string(version);
+  std::string json;
+  json.reserve(prepared.meta_members.size() + prepared.body_members.size() + type.size() +
+               id.size() + 96);
+  json.append(R"({"resourceType":")").append(type).append(R"(","id":")").append(id);
+  json.append(R"(","meta":{)").append(prepared.meta_members);
+  json.append(R"("versionId":")").append(version_text).append(R"(","lastUpdated":")");
+  json.append(core::FormatInstant(sqlite::FromMicros(now))).append(R"("})");
+  json.append(prepared.body_members).append("}");
+
+  std::optional<std::string> patient =
+      type == "Patient" ? std::optional<std::string>(id) : prepared.patient;
   CHARTROOM_ASSIGN_OR_RETURN(
       sqlite::CompartmentKey key,
       keyring_.ForWrite(db, patient ? std::optional<std::string_view>(*patient) : std::nullopt,
@@ -377,7 +465,7 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Write(Connection& db,
   std::string sealed = crypto::Seal(key.key, json, sqlite::ContentAad(type, id, version), random_);
 
   CHARTROOM_ASSIGN_OR_RETURN(Stmt insert_content,
-                             db.Prepare("INSERT INTO contents (sealed) VALUES (?)"));
+                             db.Prepare("INSERT OR ROLLBACK INTO contents (sealed) VALUES (?)"));
   insert_content.BindBlob(1, sealed);
   CHARTROOM_RETURN_IF_ERROR(insert_content.Run());
   std::int64_t content_id = db.LastInsertRowid();
@@ -387,24 +475,25 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Write(Connection& db,
   std::int64_t type_id = *registry_.TypeId(type);
   if (current) {
     rid = current->rid;
-    CHARTROOM_ASSIGN_OR_RETURN(
-        Stmt update,
-        db.Prepare("UPDATE resources SET version = ?, method = ?, deleted = 0, last_updated = ?, "
-                   "cid = ?, content_id = ?, index_keys = ? WHERE rid = ?"));
+    CHARTROOM_ASSIGN_OR_RETURN(Stmt update,
+                               db.Prepare("UPDATE OR ROLLBACK resources SET version = ?, method = "
+                                          "?, deleted = 0, last_updated = ?, "
+                                          "cid = ?, content_id = ?, params = ? WHERE rid = ?"));
     update.Bind(1, version)
         .Bind(2, sqlite::MethodCode(method))
         .Bind(3, now)
         .Bind(4, key.cid)
         .Bind(5, content_id)
-        .BindBlob(6, index_keys)
+        .Bind(6, rows.PresentParams())
         .Bind(7, rid);
     CHARTROOM_RETURN_IF_ERROR(update.Run());
   } else {
     CHARTROOM_ASSIGN_OR_RETURN(
         Stmt insert,
-        db.Prepare("INSERT INTO resources (type_id, id, ref_hash, version, method, deleted, "
-                   "last_updated, cid, content_id, index_keys) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, "
-                   "?)"));
+        db.Prepare(
+            "INSERT OR ROLLBACK INTO resources (type_id, id, ref_hash, version, method, deleted, "
+            "last_updated, cid, content_id, params) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, "
+            "?)"));
     insert.Bind(1, type_id)
         .Bind(2, id)
         .Bind(3, sqlite::ReferenceTarget(type, id))
@@ -413,14 +502,15 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Write(Connection& db,
         .Bind(6, now)
         .Bind(7, key.cid)
         .Bind(8, content_id)
-        .BindBlob(9, index_keys);
+        .Bind(9, rows.PresentParams());
     CHARTROOM_RETURN_IF_ERROR(insert.Run());
     rid = db.LastInsertRowid();
   }
   CHARTROOM_ASSIGN_OR_RETURN(
       Stmt insert_version,
-      db.Prepare("INSERT INTO versions (rid, version, type_id, last_updated, method, cid, "
-                 "content_id) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+      db.Prepare(
+          "INSERT OR ROLLBACK INTO versions (rid, version, type_id, last_updated, method, cid, "
+          "content_id) VALUES (?, ?, ?, ?, ?, ?, ?)"));
   insert_version.Bind(1, rid)
       .Bind(2, version)
       .Bind(3, type_id)
@@ -429,12 +519,26 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Write(Connection& db,
       .Bind(6, key.cid)
       .Bind(7, content_id);
   CHARTROOM_RETURN_IF_ERROR(insert_version.Run());
-
-  IndexRows old_rows;
-  if (current && !current->index_keys.empty()) {
-    CHARTROOM_ASSIGN_OR_RETURN(old_rows, IndexRows::Decode(current->index_keys));
+  if (current) {
+    CHARTROOM_ASSIGN_OR_RETURN(Stmt drop_keys, db.Prepare("DELETE FROM index_keys WHERE rid = ?"));
+    drop_keys.Bind(1, rid);
+    CHARTROOM_RETURN_IF_ERROR(drop_keys.Run());
   }
-  CHARTROOM_RETURN_IF_ERROR(sqlite::ApplyRowDiff(db, rid, old_rows, rows));
+  CHARTROOM_ASSIGN_OR_RETURN(
+      Stmt save_keys, db.Prepare("INSERT OR ROLLBACK INTO index_keys (rid, keys) VALUES (?, ?)"));
+  save_keys.Bind(1, rid).BindBlob(2, index_keys);
+  CHARTROOM_RETURN_IF_ERROR(save_keys.Run());
+
+  if (current && !current->index_keys.empty()) {
+    // An update replaces only what changed; the buffer goes first, as it may hold the rows of
+    // this resource's previous version.
+    CHARTROOM_RETURN_IF_ERROR(buffer.Flush(db));
+    CHARTROOM_ASSIGN_OR_RETURN(IndexRows old_rows, IndexRows::Decode(current->index_keys));
+    CHARTROOM_RETURN_IF_ERROR(sqlite::ApplyRowDiff(db, rid, old_rows, rows));
+  } else {
+    buffer.Add(rid, rows);
+    if (buffer.size() >= kMaxBufferedRows) CHARTROOM_RETURN_IF_ERROR(buffer.Flush(db));
+  }
 
   return ResourceVersion{std::string(type),       std::move(id), version,
                          sqlite::FromMicros(now), method,        std::move(json)};
@@ -442,20 +546,23 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Write(Connection& db,
 
 Result<ResourceVersion> SqliteResourceStore::Impl::Remove(Connection& db, std::string_view type,
                                                           std::string_view id,
-                                                          const CurrentRow& current) {
+                                                          const CurrentRow& current,
+                                                          sqlite::RowBuffer& buffer) {
+  CHARTROOM_RETURN_IF_ERROR(buffer.Flush(db));
   std::int64_t version = current.version + 1;
   std::int64_t now = NextTimestamp();
   std::int64_t method = sqlite::MethodCode(WriteMethod::kDelete);
-  CHARTROOM_ASSIGN_OR_RETURN(
-      Stmt update,
-      db.Prepare("UPDATE resources SET version = ?, method = ?, deleted = 1, last_updated = ?, "
-                 "content_id = NULL, index_keys = NULL WHERE rid = ?"));
+  CHARTROOM_ASSIGN_OR_RETURN(Stmt update,
+                             db.Prepare("UPDATE OR ROLLBACK resources SET version = ?, method = ?, "
+                                        "deleted = 1, last_updated = ?, "
+                                        "content_id = NULL, params = NULL WHERE rid = ?"));
   update.Bind(1, version).Bind(2, method).Bind(3, now).Bind(4, current.rid);
   CHARTROOM_RETURN_IF_ERROR(update.Run());
   CHARTROOM_ASSIGN_OR_RETURN(
       Stmt insert_version,
-      db.Prepare("INSERT INTO versions (rid, version, type_id, last_updated, method, cid, "
-                 "content_id) VALUES (?, ?, ?, ?, ?, ?, NULL)"));
+      db.Prepare(
+          "INSERT OR ROLLBACK INTO versions (rid, version, type_id, last_updated, method, cid, "
+          "content_id) VALUES (?, ?, ?, ?, ?, ?, NULL)"));
   insert_version.Bind(1, current.rid)
       .Bind(2, version)
       .Bind(3, current.type_id)
@@ -463,6 +570,9 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Remove(Connection& db, std::s
       .Bind(5, method)
       .Bind(6, current.cid);
   CHARTROOM_RETURN_IF_ERROR(insert_version.Run());
+  CHARTROOM_ASSIGN_OR_RETURN(Stmt drop_keys, db.Prepare("DELETE FROM index_keys WHERE rid = ?"));
+  drop_keys.Bind(1, current.rid);
+  CHARTROOM_RETURN_IF_ERROR(drop_keys.Run());
   IndexRows old_rows;
   if (!current.index_keys.empty()) {
     CHARTROOM_ASSIGN_OR_RETURN(old_rows, IndexRows::Decode(current.index_keys));
@@ -520,9 +630,48 @@ Status SqliteResourceStore::Impl::Start() {
     CHARTROOM_RETURN_IF_ERROR(reader->Exec(SqlPragmas(options_, false)));
     readers_.Add(std::move(reader));
   }
+  CHARTROOM_ASSIGN_OR_RETURN(
+      checkpoint_db_, Connection::Open(options_.path.string(), Connection::Mode::kReadWrite));
+  CHARTROOM_RETURN_IF_ERROR(checkpoint_db_->Exec(SqlPragmas(options_, true)));
+  sqlite3_wal_hook(writer_db_->handle(), &Impl::OnWalCommit, this);
+  checkpointer_ = std::thread([this] { CheckpointLoop(); });
   writer_ = std::thread([this] { WriterLoop(); });
   writer_id_ = writer_.get_id();
   return Ok();
+}
+
+int SqliteResourceStore::Impl::OnWalCommit(void* self, sqlite3* db, const char*, int pages) {
+  auto* impl = static_cast<Impl*>(self);
+  std::int64_t limit = impl->options_.wal_autocheckpoint_pages;
+  if (pages >= limit) {
+    // The background checkpoints cannot finish while commits keep appending frames, and only a
+    // finished one lets the next commit restart the WAL. So past the limit the writer completes
+    // the checkpoint itself, between commits; the frames the background thread already copied
+    // are not copied again.
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= limit / 4) {
+    {
+      std::lock_guard lock(impl->checkpoint_mutex_);
+      impl->checkpoint_wanted_ = true;
+    }
+    impl->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteResourceStore::Impl::CheckpointLoop() {
+  for (;;) {
+    {
+      std::unique_lock lock(checkpoint_mutex_);
+      checkpoint_cv_.wait(lock, [&] { return checkpoint_wanted_ || checkpoint_stop_; });
+      if (checkpoint_stop_) return;
+      checkpoint_wanted_ = false;
+    }
+    // Failures (a busy reader, an I/O error) leave the frames in the WAL for the next attempt;
+    // the WAL keeps them durable either way.
+    sqlite3_wal_checkpoint_v2(checkpoint_db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                              nullptr);
+  }
 }
 
 void SqliteResourceStore::Impl::Stop() {
@@ -533,6 +682,12 @@ void SqliteResourceStore::Impl::Stop() {
   }
   queue_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    checkpoint_stop_ = true;
+  }
+  checkpoint_cv_.notify_one();
+  if (checkpointer_.joinable()) checkpointer_.join();
   if (writer_db_) (void)writer_db_->Exec("PRAGMA optimize");
 }
 
@@ -602,6 +757,7 @@ void SqliteResourceStore::Impl::RunGroup(std::vector<WorkItem*>& group) {
     Status status;
     try {
       status = (*item->work)(tx);
+      if (status) status = tx.Finish();
     } catch (const std::exception& e) {
       status = Fail(ErrorCategory::kInternal, "store.work-threw",
                     std::string("a transaction's work threw: ") + e.what());
@@ -728,6 +884,20 @@ Status SqliteResourceStore::ForEachCurrent(
   return impl_->WithReader([&](Connection& db) {
     auto ctx = impl_->Context();
     return sqlite::RunForEachCurrent(ctx, db, types, since, sink);
+  });
+}
+
+Result<PreparedResource> SqliteResourceStore::Prepare(boost::json::object resource) {
+  return impl_->Prepare(std::move(resource));
+}
+
+Result<std::vector<std::string>> SqliteResourceStore::ExplainSearch(
+    const fhir::search::SearchQuery& query) {
+  return impl_->WithReader([&](Connection& db) -> Result<std::vector<std::string>> {
+    auto ctx = impl_->Context();
+    std::vector<std::string> plan;
+    CHARTROOM_RETURN_IF_ERROR(sqlite::RunSearch(ctx, db, false, query, &plan));
+    return plan;
   });
 }
 

@@ -52,7 +52,10 @@ class SqliteResourceStore final : public ResourceStore {
     std::int64_t page_cache_kib = 64 * 1024;
     // Bytes of the file each connection maps read-only (SQLite's mmap_size); 0 disables.
     std::int64_t mmap_bytes = 256LL << 20;
-    // WAL pages after which a commit checkpoints (SQLite's wal_autocheckpoint).
+    // Bound of the WAL, in pages. From a quarter of it a background thread copies committed
+    // pages into the database file (PASSIVE checkpoints, which block neither the writer nor
+    // readers); at the bound the writer finishes the checkpoint between two commits so that
+    // the WAL can start over.
     std::int64_t wal_autocheckpoint_pages = 10000;
     // Unwrapped data keys kept in memory.
     std::size_t key_cache_entries = 100000;
@@ -86,6 +89,7 @@ class SqliteResourceStore final : public ResourceStore {
   ~SqliteResourceStore() override;
 
   [[nodiscard]] Status InTransaction(const std::function<Status(Transaction& tx)>& work) override;
+  [[nodiscard]] Result<PreparedResource> Prepare(boost::json::object resource) override;
   [[nodiscard]] Result<ResourceVersion> Read(std::string_view type, std::string_view id) override;
   [[nodiscard]] Result<ResourceVersion> ReadVersion(std::string_view type, std::string_view id,
                                                     std::int64_t version) override;
@@ -103,6 +107,11 @@ class SqliteResourceStore final : public ResourceStore {
   // PRAGMA integrity_check and foreign_key_check on a reader connection: the problems found,
   // empty when the database is sound.
   [[nodiscard]] Result<std::vector<std::string>> CheckIntegrity();
+
+  // The query plan SQLite chooses for the page query of `query` (EXPLAIN QUERY PLAN detail
+  // lines, e.g. "SEARCH t USING PRIMARY KEY (param=? AND code=?)"), for tests and operators.
+  [[nodiscard]] Result<std::vector<std::string>> ExplainSearch(
+      const fhir::search::SearchQuery& query);
 
   // The schema version of the open database.
   static std::int64_t SchemaVersion();

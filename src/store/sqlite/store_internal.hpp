@@ -68,8 +68,10 @@ Result<ResourceVersion> ReadCurrent(StoreContext& ctx, Connection& db, bool writ
 Result<ResourceVersion> ReadVersionOf(StoreContext& ctx, Connection& db, bool writer,
                                       std::string_view type, std::string_view id,
                                       std::int64_t version);
+// With `explain`, runs nothing: appends the query plan of the page query to it instead.
 Result<SearchPage> RunSearch(StoreContext& ctx, Connection& db, bool writer,
-                             const fhir::search::SearchQuery& query);
+                             const fhir::search::SearchQuery& query,
+                             std::vector<std::string>* explain = nullptr);
 Result<HistoryPage> RunHistory(StoreContext& ctx, Connection& db, const HistoryQuery& query);
 Result<std::vector<ResourceVersion>> RunEverything(StoreContext& ctx, Connection& db,
                                                    std::string_view patient_id,

@@ -18,8 +18,9 @@ TEST(IndexRowsTest, EncodeThenDecodeKeepsEveryRowOnce) {
   rows.Add(12, fs::QuantityValue{120, 119.5, 120.5, "http://unitsofmeasure.org", "mm[Hg]", "",
                                  15998.7, "g.m-1.s-2"});
   rows.Finish();
-  // token + text, string, date, quantity, and one presence row per parameter (7, 9, 11, 12).
-  EXPECT_EQ(rows.rows().size(), 2u + 1 + 1 + 1 + 4);
+  // token + text, string, date, quantity.
+  EXPECT_EQ(rows.rows().size(), 2u + 1 + 1 + 1);
+  EXPECT_EQ(rows.PresentParams(), ",7,9,11,12,");
   auto decoded = IndexRows::Decode(rows.Encode());
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(decoded->rows(), rows.rows());
@@ -30,6 +31,7 @@ TEST(IndexRowsTest, DecodeRejectsATruncatedBlob) {
   rows.Add(3, fs::UriValue{"http://example.org/fhir/ValueSet/x"});
   rows.Finish();
   std::string blob = rows.Encode();
+  EXPECT_EQ(IndexRows().PresentParams(), "");
   auto decoded = IndexRows::Decode(std::string_view(blob).substr(0, blob.size() - 1));
   ASSERT_FALSE(decoded.has_value());
   EXPECT_EQ(decoded.error().code(), "store.corrupt");

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "store/sqlite/migrations/migrations.hpp"
 #include "store/sqlite/page_token.hpp"
 #include "support/backends.hpp"
@@ -17,6 +19,8 @@
 
 namespace chartroom::store {
 namespace {
+
+namespace fs = fhir::search;
 
 class SqliteResourceStoreTest : public ::testing::Test {
  protected:
@@ -126,6 +130,90 @@ TEST_F(SqliteResourceStoreTest, StatsCountTransactionsAndCommits) {
   EXPECT_EQ(stats.transactions_failed, 1u);
   EXPECT_EQ(stats.commits, 1u);
   EXPECT_EQ(stats.largest_group, 1u);
+}
+
+// A plan line that reads every row of a parameter (or of a table) instead of seeking a value.
+bool ScansAParameter(const std::string& line) {
+  static const std::regex scan(R"(^SCAN (t|r|s|f)\b|USING (COVERING )?INDEX \w+ \(param=\?\)$|)"
+                               R"(USING PRIMARY KEY \(param=\?\)$)");
+  return std::regex_search(line, scan);
+}
+
+TEST_F(SqliteResourceStoreTest, TypicalSearchesSeekTheirIndexes) {
+  auto store = Open(key_);
+  ASSERT_TRUE(store.has_value());
+  ASSERT_TRUE(Put(**store, R"({"resourceType":"Patient","id":"p1","birthDate":"1970",
+                               "name":[{"family":"Smith"}]})"));
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(Put(**store, R"({"resourceType":"Observation","id":"o)" + std::to_string(i) +
+                                 R"(","status":"final","code":{"coding":[{"system":
+                                 "http://loinc.org","code":"8480-6"}]},"subject":{"reference":
+                                 "Patient/p1"},"effectiveDateTime":"2024-01-0)" +
+                                 std::to_string(i + 1) + R"(","valueQuantity":{"value":120,
+                                 "system":"http://unitsofmeasure.org","code":"mm[Hg]"}})"));
+  }
+  // Others' observations, so that a patient's few drive the searches below and the rest are
+  // probed.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(Put(**store, R"({"resourceType":"Observation","id":"x)" + std::to_string(i) +
+                                 R"(","status":"final","code":{"coding":[{"system":
+                                 "http://loinc.org","code":"8480-6"}]},"subject":{"reference":
+                                 "Patient/p2"},"effectiveDateTime":"2024-02-1)" +
+                                 std::to_string(i % 10) + R"(","valueQuantity":{"value":150,
+                                 "system":"http://unitsofmeasure.org","code":"mm[Hg]"}})"));
+  }
+  using fs::Prefix;
+  std::vector<std::pair<std::string, fs::SearchQuery>> queries;
+  queries.emplace_back(
+      "name", test::Search("Patient", {test::Param("Patient", "family", {test::Str("smi")})}));
+  queries.emplace_back(
+      "patient+code+date",
+      test::Search("Observation",
+                   {test::Param("Observation", "patient", {test::Ref("Patient/p1")}),
+                    test::Param("Observation", "code", {test::Tok("http://loinc.org|8480-6")}),
+                    test::Param("Observation", "date", {test::Date(Prefix::kGe, "2024-01-02")})}));
+  for (Prefix prefix : {Prefix::kGt, Prefix::kLt, Prefix::kGe, Prefix::kSa}) {
+    queries.emplace_back(
+        "patient+date",
+        test::Search("Observation",
+                     {test::Param("Observation", "patient", {test::Ref("Patient/p1")}),
+                      test::Param("Observation", "date", {test::Date(prefix, "2024-01-02")})}));
+    queries.emplace_back(
+        "patient+value",
+        test::Search(
+            "Observation",
+            {test::Param("Observation", "patient", {test::Ref("Patient/p1")}),
+             test::Param("Observation", "value-quantity",
+                         {test::Qty(prefix, "100", "http://unitsofmeasure.org", "mm[Hg]")})}));
+  }
+  fs::SearchQuery sorted =
+      test::Search("Observation", {test::Param("Observation", "patient", {test::Ref("p1")})});
+  sorted.sort = {test::SortBy("Observation", "date", true)};
+  queries.emplace_back("sorted", sorted);
+  for (Prefix prefix : {Prefix::kEq, Prefix::kGe, Prefix::kLe, Prefix::kGt, Prefix::kLt}) {
+    queries.emplace_back("birthdate",
+                         test::Search("Patient", {test::Param("Patient", "birthdate",
+                                                              {test::Date(prefix, "1970")})}));
+  }
+  queries.emplace_back(
+      "code-value-quantity",
+      test::Search("Observation",
+                   {test::Param("Observation", "code-value-quantity",
+                                {test::Composite({test::Tok("8480-6"),
+                                                  test::Qty(Prefix::kGt, "100", "", "")})})}));
+  for (const auto& [name, query] : queries) {
+    auto plan = (*store)->ExplainSearch(query);
+    ASSERT_TRUE(plan.has_value()) << name << ": " << plan.error().message();
+    ASSERT_FALSE(plan->empty()) << name;
+    for (std::size_t i = 0; i < plan->size(); ++i) {
+      const std::string& line = (*plan)[i];
+      EXPECT_FALSE(ScansAParameter(line)) << name << ": " << line;
+      // A probe (a correlated subquery) seeks the candidate's rid.
+      if (i > 0 && (*plan)[i - 1].starts_with("CORRELATED SCALAR SUBQUERY")) {
+        EXPECT_NE(line.find("rid=?"), std::string::npos) << name << ": " << line;
+      }
+    }
+  }
 }
 
 TEST(PageTokenTest, CursorsRoundTrip) {

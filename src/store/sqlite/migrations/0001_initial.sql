@@ -1,5 +1,9 @@
 -- 0001: the initial schema of the SQLite store. docs/storage.md explains every table and index.
 -- Integer ids (type_id, param_id, cid, rid, content_id) are internal and never leave the store.
+-- Foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED) and the store writes with
+-- OR ROLLBACK: no statement then needs a statement journal, whose upkeep inside a savepoint
+-- grows with the savepoint's size. The store checks its invariants before it writes, so a
+-- violation is a bug and fails the whole transaction.
 
 -- Resource type names, numbered on first use. The model's TypeIds change when the tables are
 -- regenerated, so the database keeps its own numbers.
@@ -39,30 +43,37 @@ CREATE TABLE contents (
 -- One row per resource (type, id): its current version.
 CREATE TABLE resources (
   rid INTEGER PRIMARY KEY,
-  type_id INTEGER NOT NULL REFERENCES resource_types (type_id),
+  type_id INTEGER NOT NULL REFERENCES resource_types (type_id) DEFERRABLE INITIALLY DEFERRED,
   id TEXT NOT NULL,
   ref_hash INTEGER NOT NULL,            -- Hash64("Type/id"): lookup by id, reference targets
   version INTEGER NOT NULL,             -- current version, 1-based
   method INTEGER NOT NULL,              -- how the current version came to be (as in versions)
   deleted INTEGER NOT NULL,             -- 1 when the current version is a deletion
   last_updated INTEGER NOT NULL,        -- microseconds since the epoch, of the current version
-  cid INTEGER NOT NULL REFERENCES compartments (cid),
-  content_id INTEGER REFERENCES contents (content_id),  -- current content; NULL when deleted
-  index_keys BLOB                       -- the current version's index rows (removal, diffs)
+  cid INTEGER NOT NULL REFERENCES compartments (cid) DEFERRABLE INITIALLY DEFERRED,
+  content_id INTEGER REFERENCES contents (content_id) DEFERRABLE INITIALLY DEFERRED,  -- current content; NULL when deleted
+  params TEXT                           -- ",12,57," the param_ids with a value (:missing)
 );
 CREATE INDEX resources_by_ref ON resources (ref_hash);
 CREATE INDEX resources_by_type ON resources (type_id, deleted);
 CREATE INDEX resources_by_type_time ON resources (type_id, last_updated);
 
+-- The index rows of each resource's current version, encoded (index_rows.hpp), so that an update
+-- removes exactly what the previous version added. Apart from resources to keep its rows small.
+CREATE TABLE index_keys (
+  rid INTEGER PRIMARY KEY REFERENCES resources (rid) DEFERRABLE INITIALLY DEFERRED,
+  keys BLOB NOT NULL
+);
+
 -- Every version of every resource; never updated or deleted.
 CREATE TABLE versions (
-  rid INTEGER NOT NULL REFERENCES resources (rid),
+  rid INTEGER NOT NULL REFERENCES resources (rid) DEFERRABLE INITIALLY DEFERRED,
   version INTEGER NOT NULL,
   type_id INTEGER NOT NULL,
   last_updated INTEGER NOT NULL,        -- strictly increasing in commit order
   method INTEGER NOT NULL CHECK (method IN (0, 1, 2)),  -- create, update, delete
-  cid INTEGER NOT NULL REFERENCES compartments (cid),
-  content_id INTEGER REFERENCES contents (content_id),  -- NULL for a deletion
+  cid INTEGER NOT NULL REFERENCES compartments (cid) DEFERRABLE INITIALLY DEFERRED,
+  content_id INTEGER REFERENCES contents (content_id) DEFERRABLE INITIALLY DEFERRED,  -- NULL for a deletion
   PRIMARY KEY (rid, version)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX versions_by_time ON versions (last_updated);
@@ -162,11 +173,4 @@ CREATE TABLE idx_composite (
   high2 REAL NOT NULL,
   unit INTEGER NOT NULL,
   PRIMARY KEY (param, head, rid, sys1, sys2, low1, high1, raw1, low2, high2, unit)
-) WITHOUT ROWID;
-
--- :missing: one row per (parameter, resource) with at least one value.
-CREATE TABLE idx_present (
-  param INTEGER NOT NULL,
-  rid INTEGER NOT NULL,
-  PRIMARY KEY (param, rid)
 ) WITHOUT ROWID;
