@@ -21,6 +21,11 @@ packages=(
   nodejs npm
 )
 
+# Extra group: the HTTP load generator of bench/http/run.sh, only when asked for.
+if [[ ${CHARTROOM_BENCH_DEPS:-0} == 1 ]]; then
+  packages+=(wrk)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then

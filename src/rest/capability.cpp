@@ -137,10 +137,11 @@ std::string BuildCapabilityStatement(std::span<const fhir::search::SkippedParam>
         {"conditionalUpdate", true},
         {"conditionalDelete", "single"},
         {"referencePolicy", boost::json::array{"literal"}},
-        {"searchInclude", StringArray(includes)},
-        {"searchRevInclude", StringArray(revincludes)},
-        {"searchParam", std::move(params)},
     };
+    // FHIR JSON has no empty arrays: a list that would be empty is left out.
+    resource["searchInclude"] = StringArray(includes);  // never empty: it holds "*"
+    if (!revincludes.empty()) resource["searchRevInclude"] = StringArray(revincludes);
+    if (!params.empty()) resource["searchParam"] = std::move(params);
     if (type->name() == "Patient") {
       resource["operation"] = boost::json::array{boost::json::object{
           {"name", "everything"},

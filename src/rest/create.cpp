@@ -15,6 +15,8 @@ Result<Reply> Create(Session& session, const RequestContext& context, const Call
     CHARTROOM_ASSIGN_OR_RETURN(
         condition, ParseConditionalQuery(call.route.type, ConditionalCriteria(call.if_none_exist)));
   }
+  PendingWrite pending(session, context, *call.resource);
+  CHARTROOM_RETURN_IF_ERROR(pending.status());
   store::ResourceVersion result;
   bool created = false;
   CHARTROOM_RETURN_IF_ERROR(session.Write([&](store::Transaction& tx) -> Status {
@@ -31,8 +33,7 @@ Result<Reply> Create(Session& session, const RequestContext& context, const Call
         return Ok();
       }
     }
-    // A copy: the work may run again, and the request's resource must survive it.
-    CHARTROOM_ASSIGN_OR_RETURN(result, tx.Create(boost::json::object(*call.resource)));
+    CHARTROOM_ASSIGN_OR_RETURN(result, pending.Create(tx));
     created = true;
     return Ok();
   }));

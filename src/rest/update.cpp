@@ -17,8 +17,7 @@ std::string_view BodyId(const boost::json::object& resource) {
 
 // Writes `resource` as the next version of its id; `created` tells whether there was no
 // current version (never written, or deleted).
-Result<store::ResourceVersion> WriteVersion(store::Transaction& tx,
-                                            const boost::json::object& resource,
+Result<store::ResourceVersion> WriteVersion(store::Transaction& tx, PendingWrite& resource,
                                             std::string_view type, std::string_view id,
                                             std::optional<std::int64_t> expected, bool& created) {
   auto current = tx.Read(type, id);
@@ -29,7 +28,7 @@ Result<store::ResourceVersion> WriteVersion(store::Transaction& tx,
     }
   }
   created = !current.has_value();
-  return tx.Update(boost::json::object(resource), expected);
+  return resource.Update(tx, expected);
 }
 
 }  // namespace
@@ -46,11 +45,13 @@ Result<Reply> Update(Session& session, const RequestContext& context, const Call
                 "the resource's id is not the id in the URL");
   }
   CHARTROOM_ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, ParseIfMatch(call.if_match));
+  PendingWrite pending(session, context, *call.resource);
+  CHARTROOM_RETURN_IF_ERROR(pending.status());
   store::ResourceVersion result;
   bool created = false;
   CHARTROOM_RETURN_IF_ERROR(session.Write([&](store::Transaction& tx) -> Status {
-    CHARTROOM_ASSIGN_OR_RETURN(result, WriteVersion(tx, *call.resource, call.route.type,
-                                                    call.route.id, expected, created));
+    CHARTROOM_ASSIGN_OR_RETURN(
+        result, WriteVersion(tx, pending, call.route.type, call.route.id, expected, created));
     return Ok();
   }));
   return VersionReply(created ? 201 : 200, std::move(result), context.preference, created);
@@ -98,8 +99,8 @@ Result<Reply> ConditionalUpdate(Session& session, const RequestContext& context,
                   "nothing matches the criteria, but the resource's id names an existing " +
                       std::string(call.route.type));
     }
-    CHARTROOM_ASSIGN_OR_RETURN(
-        result, WriteVersion(tx, *call.resource, call.route.type, body_id, expected, created));
+    CHARTROOM_ASSIGN_OR_RETURN(result, tx.Update(boost::json::object(*call.resource), expected));
+    created = true;
     return Ok();
   }));
   return VersionReply(created ? 201 : 200, std::move(result), context.preference, created);

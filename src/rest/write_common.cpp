@@ -28,6 +28,37 @@ Result<std::optional<std::int64_t>> ParseIfMatch(std::string_view value) {
   return std::optional<std::int64_t>(*version);
 }
 
+PendingWrite::PendingWrite(Session& session, const RequestContext& context,
+                           const boost::json::object& resource)
+    : resource_(resource) {
+  if (session.in_transaction() || context.store == nullptr) return;
+  auto prepared = context.store->Prepare(boost::json::object(resource));
+  if (prepared) {
+    prepared_.emplace(std::move(*prepared));
+  } else {
+    status_ = tl::unexpected(prepared.error());
+  }
+}
+
+Result<store::ResourceVersion> PendingWrite::Create(store::Transaction& tx) {
+  if (prepared_) {
+    store::PreparedResource prepared = std::move(*prepared_);
+    prepared_.reset();
+    return tx.Create(std::move(prepared));
+  }
+  return tx.Create(boost::json::object(resource_));
+}
+
+Result<store::ResourceVersion> PendingWrite::Update(store::Transaction& tx,
+                                                    std::optional<std::int64_t> expected) {
+  if (prepared_) {
+    store::PreparedResource prepared = std::move(*prepared_);
+    prepared_.reset();
+    return tx.Update(std::move(prepared), expected);
+  }
+  return tx.Update(boost::json::object(resource_), expected);
+}
+
 std::string_view ConditionalCriteria(std::string_view value) {
   const std::size_t q = value.find('?');
   if (q != std::string_view::npos && value.substr(0, q).find('=') == std::string_view::npos) {
