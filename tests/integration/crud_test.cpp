@@ -3,7 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "support/test_server.hpp"
 
@@ -311,6 +316,48 @@ TEST_F(CrudTest, ReadWithSummaryOrElementsReturnsATaggedSubset) {
   EXPECT_EQ(Str(elements.json(), "meta.tag.0.code"), "SUBSETTED");
   EXPECT_EQ(client_.Get("/fhir/Patient/" + id + "?_elements=notAnElement").status, 400);
   EXPECT_EQ(client_.Get("/fhir/Patient/" + id + "?_summary=count").status, 400);
+}
+
+TEST_F(CrudTest, ConcurrentUpdatesWithTheSameIfMatchLetExactlyOneWin) {
+  const std::string id = CreatePatient();
+  constexpr int kClients = 8;
+  std::atomic<int> succeeded{0};
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient client = server_->Client();
+      HttpResult result =
+          client.Put("/fhir/Patient/" + id, PatientWithId(id, i % 2 == 0 ? "male" : "other"),
+                     {{"If-Match", "W/\"1\""}});
+      if (result.status == 200) ++succeeded;
+      if (result.status == 412) ++conflicts;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(succeeded.load(), 1);
+  EXPECT_EQ(conflicts.load(), kClients - 1);
+  EXPECT_EQ(client_.Get("/fhir/Patient/" + id).header("ETag"), "W/\"2\"");
+}
+
+TEST_F(CrudTest, ConcurrentCreatesAllSucceedWithDistinctIds) {
+  constexpr int kClients = 6;
+  constexpr int kEach = 10;
+  std::mutex mutex;
+  std::set<std::string> ids;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&] {
+      HttpClient client = server_->Client();
+      for (int k = 0; k < kEach; ++k) {
+        HttpResult created = client.Post("/fhir/Patient", kPatient);
+        std::lock_guard lock(mutex);
+        if (created.status == 201) ids.insert(IdOf(created));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kClients * kEach));
 }
 
 TEST(CrudRestartTest, WrittenResourcesSurviveARestart) {

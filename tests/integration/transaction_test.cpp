@@ -217,6 +217,28 @@ TEST_F(TransactionTest, PostsThatReferToEachOtherAreAllWritten) {
             "Patient/" + id_a);
 }
 
+TEST_F(TransactionTest, ConditionalUpdateAndDeleteRunInsideATransaction) {
+  ASSERT_EQ(
+      client_
+          .Post(
+              "/fhir/Patient",
+              R"({"resourceType":"Patient","identifier":[{"system":"urn:test:cud","value":"u"}],"gender":"female"})")
+          .status,
+      201);
+  HttpResult doomed = client_.Post(
+      "/fhir/Patient",
+      R"({"resourceType":"Patient","identifier":[{"system":"urn:test:cud","value":"d"}]})");
+  ASSERT_EQ(doomed.status, 201);
+  const std::string entries =
+      R"({"resource":{"resourceType":"Patient","identifier":[{"system":"urn:test:cud","value":"u"}],"gender":"male"},"request":{"method":"PUT","url":"Patient?identifier=urn:test:cud|u"}},)"
+      R"({"request":{"method":"DELETE","url":"Patient?identifier=urn:test:cud|d"}})";
+  HttpResult result = client_.Post("/fhir", Bundle("transaction", entries));
+  ASSERT_EQ(result.status, 200) << result.body;
+  EXPECT_EQ(Str(result.json(), "entry.0.response.status"), "200 OK");
+  EXPECT_EQ(Str(result.json(), "entry.0.resource.gender"), "male");
+  EXPECT_EQ(client_.Get("/fhir/Patient/" + IdOf(doomed)).status, 410);
+}
+
 TEST_F(TransactionTest, TwoWritesToOneResourceFailTheTransaction) {
   const std::string entries =
       R"({"resource":{"resourceType":"Patient","id":"tx-dup"},"request":{"method":"PUT","url":"Patient/tx-dup"}},)"
