@@ -35,6 +35,8 @@ class ResourceStoreSearchTest : public test::StoreFixture {
               [{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"MR"}]}}],
             "managingOrganization":{"reference":"Organization/org2"},
             "meta":{"tag":[{"system":"http://example.org/tags","code":"vip"}],
+              "security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality",
+                           "code":"R"}],
               "profile":["http://example.org/fhir/StructureDefinition/test-patient"]}})",
         R"({"resourceType":"Patient","id":"p2","active":false,"gender":"male",
             "birthDate":"1980-06","name":[{"family":"Mueller","given":["Bob"]}],
@@ -139,6 +141,9 @@ TEST_P(ResourceStoreSearchTest, TokenTextNotAndTagModifiers) {
             (IdList{"Patient/p1", "Patient/p3"}));
   EXPECT_EQ(Pat({Common(fs::CommonParam::kTag, {test::Tok("http://example.org/tags|vip")})}),
             IdList{"Patient/p1"});
+  EXPECT_EQ(Pat({Common(fs::CommonParam::kSecurity, {test::Tok("R")})}), IdList{"Patient/p1"});
+  EXPECT_EQ(Pat({Common(fs::CommonParam::kSecurity, {test::Tok("R")}, Modifier::kNot)}),
+            (IdList{"Patient/p2", "Patient/p3"}));
 }
 
 TEST_P(ResourceStoreSearchTest, TokenModifiersNeedingTerminologyAreUnsupported) {
