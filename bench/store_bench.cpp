@@ -19,7 +19,8 @@
 // The read and search benchmarks share one database of CHARTROOM_STORE_BENCH_RESOURCES
 // resources (default 100000), built once before they run; p50_us and p99_us are per query.
 // With CHARTROOM_STORE_BENCH_KEEP set, the databases stay in the temporary directory; with
-// CHARTROOM_STORE_BENCH_PLANS set, each search benchmark prints its query plan first.
+// CHARTROOM_STORE_BENCH_PLANS set, each search benchmark prints its query plan first;
+// CHARTROOM_STORE_BENCH_CACHE_KIB sets Options::page_cache_kib.
 //
 //   cmake --preset release && cmake --build --preset release --target chartroom_store_bench
 //   build/release/bench/chartroom_store_bench
@@ -204,6 +205,9 @@ struct OpenStore {
     extractor = std::move(*fs::IndexExtractor::Create());
     SqliteResourceStore::Options options;
     options.path = dir / "chartroom.db";
+    if (const char* kib = std::getenv("CHARTROOM_STORE_BENCH_CACHE_KIB")) {
+      options.page_cache_kib = std::strtoll(kib, nullptr, 10);
+    }
     fs::IndexExtractor* ex = extractor.get();
     options.index = [ex](const bj::value& v) { return ex->Extract(v); };
     core::SeededRandom key_random(1);
@@ -315,8 +319,9 @@ std::size_t PopulationSize() {
 }
 
 OpenStore& Populated() {
-  static OpenStore* db = [] {
-    auto* d = new OpenStore("populated");
+  // Destroyed at exit, which removes the database.
+  static std::unique_ptr<OpenStore> db = [] {
+    auto d = std::make_unique<OpenStore>("populated");
     std::size_t n = PopulationSize();
     auto start = std::chrono::steady_clock::now();
     auto lap = start;

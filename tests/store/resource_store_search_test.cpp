@@ -35,6 +35,8 @@ class ResourceStoreSearchTest : public test::StoreFixture {
               [{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"MR"}]}}],
             "managingOrganization":{"reference":"Organization/org2"},
             "meta":{"tag":[{"system":"http://example.org/tags","code":"vip"}],
+              "security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality",
+                           "code":"R"}],
               "profile":["http://example.org/fhir/StructureDefinition/test-patient"]}})",
         R"({"resourceType":"Patient","id":"p2","active":false,"gender":"male",
             "birthDate":"1980-06","name":[{"family":"Mueller","given":["Bob"]}],
@@ -139,6 +141,9 @@ TEST_P(ResourceStoreSearchTest, TokenTextNotAndTagModifiers) {
             (IdList{"Patient/p1", "Patient/p3"}));
   EXPECT_EQ(Pat({Common(fs::CommonParam::kTag, {test::Tok("http://example.org/tags|vip")})}),
             IdList{"Patient/p1"});
+  EXPECT_EQ(Pat({Common(fs::CommonParam::kSecurity, {test::Tok("R")})}), IdList{"Patient/p1"});
+  EXPECT_EQ(Pat({Common(fs::CommonParam::kSecurity, {test::Tok("R")}, Modifier::kNot)}),
+            (IdList{"Patient/p2", "Patient/p3"}));
 }
 
 TEST_P(ResourceStoreSearchTest, TokenModifiersNeedingTerminologyAreUnsupported) {
@@ -599,6 +604,48 @@ TEST_P(ResourceStoreSearchTest, SearchInsideATransactionSeesItsUncommittedWrites
   });
   ASSERT_FALSE(status.has_value());
   EXPECT_EQ(Pat({Param("Patient", "family", {test::Str("newcomer")})}), IdList{});
+}
+
+// ---- parsed queries end to end ---------------------------------------------------------------
+
+TEST_P(ResourceStoreSearchTest, ParsedQueriesFindWhatTheySay) {
+  auto run = [&](std::string_view type, std::string_view query) -> IdList {
+    auto parsed = fs::ParseSearchQuery(type, query, fs::Handling::kStrict);
+    if (!parsed) return {"parse-error:" + parsed.error().code()};
+    return FindIds(*parsed);
+  };
+  auto set = [&](std::string_view type, std::string_view query) {
+    IdList ids = run(type, query);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  EXPECT_EQ(set("Patient", "family=M%C3%9CL"), IdList{"Patient/p1"});
+  EXPECT_EQ(set("Patient", "name:contains=bel"), IdList{"Patient/p3"});
+  EXPECT_EQ(set("Patient", "birthdate=ge1974-12-25"), (IdList{"Patient/p1", "Patient/p2"}));
+  EXPECT_EQ(set("Patient", "gender:not=female"), IdList{"Patient/p2"});
+  EXPECT_EQ(set("Patient", "identifier=http://example.org/mrn|MRN-001"), IdList{"Patient/p1"});
+  EXPECT_EQ(set("Patient", "birthdate:missing=true"), IdList{"Patient/p3"});
+  EXPECT_EQ(set("Patient", "_has:Observation:subject:code=29463-7"),
+            (IdList{"Patient/p2", "Patient/p3"}));
+  EXPECT_EQ(set("Patient", "organization.name=clinic"), IdList{"Patient/p1"});
+  EXPECT_EQ(set("Observation", "code=http://loinc.org|8480-6&date=ge2024-02"),
+            IdList{"Observation/o2"});
+  EXPECT_EQ(set("Observation", "subject:Patient.family=mul"),
+            (IdList{"Observation/o1", "Observation/o2"}));
+  EXPECT_EQ(set("Observation", "value-quantity=gt130|http://unitsofmeasure.org|mm[Hg]"),
+            IdList{"Observation/o2"});
+  EXPECT_EQ(set("Observation", "code-value-quantity=http://loinc.org|8480-6$gt130"),
+            IdList{"Observation/o2"});
+  EXPECT_EQ(set("Observation", "code:text=body%20weight"),
+            (IdList{"Observation/o4", "Observation/o5"}));
+  EXPECT_EQ(set("ValueSet", "url:below=http://example.org/fhir/ValueSet/a"),
+            (IdList{"ValueSet/vs1", "ValueSet/vs2"}));
+  EXPECT_EQ(set("RiskAssessment", "probability=gt0.5"), IdList{"RiskAssessment/r2"});
+  EXPECT_EQ(set("", "_type=Patient&_tag=http://example.org/tags|vip"), IdList{"Patient/p1"});
+  EXPECT_EQ(set("", "_type=Patient,Organization&_id=o1,p2,org1"),
+            (IdList{"Organization/org1", "Patient/p2"}));
+  EXPECT_EQ(run("Patient", "_sort=-birthdate"), (IdList{"Patient/p2", "Patient/p1", "Patient/p3"}));
+  EXPECT_EQ(run("Observation", "status=final&_count=2").size(), 4u);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, ResourceStoreSearchTest,

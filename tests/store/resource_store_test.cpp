@@ -443,6 +443,29 @@ TEST_P(ResourceStoreTest, AnIndexFunctionErrorFailsTheWrite) {
   EXPECT_EQ(store().Read("Patient", "p1").error().code(), "store.not-found");
 }
 
+TEST_P(ResourceStoreTest, IndexValuesOfAParameterForeignToTheTypeFailTheWrite) {
+  const fhir::SearchParamInfo* code = fhir::FindSearchParam("Observation", "code");
+  Reopen([code](const boost::json::value&) -> Result<std::vector<fs::IndexEntry>> {
+    return std::vector<fs::IndexEntry>{{code, fs::TokenValue{"", "x", "", ""}}};
+  });
+  auto written = Put(kPatient);  // Patient has no parameter "code"
+  ASSERT_FALSE(written.has_value());
+  EXPECT_EQ(written.error().category(), ErrorCategory::kInternal);
+  EXPECT_EQ(written.error().code(), "store.unknown-param");
+}
+
+TEST_P(ResourceStoreTest, SearchesOfUnknownTypesFailAsInvalid) {
+  auto page = store().Search(test::Search("NotAType"));
+  ASSERT_FALSE(page.has_value());
+  EXPECT_EQ(page.error().category(), ErrorCategory::kInvalid);
+  EXPECT_EQ(page.error().code(), "store.bad-type");
+  fs::SearchQuery system = test::Search("");
+  system.types = {"Patient", "NotAType"};
+  EXPECT_EQ(store().Search(system).error().code(), "store.bad-type");
+  EXPECT_EQ(store().History({"NotAType", "", std::nullopt, 10, std::nullopt}).error().code(),
+            "store.bad-type");
+}
+
 TEST_P(ResourceStoreTest, PreparedResourcesAreWrittenLikeTheResourcesTheyCameFrom) {
   // Prepared on this thread, written inside the transaction.
   auto patient = store().Prepare(

@@ -140,8 +140,6 @@ BindValue Stmt::Value(int column) const {
   }
 }
 
-int Stmt::ColumnCount() const { return sqlite3_column_count(stmt_); }
-
 // ---- Connection -------------------------------------------------------------------------------
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mode mode) {

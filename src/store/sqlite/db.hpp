@@ -31,8 +31,7 @@ struct sqlite3_stmt;
 
 namespace chartroom::store::sqlite {
 
-// A value bound to a `?` placeholder. Text and blobs are copied by SQLite (SQLITE_TRANSIENT)
-// only when the Stmt does not outlive the bound string; see Stmt::Bind.
+// A value bound to a `?` placeholder (SQLite copies text and blobs when they are bound).
 struct Blob {
   std::string bytes;
   bool operator==(const Blob&) const = default;
@@ -77,7 +76,6 @@ class Stmt {
   std::string_view Text(int column) const;  // valid until the next Step/Reset
   std::string_view BlobView(int column) const;
   BindValue Value(int column) const;
-  int ColumnCount() const;
 
  private:
   friend class Connection;
@@ -111,9 +109,6 @@ class Connection {
   std::int64_t LastInsertRowid() const;
   bool InTransaction() const;
   sqlite3* handle() const { return db_; }
-
-  // Statements prepared since open, for tests of the statement cache.
-  std::size_t cached_statements() const { return cache_.size(); }
 
  private:
   friend class Stmt;

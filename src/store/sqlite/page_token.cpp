@@ -207,6 +207,7 @@ Result<PageCursor> DecodeCursor(std::string_view token) {
 std::uint64_t QueryFingerprint(const fs::SearchQuery& query) {
   Fingerprint f;
   f.Add("search").Add(query.type);
+  for (const std::string& t : query.types) f.Add("type").Add(t);
   for (const fs::Criterion& c : query.criteria) {
     f.Add("criterion").Add(static_cast<std::int64_t>(c.common)).Add(Url(c.param));
     f.Add(static_cast<std::int64_t>(c.type)).Add(static_cast<std::int64_t>(c.modifier));

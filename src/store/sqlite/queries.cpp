@@ -371,11 +371,23 @@ Result<SearchPage> RunSearch(StoreContext& ctx, Connection& db, bool writer,
                   "there is no resource type " + query.type);
     }
   }
+  // _type of a system search.
+  std::vector<std::int64_t> system_type_ids;
+  if (query.type.empty()) {
+    for (const std::string& t : query.types) {
+      auto id = ctx.registry.TypeId(t);
+      if (!id) {
+        return Fail(ErrorCategory::kInvalid, "store.bad-type", "there is no resource type " + t);
+      }
+      system_type_ids.push_back(*id);
+    }
+  }
   std::uint32_t count =
       std::min(query.count.value_or(ctx.options.default_page_size), ctx.options.max_page_size);
   if (query.summary == fs::SummaryMode::kCount) count = 0;
 
   QueryCompiler compiler(ctx.registry, ctx.clock.Now());
+  if (query.type.empty()) compiler.SetSystemTypes(query.types);
   std::vector<CompiledCriterion> criteria;
   for (const fs::Criterion& c : query.criteria) {
     CHARTROOM_ASSIGN_OR_RETURN(CompiledCriterion compiled, compiler.Compile(query.type, c));
@@ -456,6 +468,9 @@ Result<SearchPage> RunSearch(StoreContext& ctx, Connection& db, bool writer,
     if (type_id) {
       s += " AND r.type_id = ";
       s.Bind(*type_id);
+    } else if (!system_type_ids.empty()) {
+      s += " AND r.type_id IN ";
+      s.List(system_type_ids);
     }
     for (std::size_t i = 0; i < criteria.size(); ++i) {
       if (static_cast<int>(i) == driver) continue;

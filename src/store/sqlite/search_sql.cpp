@@ -76,6 +76,13 @@ std::string PlainText(const fs::QueryValue& v) {
   return v.raw;
 }
 
+// The value of a uri criterion.
+std::string UriText(const fs::QueryValue& v) {
+  if (v.uri) return *v.uri;
+  if (v.string) return *v.string;
+  return v.raw;
+}
+
 // Escapes LIKE wildcards; the pattern uses ESCAPE '\'.
 std::string LikeContains(std::string_view text) {
   std::string pattern = "%";
@@ -252,7 +259,7 @@ std::vector<std::int64_t> QueryCompiler::ParamIds(std::string_view type,
     if (const ParamEntry* e = registry_.Param(type, code)) ids.push_back(e->id);
     return ids;
   }
-  for (const std::string& name : registry_.TypeNames()) {
+  for (const std::string& name : system_types_.empty() ? registry_.TypeNames() : system_types_) {
     if (name.empty()) continue;
     if (const ParamEntry* e = registry_.Param(name, code)) ids.push_back(e->id);
   }
@@ -381,7 +388,7 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
     case SearchParamType::kUri: {
       p.table = "idx_uri";
       for (const fs::QueryValue& v : c.values) {
-        std::string uri(CutText(v.string ? *v.string : v.raw));
+        std::string uri(CutText(UriText(v)));
         Sql s;
         switch (c.modifier) {
           case Modifier::kNone:
@@ -586,7 +593,7 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
                   CutText(part.string ? *part.string : fs::NormalizeString(part.raw)));
               break;
             case SearchParamType::kUri:
-              parts.emplace_back(CutText(part.string ? *part.string : part.raw));
+              parts.emplace_back(CutText(UriText(part)));
               break;
             case SearchParamType::kNumber:
             case SearchParamType::kDate:
@@ -652,7 +659,8 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
   CompiledCriterion out;
   std::vector<std::int64_t> type_ids = TypeIds(type);
   bool missing = c.modifier == Modifier::kMissing;
-  bool missing_true = missing && !c.values.empty() && c.values[0].raw == "true";
+  bool missing_true =
+      missing && !c.values.empty() && c.values[0].missing.value_or(c.values[0].raw == "true");
 
   switch (c.common) {
     case fs::CommonParam::kText:

@@ -77,7 +77,11 @@ class QueryCompiler {
                                     std::string_view rid = "r.rid");
   Result<CompiledSortKey> CompileSort(std::string_view type, const fhir::search::SortKey& key);
 
-  // Registered ids of parameter `code` on `type` (every type when `type` is empty).
+  // Limits a system-wide search to these types (_type); all types when empty.
+  void SetSystemTypes(std::vector<std::string> types) { system_types_ = std::move(types); }
+
+  // Registered ids of parameter `code` on `type` (every type, or the _type ones, when `type` is
+  // empty).
   std::vector<std::int64_t> ParamIds(std::string_view type, std::string_view code) const;
   // The type ids a type-restricted query filters on: one for a type, none for system search.
   std::vector<std::int64_t> TypeIds(std::string_view type) const;
@@ -98,6 +102,7 @@ class QueryCompiler {
   core::Timestamp now_;
   int alias_counter_ = 0;
   std::string rid_ = "r.rid";  // the outer rid of the top-level probe being compiled
+  std::vector<std::string> system_types_;
 };
 
 // The smallest string greater than every string that starts with `prefix` (for range scans);

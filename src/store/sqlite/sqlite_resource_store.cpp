@@ -733,15 +733,16 @@ void SqliteResourceStore::Impl::WriterLoop() {
 
 void SqliteResourceStore::Impl::RunGroup(std::vector<WorkItem*>& group) {
   Connection& db = *writer_db_;
-  std::uint64_t failed = 0;
+  // Counted before the caller wakes, so that a caller sees its own transaction in the stats.
   auto finish = [&](WorkItem* item, Status status) {
-    if (!status) ++failed;
+    if (!status) {
+      std::lock_guard lock(stats_mutex_);
+      ++stats_.transactions_failed;
+    }
     item->done.set_value(std::move(status));
   };
   if (auto begin = db.Exec("BEGIN IMMEDIATE"); !begin) {
     for (WorkItem* item : group) finish(item, begin);
-    std::lock_guard lock(stats_mutex_);
-    stats_.transactions_failed += failed;
     return;
   }
   std::vector<WorkItem*> succeeded;
@@ -775,8 +776,6 @@ void SqliteResourceStore::Impl::RunGroup(std::vector<WorkItem*>& group) {
       finish(item, tl::unexpected(error));
       for (WorkItem* s : succeeded) finish(s, tl::unexpected(error));
       for (std::size_t i = next + 1; i < group.size(); ++i) finish(group[i], tl::unexpected(error));
-      std::lock_guard lock(stats_mutex_);
-      stats_.transactions_failed += failed;
       return;
     }
     if (status) {
@@ -805,7 +804,6 @@ void SqliteResourceStore::Impl::RunGroup(std::vector<WorkItem*>& group) {
   }
   {
     std::lock_guard lock(stats_mutex_);
-    stats_.transactions_failed += failed;
     if (!succeeded.empty()) {
       stats_.transactions_committed += succeeded.size();
       stats_.commits += 1;

@@ -116,6 +116,8 @@ class SqliteResourceStore final : public ResourceStore {
   // The schema version of the open database.
   static std::int64_t SchemaVersion();
 
+  // The implementation (sqlite_resource_store.cpp); named here so that the file's helpers can
+  // refer to it.
   class Impl;
 
  private:

@@ -115,13 +115,14 @@ fs::QueryValue Ref(std::string_view reference) {
 fs::QueryValue Uri(std::string_view uri) {
   fs::QueryValue v;
   v.raw = std::string(uri);
-  v.string = std::string(uri);
+  v.uri = std::string(uri);
   return v;
 }
 
 fs::QueryValue Missing(bool missing) {
   fs::QueryValue v;
   v.raw = missing ? "true" : "false";
+  v.missing = missing;
   return v;
 }
 
