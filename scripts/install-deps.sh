@@ -12,12 +12,19 @@ packages=(
   # libraries (never libboost-dev: that is Boost 1.74 and conflicts with 1.81)
   libboost1.81-dev libboost-json1.81-dev libexpected-dev libcli11-dev libssl-dev openssl
   libsodium-dev
+  libsqlite3-dev  # the embedded store
+  libtomlplusplus-dev  # the configuration file
   # tests and benchmarks
   zlib1g-dev  # gzip-compressed fixtures and code sets
   libgtest-dev libgmock-dev libbenchmark-dev
   # the benchmark script runs the reference FHIRPath engine (npm fhirpath) on Node.js
   nodejs npm
 )
+
+# Extra group: the HTTP load generator of bench/http/run.sh, only when asked for.
+if [[ ${CHARTROOM_BENCH_DEPS:-0} == 1 ]]; then
+  packages+=(wrk)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

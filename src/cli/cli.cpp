@@ -26,6 +26,8 @@ constexpr Command kCommands[] = {
      RunValidate},
     {"fhirpath", "fhirpath [--input FILE] EXPR evaluate a FHIRPath expression", RunFhirpath},
     {"generate", "generate --patients N --out DIR  write a synthetic FHIR population", RunGenerate},
+    {"serve", "serve [--config FILE] [--data DIR] [--listen HOST:PORT]  run the FHIR server",
+     RunServe},
     {"version", "version                      print the version", RunVersion},
 };
 

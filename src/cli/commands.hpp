@@ -15,5 +15,7 @@ int RunValidate(Args args);
 int RunFhirpath(Args args);
 // chartroom generate --patients N --out DIR [...]  (generate_command.cpp)
 int RunGenerate(Args args);
+// chartroom serve [--config FILE] [--data DIR] [--listen HOST:PORT]  (serve_command.cpp)
+int RunServe(Args args);
 
 }  // namespace chartroom::cli

@@ -20,18 +20,54 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "fhir/search/index_values.hpp"
 #include "fhir/search/query.hpp"
 
 namespace chartroom::store {
+
+// How a backend obtains the search values of a resource it writes: in production
+// fhir::search::IndexExtractor::Extract, bound by app/; tests may pass hand-made values. Called on
+// the resource as given to the write or to ResourceStore::Prepare (meta.versionId and
+// meta.lastUpdated not yet set: _id and _lastUpdated are the backend's own), on the thread that
+// prepares or writes it; so it must be thread-safe. An error fails the write with that error.
+using IndexFunction = std::function<Result<std::vector<fhir::search::IndexEntry>>(
+    const boost::json::value& resource)>;
+
+// A resource made ready for writing before its transaction (ResourceStore::Prepare): checked,
+// its search values extracted and its content serialized on the calling thread. A backend runs
+// the work of every transaction on one writer, so callers that write many resources (imports,
+// transaction bundles) prepare them first, in parallel, and the writer does only database work.
+// Move-only; only the store that prepared it can write it.
+class PreparedResource {
+ public:
+  // What a backend keeps of a prepared resource.
+  class Payload {
+   public:
+    virtual ~Payload() = default;
+  };
+  PreparedResource(std::string type, std::string id, std::unique_ptr<Payload> payload)
+      : type_(std::move(type)), id_(std::move(id)), payload_(std::move(payload)) {}
+
+  const std::string& type() const { return type_; }
+  const std::string& id() const { return id_; }  // "" when the resource has none
+  Payload* payload() const { return payload_.get(); }
+
+ private:
+  std::string type_;
+  std::string id_;
+  std::unique_ptr<Payload> payload_;
+};
 
 // How a version came to be; history entries report it as request.method.
 enum class WriteMethod : std::uint8_t { kCreate, kUpdate, kDelete };
@@ -41,6 +77,8 @@ struct ResourceVersion {
   std::string type;
   std::string id;
   std::int64_t version = 0;  // 1 for the first write, +1 for every write after
+  // From the injected Clock, raised by at most the gap needed so that the versions of one store
+  // have strictly increasing timestamps in commit order (history and _lastUpdated depend on it).
   core::Timestamp last_updated;
   WriteMethod method = WriteMethod::kCreate;
   // The resource JSON as stored, with meta.versionId and meta.lastUpdated set; empty for a
@@ -59,8 +97,8 @@ struct SearchPage {
 };
 
 struct HistoryQuery {
-  std::string type;  // empty: system history
-  std::string id;    // with type: instance history
+  std::string type;                      // empty: system history
+  std::string id;                        // with type: instance history
   std::optional<core::Timestamp> since;  // versions written at or after
   std::uint32_t count = 50;
   std::optional<std::string> page_token;
@@ -81,27 +119,42 @@ class Transaction {
   // is a deletion (the error carries no content).
   [[nodiscard]] virtual Result<ResourceVersion> Read(std::string_view type,
                                                      std::string_view id) = 0;
-  // A specific version; kNotFound ("store.version-not-found") when there is no such version.
+  // A specific version; kNotFound ("store.version-not-found") when there is no such version. A
+  // deletion version is returned as such (method kDelete, empty json): vread answers it 410.
   [[nodiscard]] virtual Result<ResourceVersion> ReadVersion(std::string_view type,
                                                             std::string_view id,
                                                             std::int64_t version) = 0;
 
-  // Stores `resource` (a validated resource) as version 1 under a new server-assigned id.
+  // Stores `resource` (a validated resource) as version 1 under a new server-assigned id (a
+  // UUID v4 from the injected Random); an id in `resource` is replaced. kInvalid
+  // ("store.bad-resource") when resourceType is not a concrete R4 resource type.
   [[nodiscard]] virtual Result<ResourceVersion> Create(boost::json::object resource) = 0;
+  // The same for a prepared resource; kInvalid ("store.foreign-prepared") when another store
+  // prepared it.
+  [[nodiscard]] virtual Result<ResourceVersion> Create(PreparedResource resource) = 0;
 
   // Stores `resource` (with its id) as the next version of its type/id, or as version 1 when it
-  // does not exist (update as create). With `expected_version` (If-Match) the current version
-  // must be that one, else kPrecondition ("store.version-conflict") and nothing is written.
+  // does not exist (update as create; also after a deletion). With `expected_version`
+  // (If-Match) the current version must be that one, else kPrecondition
+  // ("store.version-conflict") and nothing is written. The version's method is kUpdate even
+  // when it creates (history reports PUT); version 1, or a deleted predecessor, tells a create.
+  // kInvalid ("store.bad-resource") without a valid id or resourceType.
   [[nodiscard]] virtual Result<ResourceVersion> Update(
       boost::json::object resource, std::optional<std::int64_t> expected_version) = 0;
+  [[nodiscard]] virtual Result<ResourceVersion> Update(
+      PreparedResource resource, std::optional<std::int64_t> expected_version) = 0;
 
-  // Appends a deletion version. Deleting something absent or already deleted succeeds and
-  // writes nothing (returns kNotFound / the existing deletion as the spec allows either).
+  // Appends a deletion version and returns it. Deleting something already deleted writes
+  // nothing and returns the existing deletion version; deleting something that never existed
+  // writes nothing and fails with kNotFound ("store.not-found"), which the caller may treat as
+  // success (R4 allows 200/204 or 404) without failing the transaction. With `expected_version`
+  // the current version (0 when absent) must match, else kPrecondition
+  // ("store.version-conflict").
   [[nodiscard]] virtual Result<ResourceVersion> Delete(
-      std::string_view type, std::string_view id,
-      std::optional<std::int64_t> expected_version) = 0;
+      std::string_view type, std::string_view id, std::optional<std::int64_t> expected_version) = 0;
 
-  // Search within the transaction (conditional create/update/delete, conditional references).
+  // Search within the transaction (conditional create/update/delete, conditional references);
+  // sees this transaction's uncommitted writes.
   [[nodiscard]] virtual Result<SearchPage> Search(const fhir::search::SearchQuery& query) = 0;
 };
 
@@ -112,7 +165,18 @@ class ResourceStore {
   // Runs `work` in one database transaction and commits durably if it returns OK; any Error
   // rolls everything back and is returned unchanged. `work` may run more than once if the
   // backend must retry a serialization failure, so it must not change anything outside `tx`.
-  [[nodiscard]] virtual Status InTransaction(const std::function<Status(Transaction& tx)>& work) = 0;
+  // `work` may run on another thread (a backend's writer) and must not call InTransaction
+  // itself (kInternal "store.nested-transaction"). Errors of the backend itself: kUnavailable
+  // (database unreachable, disk full), kBusy (contention; retry), kInternal "store.corrupt"
+  // (stored data fails its integrity or authenticity check).
+  [[nodiscard]] virtual Status InTransaction(
+      const std::function<Status(Transaction& tx)>& work) = 0;
+
+  // Prepares `resource` for Transaction::Create/Update on the calling thread (see
+  // PreparedResource): the same checks and the same index function the write would run.
+  // kInvalid ("store.bad-resource") for a resource without a concrete resourceType; errors of
+  // the index function unchanged.
+  [[nodiscard]] virtual Result<PreparedResource> Prepare(boost::json::object resource) = 0;
 
   // Reads from a consistent snapshot without blocking writers. Errors as Transaction's.
   [[nodiscard]] virtual Result<ResourceVersion> Read(std::string_view type,
@@ -120,7 +184,15 @@ class ResourceStore {
   [[nodiscard]] virtual Result<ResourceVersion> ReadVersion(std::string_view type,
                                                             std::string_view id,
                                                             std::int64_t version) = 0;
+  // Runs a parsed search: matches are current versions in the query's sort order (the order of
+  // writing when no _sort is given), a page of `count` of them (a backend default when unset),
+  // with an opaque token for the next and previous page. Paging is stable: resources written
+  // after the first page do not shift later pages. Fails with kUnsupported ("store.unsupported")
+  // for what the backend does not implement (:in/:not-in, _text/_content/_list/_query,
+  // token :above/:below, reference :text, _sort on token/reference/composite parameters) and
+  // kInvalid ("store.bad-page-token") for a page token that this query did not produce.
   [[nodiscard]] virtual Result<SearchPage> Search(const fhir::search::SearchQuery& query) = 0;
+  // Versions newest first; kInvalid ("store.bad-page-token") as Search.
   [[nodiscard]] virtual Result<HistoryPage> History(const HistoryQuery& query) = 0;
 
   // Patient/$everything: the patient and every current resource in its compartment, optionally

@@ -1,0 +1,95 @@
+// Chartroom's configuration: every option of every module, loaded once at startup from
+// defaults, then a TOML file, then CHARTROOM_* environment variables, then command-line
+// overrides (each source overriding the one before), and validated as a whole: a bad
+// configuration fails with every problem listed, not just the first.
+//
+// Options are declared once, in the table of config.cpp (OptionSpecs()), which names each
+// option's TOML key, its environment variable, its type, its range and the member it sets. The
+// TOML reader, the environment and command-line overrides, config/chartroom.example.toml (a
+// test proves it lists every option with its real default) and docs/config.md all follow it.
+// There is no global configuration: app/ passes each module its Options by const reference.
+//
+// Thread safety: pure functions over values.
+
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "core/error.hpp"
+#include "http/server.hpp"
+#include "rest/options.hpp"
+#include "store/sqlite/sqlite_resource_store.hpp"
+
+namespace chartroom::app {
+
+// Options of the composition root itself.
+struct LogOptions {
+  // Lowest level written to stderr: debug, info (one line per request), warn, error, off.
+  std::string level = "info";
+};
+
+struct Config {
+  // Where the database (chartroom.db) and the master key file (master.key, mode 0600) live.
+  std::filesystem::path data_dir = "./chartroom-data";
+  // host:port to listen on; the host is an IP address ("0.0.0.0" for all interfaces, "[::1]"
+  // for IPv6) or localhost. Port 0 picks a free port.
+  std::string listen = "127.0.0.1:8080";
+  // The HTTP server (host, port and max_body_bytes are derived from listen and rest).
+  http::ServerOptions server;
+  // The SQLite store (path and index are set by App from data_dir and the index extractor).
+  store::SqliteResourceStore::Options store;
+  rest::Options rest;
+  LogOptions log;
+};
+
+using OptionValue = std::variant<std::int64_t, std::string>;
+
+enum class OptionKind : std::uint8_t { kInteger, kString };
+
+struct OptionSpec {
+  std::string_view name;  // TOML key: "listen", or "section.key"
+  OptionKind kind;
+  std::int64_t min = 0;  // integers only
+  std::int64_t max = 0;
+  std::function<void(Config&, const OptionValue&)> set;
+  std::function<OptionValue(const Config&)> get;
+};
+
+// Every option, in the order of the example file.
+std::span<const OptionSpec> OptionSpecs();
+
+// The environment variable of an option: CHARTROOM_ + the name upper-cased, '.' -> '_'
+// (listen -> CHARTROOM_LISTEN, store.reader_connections -> CHARTROOM_STORE_READER_CONNECTIONS).
+std::string EnvironmentName(std::string_view option);
+
+// Looks up an environment variable; nullopt when unset. Tests pass their own.
+using Environment = std::function<std::optional<std::string>(std::string_view name)>;
+Environment ProcessEnvironment();
+
+// The options a TOML file sets, by option name. kInvalid ("app.config") listing every problem:
+// unreadable file, TOML syntax errors (with line), unknown keys, values of the wrong type.
+Result<std::map<std::string, OptionValue>> ReadConfigFile(const std::filesystem::path& path);
+
+// Loads the configuration: defaults, then `file` (if any), then the environment, then
+// `overrides` (option name -> text, e.g. from command-line flags), and validates it. Fails with
+// kInvalid ("app.config") whose message lists every problem, one per line.
+Result<Config> LoadConfig(const std::optional<std::filesystem::path>& file,
+                          const Environment& environment,
+                          const std::map<std::string, std::string>& overrides = {});
+
+// Checks a configuration as a whole (ranges, listen, TLS files set in pairs, page sizes, log
+// level); the problems, empty when it is sound.
+std::vector<std::string> ValidateConfig(const Config& config);
+
+// Splits "host:port" ("[v6]:port" for IPv6; "localhost" is 127.0.0.1); nullopt when malformed.
+std::optional<std::pair<std::string, std::uint16_t>> ParseListen(std::string_view listen);
+
+}  // namespace chartroom::app

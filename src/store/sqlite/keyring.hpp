@@ -1,0 +1,79 @@
+// The data keys of the SQLite store's key compartments (table compartments): one random key per
+// patient, plus the system key, each stored only wrapped by the master key (crypto::WrapKey,
+// labelled "compartment:Patient/<id>" or "compartment:system") and cached unwrapped in memory.
+//
+// Keys the writer creates inside a transaction stay pending (seen only by the writer) until the
+// transaction commits; a rolled-back savepoint or batch drops them, so the cache never names a
+// compartment row that does not exist.
+//
+// Thread safety: ForRead may be called from any thread; ForWrite and the pending-key functions
+// only from the writer thread.
+
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/random.hpp"
+#include "crypto/aead.hpp"
+#include "store/sqlite/db.hpp"
+
+namespace chartroom::store::sqlite {
+
+struct CompartmentKey {
+  std::int64_t cid = 0;
+  crypto::SecretKey key;
+};
+
+class Keyring {
+ public:
+  // Keeps at most `capacity` unwrapped keys (the cache is emptied when it grows past that).
+  Keyring(const crypto::SecretKey& master, std::size_t capacity)
+      : master_(master), capacity_(capacity) {}
+
+  // The key of patient `patient_id`'s compartment, or of the system compartment when
+  // `patient_id` is nullopt; creates the compartment in the writer's open transaction when it
+  // does not exist. kUnavailable "store.key-unwrap" when a stored key does not unwrap under the
+  // master key (a wrong key file or a tampered row).
+  Result<CompartmentKey> ForWrite(Connection& db, std::optional<std::string_view> patient_id,
+                                  core::Random& random, std::int64_t now_micros);
+
+  // The key of compartment `cid`. `writer` is true on the writer thread, whose transaction may
+  // hold pending compartments.
+  Result<crypto::SecretKey> ForRead(Connection& db, std::int64_t cid, bool writer);
+
+  // Pending keys: Mark() before a unit of work, RollbackTo(mark) when it is rolled back,
+  // Publish() after the commit, Discard() when the transaction failed.
+  std::size_t Mark() const { return pending_.size(); }
+  void RollbackTo(std::size_t mark) { pending_.resize(mark); }
+  void Publish();
+  void Discard() { pending_.clear(); }
+
+ private:
+  struct Pending {
+    std::optional<std::string> patient_id;
+    std::int64_t cid;
+    crypto::SecretKey key;
+  };
+  void CacheLocked(std::optional<std::string> patient_id, std::int64_t cid,
+                   const crypto::SecretKey& key);
+
+  const crypto::SecretKey master_;
+  const std::size_t capacity_;
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<std::int64_t, crypto::SecretKey> by_cid_;
+  std::unordered_map<std::string, std::int64_t> by_patient_;
+  std::optional<std::int64_t> system_cid_;
+  std::vector<Pending> pending_;  // writer thread only
+};
+
+std::string CompartmentLabel(std::optional<std::string_view> patient_id);
+
+}  // namespace chartroom::store::sqlite

@@ -1,0 +1,112 @@
+// Translates the parts of a fhir::search::SearchQuery into SQL over the SQLite store's index
+// tables (docs/storage.md, "Search"). Every value reaches SQLite as a bound parameter; the SQL
+// text is built only from fixed fragments and placeholder lists.
+//
+// Each criterion compiles to two forms over the same index rows:
+//   * a source, "SELECT rid FROM ..." listing the resources that match, which can drive the
+//     query (the executor picks the smallest source as the driver);
+//   * a probe, a boolean expression over the outer row `r` of `resources`, which checks one
+//     candidate with a keyed lookup (the index tables lead with (param, key, rid) or
+//     (param, rid)).
+// Chains and _has become nested sources joined through idx_reference and resources.ref_hash.
+//
+// Thread safety: a QueryCompiler is used by one thread for one query.
+
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "fhir/search/query.hpp"
+#include "store/sqlite/db.hpp"
+#include "store/sqlite/schema.hpp"
+
+namespace chartroom::store::sqlite {
+
+// SQL text with its bound values, in placeholder order.
+struct Sql {
+  std::string text;
+  std::vector<BindValue> binds;
+
+  Sql& operator+=(std::string_view fragment) {
+    text += fragment;
+    return *this;
+  }
+  // Appends a placeholder bound to `value`.
+  Sql& Bind(BindValue value) {
+    text += '?';
+    binds.push_back(std::move(value));
+    return *this;
+  }
+  Sql& Append(const Sql& other) {
+    text += other.text;
+    binds.insert(binds.end(), other.binds.begin(), other.binds.end());
+    return *this;
+  }
+  // "(?, ?, ...)" bound to `values`.
+  Sql& List(const std::vector<std::int64_t>& values);
+};
+
+struct CompiledCriterion {
+  std::optional<Sql> source;  // absent when the criterion cannot list its matches cheaply
+  bool ordered = false;       // the source yields rids in ascending order
+  // How selective the source usually is, most first: 0 _id, 1 an equality (token, reference,
+  // composite, uri), 2 a prefix, 3 a chain or _has, 4 a range, 5 a scan of the parameter's rows.
+  int rank = 3;
+  Sql probe;  // over the outer alias `r`
+};
+
+struct CompiledSortKey {
+  Sql expression;  // over `r`; NULL when the resource has no value
+  bool descending = false;
+};
+
+class QueryCompiler {
+ public:
+  QueryCompiler(const Registry& registry, core::Timestamp now) : registry_(registry), now_(now) {}
+
+  // `type` is the query's resource type, "" for a system-wide search. Probes read the outer
+  // row's id from `rid` ("r.rid", or the driver's "d.rid" so that they run before the resources
+  // row is read) and its other columns from `r`.
+  Result<CompiledCriterion> Compile(std::string_view type, const fhir::search::Criterion& criterion,
+                                    std::string_view rid = "r.rid");
+  Result<CompiledSortKey> CompileSort(std::string_view type, const fhir::search::SortKey& key);
+
+  // Limits a system-wide search to these types (_type); all types when empty.
+  void SetSystemTypes(std::vector<std::string> types) { system_types_ = std::move(types); }
+
+  // Registered ids of parameter `code` on `type` (every type, or the _type ones, when `type` is
+  // empty).
+  std::vector<std::int64_t> ParamIds(std::string_view type, std::string_view code) const;
+  // The type ids a type-restricted query filters on: one for a type, none for system search.
+  std::vector<std::int64_t> TypeIds(std::string_view type) const;
+
+ private:
+  struct Predicates;
+  Result<Predicates> ValuePredicates(std::string_view type, const fhir::search::Criterion& c,
+                                     std::string_view alias, bool probe);
+  // Rids of `type` matching `c` from has link `has_index` and chain link `chain_index` on.
+  Result<Sql> NestedSource(std::string_view type, const fhir::search::Criterion& c,
+                           std::size_t has_index, std::size_t chain_index);
+  // Final-parameter forms (no links left).
+  Result<CompiledCriterion> CompileFinal(std::string_view type, const fhir::search::Criterion& c,
+                                         std::string_view alias);
+  std::string NextAlias();
+
+  const Registry& registry_;
+  core::Timestamp now_;
+  int alias_counter_ = 0;
+  std::string rid_ = "r.rid";  // the outer rid of the top-level probe being compiled
+  std::vector<std::string> system_types_;
+};
+
+// The smallest string greater than every string that starts with `prefix` (for range scans);
+// nullopt when there is none (prefix of 0xFF bytes).
+std::optional<std::string> PrefixUpperBound(std::string_view prefix);
+
+}  // namespace chartroom::store::sqlite

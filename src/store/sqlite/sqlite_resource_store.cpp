@@ -1,0 +1,918 @@
+// The SQLite store: open, the group-committing writer, the reader pool, and the write
+// operations of a Transaction. Reads and searches live in queries.cpp.
+
+#include "store/sqlite/sqlite_resource_store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include <sqlite3.h>
+
+#include <boost/json/serialize.hpp>
+
+#include "core/result_macros.hpp"
+#include "store/sqlite/db.hpp"
+#include "store/sqlite/index_rows.hpp"
+#include "store/sqlite/keyring.hpp"
+#include "store/sqlite/schema.hpp"
+#include "store/sqlite/store_internal.hpp"
+
+namespace chartroom::store {
+
+using sqlite::Connection;
+using sqlite::CurrentRow;
+using sqlite::IndexRows;
+using sqlite::Stmt;
+
+// Index rows a transaction buffers before it inserts them in key order (sqlite::RowBuffer).
+constexpr std::size_t kMaxBufferedRows = 200000;
+
+namespace {
+
+// Connections that readers borrow; Acquire waits when all are in use.
+class ReaderPool {
+ public:
+  class Lease {
+   public:
+    Lease(ReaderPool* pool, Connection* db) : pool_(pool), db_(db) {}
+    Lease(Lease&& other) noexcept : pool_(other.pool_), db_(std::exchange(other.db_, nullptr)) {}
+    Lease(const Lease&) = delete;
+    ~Lease() {
+      if (db_ != nullptr) pool_->Return(db_);
+    }
+    Connection& operator*() const { return *db_; }
+
+   private:
+    ReaderPool* pool_;
+    Connection* db_;
+  };
+
+  void Add(std::unique_ptr<Connection> db) {
+    free_.push_back(db.get());
+    all_.push_back(std::move(db));
+  }
+  Lease Acquire() {
+    std::unique_lock lock(mutex_);
+    available_.wait(lock, [&] { return !free_.empty(); });
+    Connection* db = free_.back();
+    free_.pop_back();
+    return Lease(this, db);
+  }
+
+ private:
+  void Return(Connection* db) {
+    {
+      std::lock_guard lock(mutex_);
+      free_.push_back(db);
+    }
+    available_.notify_one();
+  }
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<Connection*> free_;
+  std::vector<std::unique_ptr<Connection>> all_;
+};
+
+// A read transaction: one WAL snapshot for every statement of an operation.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Connection& db) : db_(db) {}
+  ~ReadSnapshot() {
+    if (open_) (void)db_.Exec("COMMIT");
+  }
+  Status Begin() {
+    CHARTROOM_RETURN_IF_ERROR(db_.Exec("BEGIN"));
+    open_ = true;
+    return Ok();
+  }
+
+ private:
+  Connection& db_;
+  bool open_ = false;
+};
+
+std::string SqlPragmas(const SqliteResourceStore::Options& o, bool writer) {
+  std::string sql;
+  sql += "PRAGMA busy_timeout = " + std::to_string(o.busy_timeout.count()) + ";";
+  sql += "PRAGMA cache_size = -" + std::to_string(o.page_cache_kib) + ";";
+  sql += "PRAGMA mmap_size = " + std::to_string(o.mmap_bytes) + ";";
+  sql += "PRAGMA temp_store = MEMORY;";
+  if (writer) {
+    sql += "PRAGMA journal_mode = WAL;";
+    // FULL: a commit syncs the WAL, so an acknowledged write survives power loss. NORMAL would
+    // only survive a crash of the process (https://www.sqlite.org/pragma.html#pragma_synchronous).
+    sql += "PRAGMA synchronous = FULL;";
+    sql += "PRAGMA foreign_keys = ON;";
+    // Checkpoints run on their own thread (Impl::CheckpointLoop), not in the writer's commits.
+    sql += "PRAGMA wal_autocheckpoint = 0;";
+    sql += "PRAGMA journal_size_limit = 67108864;";
+  }
+  return sql;
+}
+
+}  // namespace
+
+namespace {
+
+// What Prepare computes off the writer thread.
+struct SqlitePrepared final : PreparedResource::Payload {
+  std::string meta_members;  // `"key":value,` for each member of meta but versionId/lastUpdated
+  std::string body_members;  // `,"key":value` for each member but resourceType, id and meta
+  IndexRows rows;            // finished
+  std::optional<std::string> patient;  // the compartment (types other than Patient)
+};
+
+}  // namespace
+
+class SqliteResourceStore::Impl {
+ public:
+  Impl(const Options& options, core::Clock& clock, core::Random& random,
+       const crypto::SecretKey& master)
+      : options_(options),
+        clock_(clock),
+        random_(random),
+        keyring_(master, options.key_cache_entries) {}
+
+  ~Impl() { Stop(); }
+
+  Status Start();
+  void Stop();
+
+  Status InTransaction(const std::function<Status(Transaction& tx)>& work);
+
+  template <typename F>
+  auto WithReader(F&& f) -> decltype(f(std::declval<Connection&>())) {
+    ReaderPool::Lease lease = readers_.Acquire();
+    ReadSnapshot snapshot(*lease);
+    CHARTROOM_RETURN_IF_ERROR(snapshot.Begin());
+    return f(*lease);
+  }
+
+  sqlite::StoreContext Context() { return {options_, clock_, registry_, keyring_}; }
+
+  // Any thread: checks `resource`, extracts and encodes its index rows and serializes it.
+  Result<PreparedResource> Prepare(boost::json::object resource);
+
+  // Writer-thread operations (called by WriterTransaction).
+  Result<ResourceVersion> Write(Connection& db, const SqlitePrepared& prepared,
+                                std::string_view type, std::string id,
+                                const std::optional<CurrentRow>& current, WriteMethod method,
+                                sqlite::RowBuffer& buffer);
+  Result<ResourceVersion> Remove(Connection& db, std::string_view type, std::string_view id,
+                                 const CurrentRow& current, sqlite::RowBuffer& buffer);
+
+  Stats GetStats() {
+    std::lock_guard lock(stats_mutex_);
+    return stats_;
+  }
+
+  Options options_;
+  core::Clock& clock_;
+  core::Random& random_;
+  sqlite::Keyring keyring_;
+  sqlite::Registry registry_;
+  std::unique_ptr<Connection> writer_db_;
+  ReaderPool readers_;
+
+ private:
+  struct WorkItem {
+    const std::function<Status(Transaction& tx)>* work;
+    std::promise<Status> done;
+  };
+  void WriterLoop();
+  void RunGroup(std::vector<WorkItem*>& group);
+  std::int64_t NextTimestamp();
+  // Copies committed WAL frames into the database file whenever the WAL has grown past
+  // Options::wal_autocheckpoint_pages, on a connection of its own, so that the writer never
+  // stops for it (a PASSIVE checkpoint waits for nobody).
+  void CheckpointLoop();
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<WorkItem*> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+  std::thread::id writer_id_;
+  std::int64_t last_timestamp_ = 0;  // writer thread only
+
+  std::unique_ptr<Connection> checkpoint_db_;
+  std::thread checkpointer_;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;
+  bool checkpoint_stop_ = false;
+
+  std::mutex stats_mutex_;
+  Stats stats_;
+};
+
+namespace {
+
+Error TransactionClosed() {
+  return Error(ErrorCategory::kInternal, "store.transaction-closed",
+               "a Transaction was used after its work returned");
+}
+
+bool ValidId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.';
+  });
+}
+
+Result<std::string> ResourceTypeOf(const boost::json::object& resource) {
+  const boost::json::value* type = resource.if_contains("resourceType");
+  if (type == nullptr || !type->is_string()) {
+    return Fail(ErrorCategory::kInvalid, "store.bad-resource", "the resource has no resourceType");
+  }
+  std::string name(type->get_string());
+  if (fhir::FindResourceType(name) == nullptr) {
+    return Fail(ErrorCategory::kInvalid, "store.bad-resource",
+                "resourceType " + name + " is not an R4 resource type");
+  }
+  return name;
+}
+
+Result<const SqlitePrepared*> Own(const PreparedResource& resource) {
+  const auto* prepared = dynamic_cast<const SqlitePrepared*>(resource.payload());
+  if (prepared == nullptr) {
+    return Fail(ErrorCategory::kInvalid, "store.foreign-prepared",
+                "the resource was prepared by another store");
+  }
+  return prepared;
+}
+
+// The Transaction handed to one caller's work, on the writer thread.
+class WriterTransaction final : public Transaction {
+ public:
+  WriterTransaction(SqliteResourceStore::Impl& store, Connection& db) : store_(store), db_(db) {}
+  void Close() { open_ = false; }
+
+  Result<ResourceVersion> Read(std::string_view type, std::string_view id) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    auto ctx = store_.Context();
+    return sqlite::ReadCurrent(ctx, db_, true, type, id);
+  }
+
+  Result<ResourceVersion> ReadVersion(std::string_view type, std::string_view id,
+                                      std::int64_t version) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    auto ctx = store_.Context();
+    return sqlite::ReadVersionOf(ctx, db_, true, type, id, version);
+  }
+
+  Result<ResourceVersion> Create(boost::json::object resource) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource)));
+    return Create(std::move(prepared));
+  }
+
+  Result<ResourceVersion> Create(PreparedResource resource) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    CHARTROOM_ASSIGN_OR_RETURN(const SqlitePrepared* prepared, Own(resource));
+    const std::string& type = resource.type();
+    // A v4 UUID practically never repeats; the check keeps the store right if one ever does.
+    for (;;) {
+      std::string id = store_.random_.Uuid();
+      CHARTROOM_ASSIGN_OR_RETURN(auto existing,
+                                 sqlite::FindCurrent(db_, store_.registry_, type, id, false));
+      if (!existing) {
+        return store_.Write(db_, *prepared, type, std::move(id), std::nullopt, WriteMethod::kCreate,
+                            buffer_);
+      }
+    }
+  }
+
+  Result<ResourceVersion> Update(boost::json::object resource,
+                                 std::optional<std::int64_t> expected_version) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource)));
+    return Update(std::move(prepared), expected_version);
+  }
+
+  Result<ResourceVersion> Update(PreparedResource resource,
+                                 std::optional<std::int64_t> expected_version) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    CHARTROOM_ASSIGN_OR_RETURN(const SqlitePrepared* prepared, Own(resource));
+    const std::string& type = resource.type();
+    const std::string& id = resource.id();
+    if (!ValidId(id)) {
+      return Fail(ErrorCategory::kInvalid, "store.bad-resource",
+                  "an update needs a resource with a valid id");
+    }
+    CHARTROOM_ASSIGN_OR_RETURN(auto current,
+                               sqlite::FindCurrent(db_, store_.registry_, type, id, true));
+    if (expected_version && (current ? current->version : 0) != *expected_version) {
+      return Fail(ErrorCategory::kPrecondition, "store.version-conflict",
+                  type + "/" + id + " is not at version " + std::to_string(*expected_version));
+    }
+    return store_.Write(db_, *prepared, type, id, current, WriteMethod::kUpdate, buffer_);
+  }
+
+  Result<ResourceVersion> Delete(std::string_view type, std::string_view id,
+                                 std::optional<std::int64_t> expected_version) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    CHARTROOM_ASSIGN_OR_RETURN(auto current,
+                               sqlite::FindCurrent(db_, store_.registry_, type, id, true));
+    if (expected_version && (current ? current->version : 0) != *expected_version) {
+      return Fail(ErrorCategory::kPrecondition, "store.version-conflict",
+                  std::string(type) + "/" + std::string(id) + " is not at version " +
+                      std::to_string(*expected_version));
+    }
+    if (!current) {
+      return Fail(ErrorCategory::kNotFound, "store.not-found",
+                  std::string(type) + "/" + std::string(id) + " does not exist");
+    }
+    if (current->deleted) {
+      return ResourceVersion{std::string(type),    std::string(id),
+                             current->version,     sqlite::FromMicros(current->last_updated),
+                             WriteMethod::kDelete, {}};
+    }
+    return store_.Remove(db_, type, id, *current, buffer_);
+  }
+
+  Result<SearchPage> Search(const fhir::search::SearchQuery& query) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    CHARTROOM_RETURN_IF_ERROR(buffer_.Flush(db_));
+    auto ctx = store_.Context();
+    return sqlite::RunSearch(ctx, db_, true, query);
+  }
+
+  // Inserts the index rows still buffered; called when the work has succeeded.
+  Status Finish() { return buffer_.Flush(db_); }
+
+ private:
+  SqliteResourceStore::Impl& store_;
+  Connection& db_;
+  bool open_ = true;
+  sqlite::RowBuffer buffer_;
+};
+
+// The patient whose compartment holds `type`: itself for a Patient, else the first Patient
+// referenced through one of the type's compartment parameters
+// (https://hl7.org/fhir/R4/compartmentdefinition-patient.html), in the definition's order.
+std::optional<std::string> CompartmentPatient(
+    std::string_view type, std::string_view id,
+    const std::vector<fhir::search::IndexEntry>& entries) {
+  if (type == "Patient") return std::string(id);
+  const fhir::TypeInfo* info = fhir::FindResourceType(type);
+  if (info == nullptr) return std::nullopt;
+  for (fhir::StrRef code_ref : info->patient_compartment_params()) {
+    std::string_view code = fhir::Str(code_ref);
+    for (const auto& entry : entries) {
+      if (entry.param == nullptr || entry.param->code() != code) continue;
+      const auto* ref = std::get_if<fhir::search::ReferenceValue>(&entry.value);
+      if (ref != nullptr && ref->type == "Patient" && !ref->id.empty()) return ref->id;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::int64_t SqliteResourceStore::Impl::NextTimestamp() {
+  std::int64_t now = sqlite::ToMicros(clock_.Now());
+  last_timestamp_ = std::max(now, last_timestamp_ + 1);
+  return last_timestamp_;
+}
+
+namespace {
+
+void AppendMember(std::string& out, std::string_view key, const boost::json::value& value) {
+  out += boost::json::serialize(boost::json::string(key));
+  out += ':';
+  out += boost::json::serialize(value);
+}
+
+}  // namespace
+
+Result<PreparedResource> SqliteResourceStore::Impl::Prepare(boost::json::object resource) {
+  CHARTROOM_ASSIGN_OR_RETURN(std::string type, ResourceTypeOf(resource));
+  std::string id;
+  if (const boost::json::value* v = resource.if_contains("id"); v != nullptr && v->is_string()) {
+    id = std::string(v->get_string());
+  }
+  auto prepared = std::make_unique<SqlitePrepared>();
+  for (const auto& member : resource) {
+    std::string_view key = member.key();
+    if (key == "resourceType" || key == "id") continue;
+    if (key == "meta" && member.value().is_object()) {
+      for (const auto& m : member.value().get_object()) {
+        if (m.key() == "versionId" || m.key() == "lastUpdated") continue;
+        AppendMember(prepared->meta_members, m.key(), m.value());
+        prepared->meta_members += ',';
+      }
+      continue;
+    }
+    prepared->body_members += ',';
+    AppendMember(prepared->body_members, key, member.value());
+  }
+
+  boost::json::value document(std::move(resource));
+  CHARTROOM_ASSIGN_OR_RETURN(std::vector<fhir::search::IndexEntry> entries,
+                             options_.index(document));
+  for (const auto& entry : entries) {
+    if (entry.param == nullptr) continue;
+    std::string_view code = entry.param->code();
+    if (code == "_id" || code == "_lastUpdated") continue;  // columns of resources
+    auto param_id = registry_.ParamId(type, entry.param);
+    if (!param_id) {
+      return Fail(
+          ErrorCategory::kInternal, "store.unknown-param",
+          "search parameter " + std::string(code) + " does not apply to " + std::string(type));
+    }
+    prepared->rows.Add(*param_id, entry.value);
+  }
+  prepared->rows.Finish();
+  if (type != "Patient") prepared->patient = CompartmentPatient(type, id, entries);
+  return PreparedResource(std::move(type), std::move(id), std::move(prepared));
+}
+
+Result<ResourceVersion> SqliteResourceStore::Impl::Write(
+    Connection& db, const SqlitePrepared& prepared, std::string_view type, std::string id,
+    const std::optional<CurrentRow>& current, WriteMethod method, sqlite::RowBuffer& buffer) {
+  std::int64_t version = current ? current->version + 1 : 1;
+  std::int64_t now = NextTimestamp();
+  const IndexRows& rows = prepared.rows;
+
+  // The stored JSON: resourceType, id and meta first, then the rest as given. The type is an R4
+  // type name and the id matches [A-Za-z0-9.-]{1,64}: neither needs escaping.
+  std::string version_text = std::to_string(version);
+  std::string json;
+  json.reserve(prepared.meta_members.size() + prepared.body_members.size() + type.size() +
+               id.size() + 96);
+  json.append(R"({"resourceType":")").append(type).append(R"(","id":")").append(id);
+  json.append(R"(","meta":{)").append(prepared.meta_members);
+  json.append(R"("versionId":")").append(version_text).append(R"(","lastUpdated":")");
+  json.append(core::FormatInstant(sqlite::FromMicros(now))).append(R"("})");
+  json.append(prepared.body_members).append("}");
+
+  std::optional<std::string> patient =
+      type == "Patient" ? std::optional<std::string>(id) : prepared.patient;
+  CHARTROOM_ASSIGN_OR_RETURN(
+      sqlite::CompartmentKey key,
+      keyring_.ForWrite(db, patient ? std::optional<std::string_view>(*patient) : std::nullopt,
+                        random_, now));
+  std::string sealed = crypto::Seal(key.key, json, sqlite::ContentAad(type, id, version), random_);
+
+  CHARTROOM_ASSIGN_OR_RETURN(Stmt insert_content,
+                             db.Prepare("INSERT OR ROLLBACK INTO contents (sealed) VALUES (?)"));
+  insert_content.BindBlob(1, sealed);
+  CHARTROOM_RETURN_IF_ERROR(insert_content.Run());
+  std::int64_t content_id = db.LastInsertRowid();
+
+  std::string index_keys = rows.Encode();
+  std::int64_t rid;
+  std::int64_t type_id = *registry_.TypeId(type);
+  if (current) {
+    rid = current->rid;
+    CHARTROOM_ASSIGN_OR_RETURN(Stmt update,
+                               db.Prepare("UPDATE OR ROLLBACK resources SET version = ?, method = "
+                                          "?, deleted = 0, last_updated = ?, "
+                                          "cid = ?, content_id = ?, params = ? WHERE rid = ?"));
+    update.Bind(1, version)
+        .Bind(2, sqlite::MethodCode(method))
+        .Bind(3, now)
+        .Bind(4, key.cid)
+        .Bind(5, content_id)
+        .Bind(6, rows.PresentParams())
+        .Bind(7, rid);
+    CHARTROOM_RETURN_IF_ERROR(update.Run());
+  } else {
+    CHARTROOM_ASSIGN_OR_RETURN(
+        Stmt insert,
+        db.Prepare(
+            "INSERT OR ROLLBACK INTO resources (type_id, id, ref_hash, version, method, deleted, "
+            "last_updated, cid, content_id, params) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, "
+            "?)"));
+    insert.Bind(1, type_id)
+        .Bind(2, id)
+        .Bind(3, sqlite::ReferenceTarget(type, id))
+        .Bind(4, version)
+        .Bind(5, sqlite::MethodCode(method))
+        .Bind(6, now)
+        .Bind(7, key.cid)
+        .Bind(8, content_id)
+        .Bind(9, rows.PresentParams());
+    CHARTROOM_RETURN_IF_ERROR(insert.Run());
+    rid = db.LastInsertRowid();
+  }
+  CHARTROOM_ASSIGN_OR_RETURN(
+      Stmt insert_version,
+      db.Prepare(
+          "INSERT OR ROLLBACK INTO versions (rid, version, type_id, last_updated, method, cid, "
+          "content_id) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  insert_version.Bind(1, rid)
+      .Bind(2, version)
+      .Bind(3, type_id)
+      .Bind(4, now)
+      .Bind(5, sqlite::MethodCode(method))
+      .Bind(6, key.cid)
+      .Bind(7, content_id);
+  CHARTROOM_RETURN_IF_ERROR(insert_version.Run());
+  if (current) {
+    CHARTROOM_ASSIGN_OR_RETURN(Stmt drop_keys, db.Prepare("DELETE FROM index_keys WHERE rid = ?"));
+    drop_keys.Bind(1, rid);
+    CHARTROOM_RETURN_IF_ERROR(drop_keys.Run());
+  }
+  CHARTROOM_ASSIGN_OR_RETURN(
+      Stmt save_keys, db.Prepare("INSERT OR ROLLBACK INTO index_keys (rid, keys) VALUES (?, ?)"));
+  save_keys.Bind(1, rid).BindBlob(2, index_keys);
+  CHARTROOM_RETURN_IF_ERROR(save_keys.Run());
+
+  if (current && !current->index_keys.empty()) {
+    // An update replaces only what changed; the buffer goes first, as it may hold the rows of
+    // this resource's previous version.
+    CHARTROOM_RETURN_IF_ERROR(buffer.Flush(db));
+    CHARTROOM_ASSIGN_OR_RETURN(IndexRows old_rows, IndexRows::Decode(current->index_keys));
+    CHARTROOM_RETURN_IF_ERROR(sqlite::ApplyRowDiff(db, rid, old_rows, rows));
+  } else {
+    buffer.Add(rid, rows);
+    if (buffer.size() >= kMaxBufferedRows) CHARTROOM_RETURN_IF_ERROR(buffer.Flush(db));
+  }
+
+  return ResourceVersion{std::string(type),       std::move(id), version,
+                         sqlite::FromMicros(now), method,        std::move(json)};
+}
+
+Result<ResourceVersion> SqliteResourceStore::Impl::Remove(Connection& db, std::string_view type,
+                                                          std::string_view id,
+                                                          const CurrentRow& current,
+                                                          sqlite::RowBuffer& buffer) {
+  CHARTROOM_RETURN_IF_ERROR(buffer.Flush(db));
+  std::int64_t version = current.version + 1;
+  std::int64_t now = NextTimestamp();
+  std::int64_t method = sqlite::MethodCode(WriteMethod::kDelete);
+  CHARTROOM_ASSIGN_OR_RETURN(Stmt update,
+                             db.Prepare("UPDATE OR ROLLBACK resources SET version = ?, method = ?, "
+                                        "deleted = 1, last_updated = ?, "
+                                        "content_id = NULL, params = NULL WHERE rid = ?"));
+  update.Bind(1, version).Bind(2, method).Bind(3, now).Bind(4, current.rid);
+  CHARTROOM_RETURN_IF_ERROR(update.Run());
+  CHARTROOM_ASSIGN_OR_RETURN(
+      Stmt insert_version,
+      db.Prepare(
+          "INSERT OR ROLLBACK INTO versions (rid, version, type_id, last_updated, method, cid, "
+          "content_id) VALUES (?, ?, ?, ?, ?, ?, NULL)"));
+  insert_version.Bind(1, current.rid)
+      .Bind(2, version)
+      .Bind(3, current.type_id)
+      .Bind(4, now)
+      .Bind(5, method)
+      .Bind(6, current.cid);
+  CHARTROOM_RETURN_IF_ERROR(insert_version.Run());
+  CHARTROOM_ASSIGN_OR_RETURN(Stmt drop_keys, db.Prepare("DELETE FROM index_keys WHERE rid = ?"));
+  drop_keys.Bind(1, current.rid);
+  CHARTROOM_RETURN_IF_ERROR(drop_keys.Run());
+  IndexRows old_rows;
+  if (!current.index_keys.empty()) {
+    CHARTROOM_ASSIGN_OR_RETURN(old_rows, IndexRows::Decode(current.index_keys));
+  }
+  CHARTROOM_RETURN_IF_ERROR(sqlite::ApplyRowDiff(db, current.rid, old_rows, IndexRows()));
+  return ResourceVersion{std::string(type),       std::string(id),      version,
+                         sqlite::FromMicros(now), WriteMethod::kDelete, {}};
+}
+
+Status SqliteResourceStore::Impl::Start() {
+  // Create the file private to its owner before SQLite does (its WAL and shm files follow the
+  // main file's permissions).
+  std::error_code ec;
+  if (options_.path.has_parent_path()) {
+    std::filesystem::create_directories(options_.path.parent_path(), ec);
+    if (ec) {
+      return Fail(ErrorCategory::kUnavailable, "store.open",
+                  "cannot create the database directory: " + ec.message());
+    }
+  }
+  int fd = ::open(options_.path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Fail(ErrorCategory::kUnavailable, "store.open", "cannot create the database file");
+  }
+  ::close(fd);
+
+  CHARTROOM_ASSIGN_OR_RETURN(
+      writer_db_, Connection::Open(options_.path.string(), Connection::Mode::kReadWrite));
+  CHARTROOM_RETURN_IF_ERROR(writer_db_->Exec(SqlPragmas(options_, true)));
+  CHARTROOM_RETURN_IF_ERROR(sqlite::Migrate(*writer_db_, sqlite::ToMicros(clock_.Now())));
+  CHARTROOM_ASSIGN_OR_RETURN(registry_, sqlite::Registry::Load(*writer_db_));
+
+  // The system compartment; unwrapping it proves the master key is the database's.
+  CHARTROOM_RETURN_IF_ERROR(writer_db_->Exec("BEGIN IMMEDIATE"));
+  auto system =
+      keyring_.ForWrite(*writer_db_, std::nullopt, random_, sqlite::ToMicros(clock_.Now()));
+  if (!system) {
+    (void)writer_db_->Exec("ROLLBACK");
+    keyring_.Discard();
+    return tl::unexpected(system.error());
+  }
+  if (auto commit = writer_db_->Exec("COMMIT"); !commit) {
+    keyring_.Discard();
+    return commit;
+  }
+  keyring_.Publish();
+
+  CHARTROOM_ASSIGN_OR_RETURN(auto last,
+                             writer_db_->QueryInt("SELECT max(last_updated) FROM versions"));
+  last_timestamp_ = last.value_or(0);
+
+  for (int i = 0; i < options_.reader_connections; ++i) {
+    CHARTROOM_ASSIGN_OR_RETURN(
+        auto reader, Connection::Open(options_.path.string(), Connection::Mode::kReadOnly));
+    CHARTROOM_RETURN_IF_ERROR(reader->Exec(SqlPragmas(options_, false)));
+    readers_.Add(std::move(reader));
+  }
+  CHARTROOM_ASSIGN_OR_RETURN(
+      checkpoint_db_, Connection::Open(options_.path.string(), Connection::Mode::kReadWrite));
+  CHARTROOM_RETURN_IF_ERROR(checkpoint_db_->Exec(SqlPragmas(options_, true)));
+  sqlite3_wal_hook(writer_db_->handle(), &Impl::OnWalCommit, this);
+  checkpointer_ = std::thread([this] { CheckpointLoop(); });
+  writer_ = std::thread([this] { WriterLoop(); });
+  writer_id_ = writer_.get_id();
+  return Ok();
+}
+
+int SqliteResourceStore::Impl::OnWalCommit(void* self, sqlite3* db, const char*, int pages) {
+  auto* impl = static_cast<Impl*>(self);
+  std::int64_t limit = impl->options_.wal_autocheckpoint_pages;
+  if (pages >= limit) {
+    // The background checkpoints cannot finish while commits keep appending frames, and only a
+    // finished one lets the next commit restart the WAL. So past the limit the writer completes
+    // the checkpoint itself, between commits; the frames the background thread already copied
+    // are not copied again.
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= limit / 4) {
+    {
+      std::lock_guard lock(impl->checkpoint_mutex_);
+      impl->checkpoint_wanted_ = true;
+    }
+    impl->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteResourceStore::Impl::CheckpointLoop() {
+  for (;;) {
+    {
+      std::unique_lock lock(checkpoint_mutex_);
+      checkpoint_cv_.wait(lock, [&] { return checkpoint_wanted_ || checkpoint_stop_; });
+      if (checkpoint_stop_) return;
+      checkpoint_wanted_ = false;
+    }
+    // Failures (a busy reader, an I/O error) leave the frames in the WAL for the next attempt;
+    // the WAL keeps them durable either way.
+    sqlite3_wal_checkpoint_v2(checkpoint_db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                              nullptr);
+  }
+}
+
+void SqliteResourceStore::Impl::Stop() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    checkpoint_stop_ = true;
+  }
+  checkpoint_cv_.notify_one();
+  if (checkpointer_.joinable()) checkpointer_.join();
+  if (writer_db_) (void)writer_db_->Exec("PRAGMA optimize");
+}
+
+Status SqliteResourceStore::Impl::InTransaction(
+    const std::function<Status(Transaction& tx)>& work) {
+  if (std::this_thread::get_id() == writer_id_) {
+    return Fail(ErrorCategory::kInternal, "store.nested-transaction",
+                "InTransaction was called from inside a transaction's work");
+  }
+  WorkItem item{&work, {}};
+  std::future<Status> done = item.done.get_future();
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_) {
+      return Fail(ErrorCategory::kUnavailable, "store.closed", "the store is shutting down");
+    }
+    queue_.push_back(&item);
+  }
+  queue_cv_.notify_all();
+  return done.get();
+}
+
+void SqliteResourceStore::Impl::WriterLoop() {
+  auto max = static_cast<std::size_t>(std::max(1, options_.max_batch_transactions));
+  for (;;) {
+    std::vector<WorkItem*> group;
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to do
+      if (options_.group_commit_window.count() > 0 && queue_.size() < max && !stopping_) {
+        queue_cv_.wait_for(lock, options_.group_commit_window,
+                           [&] { return stopping_ || queue_.size() >= max; });
+      }
+      while (!queue_.empty() && group.size() < max) {
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    RunGroup(group);
+  }
+}
+
+void SqliteResourceStore::Impl::RunGroup(std::vector<WorkItem*>& group) {
+  Connection& db = *writer_db_;
+  // Counted before the caller wakes, so that a caller sees its own transaction in the stats.
+  auto finish = [&](WorkItem* item, Status status) {
+    if (!status) {
+      std::lock_guard lock(stats_mutex_);
+      ++stats_.transactions_failed;
+    }
+    item->done.set_value(std::move(status));
+  };
+  if (auto begin = db.Exec("BEGIN IMMEDIATE"); !begin) {
+    for (WorkItem* item : group) finish(item, begin);
+    return;
+  }
+  std::vector<WorkItem*> succeeded;
+  std::size_t next = 0;
+  for (; next < group.size(); ++next) {
+    WorkItem* item = group[next];
+    std::size_t mark = keyring_.Mark();
+    if (auto sp = db.Exec("SAVEPOINT work"); !sp) {
+      finish(item, sp);
+      continue;
+    }
+    WriterTransaction tx(*this, db);
+    Status status;
+    try {
+      status = (*item->work)(tx);
+      if (status) status = tx.Finish();
+    } catch (const std::exception& e) {
+      status = Fail(ErrorCategory::kInternal, "store.work-threw",
+                    std::string("a transaction's work threw: ") + e.what());
+    } catch (...) {
+      status = Fail(ErrorCategory::kInternal, "store.work-threw", "a transaction's work threw");
+    }
+    tx.Close();
+    if (!db.InTransaction()) {
+      // SQLite rolled the whole transaction back (I/O error, disk full): nothing of this group
+      // survives, so every caller learns it failed.
+      keyring_.Discard();
+      Error error = status ? Error(ErrorCategory::kUnavailable, "store.aborted",
+                                   "the database aborted the transaction")
+                           : status.error();
+      finish(item, tl::unexpected(error));
+      for (WorkItem* s : succeeded) finish(s, tl::unexpected(error));
+      for (std::size_t i = next + 1; i < group.size(); ++i) finish(group[i], tl::unexpected(error));
+      return;
+    }
+    if (status) {
+      if (auto release = db.Exec("RELEASE work"); release) {
+        succeeded.push_back(item);
+        continue;
+      } else {
+        status = release;
+      }
+    }
+    (void)db.Exec("ROLLBACK TO work");
+    (void)db.Exec("RELEASE work");
+    keyring_.RollbackTo(mark);
+    finish(item, status);
+  }
+  if (succeeded.empty()) {
+    (void)db.Exec("ROLLBACK");
+    keyring_.Discard();
+  } else if (auto commit = db.Exec("COMMIT"); !commit) {
+    (void)db.Exec("ROLLBACK");
+    keyring_.Discard();
+    for (WorkItem* item : succeeded) finish(item, commit);
+    succeeded.clear();
+  } else {
+    keyring_.Publish();
+  }
+  {
+    std::lock_guard lock(stats_mutex_);
+    if (!succeeded.empty()) {
+      stats_.transactions_committed += succeeded.size();
+      stats_.commits += 1;
+      stats_.largest_group = std::max<std::uint64_t>(stats_.largest_group, succeeded.size());
+    }
+  }
+  for (WorkItem* item : succeeded) item->done.set_value(Ok());
+}
+
+// ---- SqliteResourceStore ----------------------------------------------------------------------
+
+SqliteResourceStore::SqliteResourceStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteResourceStore::~SqliteResourceStore() = default;
+
+Result<std::unique_ptr<SqliteResourceStore>> SqliteResourceStore::Open(
+    const Options& options, core::Clock& clock, core::Random& random,
+    const crypto::SecretKey& master_key) {
+  if (!options.index) {
+    return Fail(ErrorCategory::kInvalid, "store.bad-options", "Options::index is required");
+  }
+  if (options.reader_connections < 1 || options.max_batch_transactions < 1 ||
+      options.default_page_size < 1 || options.max_page_size < options.default_page_size ||
+      options.path.empty()) {
+    return Fail(ErrorCategory::kInvalid, "store.bad-options", "the store options are out of range");
+  }
+  auto impl = std::make_unique<Impl>(options, clock, random, master_key);
+  CHARTROOM_RETURN_IF_ERROR(impl->Start());
+  return std::unique_ptr<SqliteResourceStore>(new SqliteResourceStore(std::move(impl)));
+}
+
+Status SqliteResourceStore::InTransaction(const std::function<Status(Transaction& tx)>& work) {
+  return impl_->InTransaction(work);
+}
+
+Result<ResourceVersion> SqliteResourceStore::Read(std::string_view type, std::string_view id) {
+  return impl_->WithReader([&](Connection& db) {
+    auto ctx = impl_->Context();
+    return sqlite::ReadCurrent(ctx, db, false, type, id);
+  });
+}
+
+Result<ResourceVersion> SqliteResourceStore::ReadVersion(std::string_view type, std::string_view id,
+                                                         std::int64_t version) {
+  return impl_->WithReader([&](Connection& db) {
+    auto ctx = impl_->Context();
+    return sqlite::ReadVersionOf(ctx, db, false, type, id, version);
+  });
+}
+
+Result<SearchPage> SqliteResourceStore::Search(const fhir::search::SearchQuery& query) {
+  return impl_->WithReader([&](Connection& db) {
+    auto ctx = impl_->Context();
+    return sqlite::RunSearch(ctx, db, false, query);
+  });
+}
+
+Result<HistoryPage> SqliteResourceStore::History(const HistoryQuery& query) {
+  return impl_->WithReader([&](Connection& db) {
+    auto ctx = impl_->Context();
+    return sqlite::RunHistory(ctx, db, query);
+  });
+}
+
+Result<std::vector<ResourceVersion>> SqliteResourceStore::Everything(
+    std::string_view patient_id, const std::vector<std::string>& types,
+    std::optional<core::Timestamp> since) {
+  return impl_->WithReader([&](Connection& db) {
+    auto ctx = impl_->Context();
+    return sqlite::RunEverything(ctx, db, patient_id, types, since);
+  });
+}
+
+Status SqliteResourceStore::ForEachCurrent(
+    const std::vector<std::string>& types, std::optional<core::Timestamp> since,
+    const std::function<bool(const ResourceVersion&)>& sink) {
+  return impl_->WithReader([&](Connection& db) {
+    auto ctx = impl_->Context();
+    return sqlite::RunForEachCurrent(ctx, db, types, since, sink);
+  });
+}
+
+Result<PreparedResource> SqliteResourceStore::Prepare(boost::json::object resource) {
+  return impl_->Prepare(std::move(resource));
+}
+
+Result<std::vector<std::string>> SqliteResourceStore::ExplainSearch(
+    const fhir::search::SearchQuery& query) {
+  return impl_->WithReader([&](Connection& db) -> Result<std::vector<std::string>> {
+    auto ctx = impl_->Context();
+    std::vector<std::string> plan;
+    CHARTROOM_RETURN_IF_ERROR(sqlite::RunSearch(ctx, db, false, query, &plan));
+    return plan;
+  });
+}
+
+SqliteResourceStore::Stats SqliteResourceStore::GetStats() const { return impl_->GetStats(); }
+
+Result<std::vector<std::string>> SqliteResourceStore::CheckIntegrity() {
+  // On the writer connection, in the writer's turn: foreign_key_check needs the schema's
+  // foreign keys, and a check must not race a commit.
+  Result<std::vector<std::string>> problems = std::vector<std::string>{};
+  Status status = impl_->InTransaction([&](Transaction&) -> Status {
+    problems = sqlite::CheckIntegrity(*impl_->writer_db_);
+    return Ok();
+  });
+  if (!status) return tl::unexpected(status.error());
+  return problems;
+}
+
+std::int64_t SqliteResourceStore::SchemaVersion() { return sqlite::LatestSchemaVersion(); }
+
+}  // namespace chartroom::store

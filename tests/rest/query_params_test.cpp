@@ -1,0 +1,44 @@
+// Query-string splitting and percent-decoding (https://url.spec.whatwg.org/#urlencoded-parsing).
+
+#include "rest/query_params.hpp"
+
+#include <gtest/gtest.h>
+
+namespace chartroom::rest {
+namespace {
+
+TEST(QueryParamsTest, SplitsAndDecodesPairs) {
+  auto params = ParseQueryParams("a=1&b=x%20y+z&&c&d=%C3%A9");
+  ASSERT_TRUE(params.has_value());
+  ASSERT_EQ(params->size(), 4u);
+  EXPECT_EQ((*params)[1].name, "b");
+  EXPECT_EQ((*params)[1].value, "x y z");
+  EXPECT_EQ((*params)[2].name, "c");
+  EXPECT_EQ((*params)[2].value, "");
+  EXPECT_EQ((*params)[3].value, "\xC3\xA9");
+}
+
+TEST(QueryParamsTest, MalformedEscapesAndInvalidUtf8AreRefused) {
+  for (std::string_view bad : {"a=%", "a=%4", "a=%zz", "a=%FF", "a=%C0%AF", "a=%ED%A0%80"}) {
+    auto params = ParseQueryParams(bad);
+    ASSERT_FALSE(params.has_value()) << bad;
+    EXPECT_EQ(params.error().code(), "rest.bad-encoding");
+  }
+}
+
+TEST(QueryParamsTest, EncodingRoundTrips) {
+  const std::string text = "a b/c?d=e&f\xC3\xA9~._-";
+  EXPECT_EQ(PercentEncode("a b&c"), "a%20b%26c");
+  EXPECT_EQ(PercentDecode(PercentEncode(text)), text);
+}
+
+TEST(QueryParamsTest, Utf8ValidationFollowsTheStandard) {
+  EXPECT_TRUE(IsValidUtf8("plain"));
+  EXPECT_TRUE(IsValidUtf8("\xF0\x9F\x98\x80"));   // U+1F600
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // beyond U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xE0\x80\xAF"));      // overlong
+  EXPECT_FALSE(IsValidUtf8("\xC3"));              // truncated
+}
+
+}  // namespace
+}  // namespace chartroom::rest

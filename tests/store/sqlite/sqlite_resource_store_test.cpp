@@ -1,0 +1,270 @@
+// What is particular to the SQLite backend: opening, migrations, the master key, the file's
+// permissions, statistics and page tokens. The behaviour every backend shares is tested by the
+// contract tests in tests/store/resource_store*_test.cpp.
+
+#include "store/sqlite/sqlite_resource_store.hpp"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "store/sqlite/migrations/migrations.hpp"
+#include "store/sqlite/page_token.hpp"
+#include "support/backends.hpp"
+#include "support/queries.hpp"
+#include "support/store_fixture.hpp"
+
+namespace chartroom::store {
+namespace {
+
+namespace fs = fhir::search;
+
+class SqliteResourceStoreTest : public ::testing::Test {
+ protected:
+  SqliteResourceStore::Options Options() {
+    SqliteResourceStore::Options options;
+    options.path = dir_.path() / "db" / "chartroom.db";
+    options.index = test::RealIndex();
+    options.reader_connections = 2;
+    return options;
+  }
+  Result<std::unique_ptr<SqliteResourceStore>> Open(const crypto::SecretKey& key) {
+    return SqliteResourceStore::Open(Options(), clock_, random_, key);
+  }
+  Status Put(SqliteResourceStore& store, std::string_view json) {
+    return store.InTransaction([&](Transaction& tx) -> Status {
+      auto written = tx.Update(test::Json(json), std::nullopt);
+      if (!written) return tl::unexpected(written.error());
+      return Ok();
+    });
+  }
+  void Exec(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(Options().path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+
+  test::TempDir dir_;
+  core::FixedClock clock_{test::StartTime()};
+  core::SeededRandom random_{7};
+  crypto::SecretKey key_ = crypto::SecretKey::Generate(random_);
+};
+
+TEST_F(SqliteResourceStoreTest, ReopeningKeepsEveryVersionAndTheTimestampOrder) {
+  {
+    auto store = Open(key_);
+    ASSERT_TRUE(store.has_value()) << store.error().message();
+    ASSERT_TRUE(Put(**store, R"({"resourceType":"Patient","id":"p1","gender":"female"})"));
+    ASSERT_TRUE(Put(**store, R"({"resourceType":"Patient","id":"p1","gender":"male"})"));
+  }
+  auto store = Open(key_);
+  ASSERT_TRUE(store.has_value()) << store.error().message();
+  EXPECT_EQ((*store)->Read("Patient", "p1")->version, 2);
+  EXPECT_NE((*store)->ReadVersion("Patient", "p1", 1)->json.find("female"), std::string::npos);
+  // The clock still stands at the first write; new versions still follow the old ones.
+  ASSERT_TRUE(Put(**store, R"({"resourceType":"Patient","id":"p1","gender":"other"})"));
+  auto v3 = (*store)->Read("Patient", "p1");
+  EXPECT_GT(v3->last_updated, (*store)->ReadVersion("Patient", "p1", 2)->last_updated);
+  EXPECT_EQ((*store)->CheckIntegrity().value(), std::vector<std::string>{});
+}
+
+TEST_F(SqliteResourceStoreTest, OpenRefusesADatabaseFromANewerChartroom) {
+  { ASSERT_TRUE(Open(key_).has_value()); }
+  Exec("INSERT INTO schema_version (version, name, applied_at) VALUES (" +
+       std::to_string(SqliteResourceStore::SchemaVersion() + 1) + ", 'future', 0)");
+  auto store = Open(key_);
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().category(), ErrorCategory::kUnsupported);
+  EXPECT_EQ(store.error().code(), "store.schema-too-new");
+}
+
+TEST_F(SqliteResourceStoreTest, OpenRefusesAnotherMasterKey) {
+  { ASSERT_TRUE(Open(key_).has_value()); }
+  auto store = Open(crypto::SecretKey::Generate(random_));
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().category(), ErrorCategory::kUnavailable);
+  EXPECT_EQ(store.error().code(), "store.key-unwrap");
+}
+
+TEST_F(SqliteResourceStoreTest, OpenRefusesUnusableOptions) {
+  auto options = Options();
+  options.index = nullptr;
+  EXPECT_EQ(SqliteResourceStore::Open(options, clock_, random_, key_).error().code(),
+            "store.bad-options");
+  options = Options();
+  options.reader_connections = 0;
+  EXPECT_EQ(SqliteResourceStore::Open(options, clock_, random_, key_).error().code(),
+            "store.bad-options");
+}
+
+TEST_F(SqliteResourceStoreTest, TheDatabaseFileIsPrivateToItsOwner) {
+  auto store = Open(key_);
+  ASSERT_TRUE(store.has_value());
+  struct stat st;
+  ASSERT_EQ(::stat(Options().path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(SqliteResourceStoreTest, MigrationsAreNumberedFromOneWithoutGaps) {
+  auto migrations = sqlite::AllMigrations();
+  ASSERT_FALSE(migrations.empty());
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    EXPECT_EQ(migrations[i].version, static_cast<std::int64_t>(i + 1));
+    EXPECT_FALSE(migrations[i].sql.empty());
+  }
+  EXPECT_EQ(SqliteResourceStore::SchemaVersion(), migrations.back().version);
+}
+
+TEST_F(SqliteResourceStoreTest, StatsCountTransactionsAndCommits) {
+  auto store = Open(key_);
+  ASSERT_TRUE(store.has_value());
+  ASSERT_TRUE(Put(**store, R"({"resourceType":"Patient","id":"p1"})"));
+  EXPECT_FALSE(Put(**store, R"({"resourceType":"Patient"})"));
+  auto stats = (*store)->GetStats();
+  EXPECT_EQ(stats.transactions_committed, 1u);
+  EXPECT_EQ(stats.transactions_failed, 1u);
+  EXPECT_EQ(stats.commits, 1u);
+  EXPECT_EQ(stats.largest_group, 1u);
+}
+
+// A plan line that reads every row of a parameter (or of a table) instead of seeking a value.
+bool ScansAParameter(const std::string& line) {
+  static const std::regex scan(R"(^SCAN (t|r|s|f)\b|USING (COVERING )?INDEX \w+ \(param=\?\)$|)"
+                               R"(USING PRIMARY KEY \(param=\?\)$)");
+  return std::regex_search(line, scan);
+}
+
+TEST_F(SqliteResourceStoreTest, TypicalSearchesSeekTheirIndexes) {
+  auto store = Open(key_);
+  ASSERT_TRUE(store.has_value());
+  ASSERT_TRUE(Put(**store, R"({"resourceType":"Patient","id":"p1","birthDate":"1970",
+                               "name":[{"family":"Smith"}]})"));
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(Put(**store, R"({"resourceType":"Observation","id":"o)" + std::to_string(i) +
+                                 R"(","status":"final","code":{"coding":[{"system":
+                                 "http://loinc.org","code":"8480-6"}]},"subject":{"reference":
+                                 "Patient/p1"},"effectiveDateTime":"2024-01-0)" +
+                                 std::to_string(i + 1) + R"(","valueQuantity":{"value":120,
+                                 "system":"http://unitsofmeasure.org","code":"mm[Hg]"}})"));
+  }
+  // Others' observations, so that a patient's few drive the searches below and the rest are
+  // probed.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(Put(**store, R"({"resourceType":"Observation","id":"x)" + std::to_string(i) +
+                                 R"(","status":"final","code":{"coding":[{"system":
+                                 "http://loinc.org","code":"8480-6"}]},"subject":{"reference":
+                                 "Patient/p2"},"effectiveDateTime":"2024-02-1)" +
+                                 std::to_string(i % 10) + R"(","valueQuantity":{"value":150,
+                                 "system":"http://unitsofmeasure.org","code":"mm[Hg]"}})"));
+  }
+  using fs::Prefix;
+  std::vector<std::pair<std::string, fs::SearchQuery>> queries;
+  queries.emplace_back(
+      "name", test::Search("Patient", {test::Param("Patient", "family", {test::Str("smi")})}));
+  queries.emplace_back(
+      "patient+code+date",
+      test::Search("Observation",
+                   {test::Param("Observation", "patient", {test::Ref("Patient/p1")}),
+                    test::Param("Observation", "code", {test::Tok("http://loinc.org|8480-6")}),
+                    test::Param("Observation", "date", {test::Date(Prefix::kGe, "2024-01-02")})}));
+  for (Prefix prefix : {Prefix::kGt, Prefix::kLt, Prefix::kGe, Prefix::kSa}) {
+    queries.emplace_back(
+        "patient+date",
+        test::Search("Observation",
+                     {test::Param("Observation", "patient", {test::Ref("Patient/p1")}),
+                      test::Param("Observation", "date", {test::Date(prefix, "2024-01-02")})}));
+    queries.emplace_back(
+        "patient+value",
+        test::Search(
+            "Observation",
+            {test::Param("Observation", "patient", {test::Ref("Patient/p1")}),
+             test::Param("Observation", "value-quantity",
+                         {test::Qty(prefix, "100", "http://unitsofmeasure.org", "mm[Hg]")})}));
+  }
+  fs::SearchQuery sorted =
+      test::Search("Observation", {test::Param("Observation", "patient", {test::Ref("p1")})});
+  sorted.sort = {test::SortBy("Observation", "date", true)};
+  queries.emplace_back("sorted", sorted);
+  for (Prefix prefix : {Prefix::kEq, Prefix::kGe, Prefix::kLe, Prefix::kGt, Prefix::kLt}) {
+    queries.emplace_back("birthdate",
+                         test::Search("Patient", {test::Param("Patient", "birthdate",
+                                                              {test::Date(prefix, "1970")})}));
+  }
+  queries.emplace_back(
+      "code-value-quantity",
+      test::Search("Observation",
+                   {test::Param("Observation", "code-value-quantity",
+                                {test::Composite({test::Tok("8480-6"),
+                                                  test::Qty(Prefix::kGt, "100", "", "")})})}));
+  for (const auto& [name, query] : queries) {
+    auto plan = (*store)->ExplainSearch(query);
+    ASSERT_TRUE(plan.has_value()) << name << ": " << plan.error().message();
+    ASSERT_FALSE(plan->empty()) << name;
+    for (std::size_t i = 0; i < plan->size(); ++i) {
+      const std::string& line = (*plan)[i];
+      EXPECT_FALSE(ScansAParameter(line)) << name << ": " << line;
+      // A probe (a correlated subquery) seeks the candidate's rid.
+      if (i > 0 && (*plan)[i - 1].starts_with("CORRELATED SCALAR SUBQUERY")) {
+        EXPECT_NE(line.find("rid=?"), std::string::npos) << name << ": " << line;
+      }
+    }
+  }
+}
+
+TEST(PageTokenTest, CursorsRoundTrip) {
+  sqlite::PageCursor cursor{
+      true, 0xABCDEF0123456789ULL, {nullptr, std::int64_t{-5}, 2.5, std::string("smith")}, 42};
+  auto decoded = sqlite::DecodeCursor(sqlite::EncodeCursor(cursor));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_TRUE(decoded->backward);
+  EXPECT_EQ(decoded->fingerprint, cursor.fingerprint);
+  EXPECT_EQ(decoded->keys, cursor.keys);
+  EXPECT_EQ(decoded->rid, 42);
+}
+
+TEST(PageTokenTest, DamagedTokensFailCleanlyOrDecodeToAWellFormedCursor) {
+  core::SeededRandom random(99);
+  std::string valid = sqlite::EncodeCursor({false, 1, {std::string("x"), 2.0}, 3});
+  int rejected = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::string token = valid;
+    auto r = random.NextU64();
+    if (r % 3 == 0) {
+      token.resize(r % token.size());
+    } else {
+      token[r % token.size()] = "AZaz09-_!"[(r >> 8) % 9];
+      if (r % 3 == 2) token.insert((r >> 16) % token.size(), 1, "Qq="[(r >> 24) % 3]);
+    }
+    auto decoded = sqlite::DecodeCursor(token);
+    if (!decoded.has_value()) {
+      EXPECT_EQ(decoded.error().code(), "store.bad-page-token");
+      ++rejected;
+      continue;
+    }
+    auto again = sqlite::DecodeCursor(sqlite::EncodeCursor(*decoded));
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->keys, decoded->keys);
+    EXPECT_EQ(again->rid, decoded->rid);
+  }
+  EXPECT_GT(rejected, 1000);
+}
+
+TEST(PageTokenTest, FingerprintsTellQueriesApart) {
+  auto a = test::Search("Patient", {test::Param("Patient", "family", {test::Str("smith")})});
+  auto b = test::Search("Patient", {test::Param("Patient", "family", {test::Str("smyth")})});
+  auto c = a;
+  c.sort = {test::SortBy("Patient", "birthdate")};
+  auto d = a;
+  d.page_token = "anything";  // the page is not part of the query's identity
+  EXPECT_NE(sqlite::QueryFingerprint(a), sqlite::QueryFingerprint(b));
+  EXPECT_NE(sqlite::QueryFingerprint(a), sqlite::QueryFingerprint(c));
+  EXPECT_EQ(sqlite::QueryFingerprint(a), sqlite::QueryFingerprint(d));
+}
+
+}  // namespace
+}  // namespace chartroom::store
