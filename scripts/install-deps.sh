@@ -13,10 +13,13 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libexpected-dev libcli11-dev libssl-dev openssl
   libsodium-dev
   libsqlite3-dev  # the embedded store
+  libpq-dev  # the PostgreSQL store (client library)
+  libzstd-dev  # zstd-compressed import files
   libtomlplusplus-dev  # the configuration file
   # tests and benchmarks
   zlib1g-dev  # gzip-compressed fixtures and code sets
   libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql  # a throwaway server for the PostgreSQL store's tests (scripts/with-postgres.sh)
   # the benchmark script runs the reference FHIRPath engine (npm fhirpath) on Node.js
   nodejs npm
 )
