@@ -18,6 +18,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "core/result_macros.hpp"
+#include "store/compartment.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/sqlite/index_rows.hpp"
 #include "store/sqlite/keyring.hpp"
@@ -350,32 +351,26 @@ class WriterTransaction final : public Transaction {
   // Inserts the index rows still buffered; called when the work has succeeded.
   Status Finish() { return buffer_.Flush(db_); }
 
+  // KeyProvider::CompartmentKey inside this transaction.
+  Result<crypto::SecretKey> Key(const SqliteResourceStore::Impl* store,
+                                std::optional<std::string_view> patient_id) {
+    if (store != &store_) {
+      return Fail(ErrorCategory::kInternal, "store.foreign-transaction",
+                  "the transaction belongs to another store");
+    }
+    if (!open_) return tl::unexpected(TransactionClosed());
+    CHARTROOM_ASSIGN_OR_RETURN(sqlite::CompartmentKey key,
+                               store_.keyring_.ForWrite(db_, patient_id, store_.random_,
+                                                        sqlite::ToMicros(store_.clock_.Now())));
+    return key.key;
+  }
+
  private:
   SqliteResourceStore::Impl& store_;
   Connection& db_;
   bool open_ = true;
   sqlite::RowBuffer buffer_;
 };
-
-// The patient whose compartment holds `type`: itself for a Patient, else the first Patient
-// referenced through one of the type's compartment parameters
-// (https://hl7.org/fhir/R4/compartmentdefinition-patient.html), in the definition's order.
-std::optional<std::string> CompartmentPatient(
-    std::string_view type, std::string_view id,
-    const std::vector<fhir::search::IndexEntry>& entries) {
-  if (type == "Patient") return std::string(id);
-  const fhir::TypeInfo* info = fhir::FindResourceType(type);
-  if (info == nullptr) return std::nullopt;
-  for (fhir::StrRef code_ref : info->patient_compartment_params()) {
-    std::string_view code = fhir::Str(code_ref);
-    for (const auto& entry : entries) {
-      if (entry.param == nullptr || entry.param->code() != code) continue;
-      const auto* ref = std::get_if<fhir::search::ReferenceValue>(&entry.value);
-      if (ref != nullptr && ref->type == "Patient" && !ref->id.empty()) return ref->id;
-    }
-  }
-  return std::nullopt;
-}
 
 }  // namespace
 
@@ -433,7 +428,7 @@ Result<PreparedResource> SqliteResourceStore::Impl::Prepare(boost::json::object 
     prepared->rows.Add(*param_id, entry.value);
   }
   prepared->rows.Finish();
-  if (type != "Patient") prepared->patient = CompartmentPatient(type, id, entries);
+  if (type != "Patient") prepared->patient = store::CompartmentPatient(type, id, entries);
   return PreparedResource(std::move(type), std::move(id), std::move(prepared));
 }
 
@@ -900,6 +895,27 @@ Result<std::vector<std::string>> SqliteResourceStore::ExplainSearch(
 }
 
 SqliteResourceStore::Stats SqliteResourceStore::GetStats() const { return impl_->GetStats(); }
+
+Result<crypto::SecretKey> SqliteResourceStore::CompartmentKey(
+    std::optional<std::string_view> patient_id, Transaction* open) {
+  if (open != nullptr) {
+    auto* tx = dynamic_cast<WriterTransaction*>(open);
+    if (tx == nullptr) {
+      return Fail(ErrorCategory::kInternal, "store.foreign-transaction",
+                  "the transaction belongs to another store");
+    }
+    return tx->Key(impl_.get(), patient_id);
+  }
+  if (auto cached = impl_->keyring_.Cached(patient_id)) return *cached;
+  // Not in memory: the writer reads the stored key, or creates and commits the compartment.
+  std::optional<crypto::SecretKey> key;
+  CHARTROOM_RETURN_IF_ERROR(impl_->InTransaction([&](Transaction& tx) -> Status {
+    CHARTROOM_ASSIGN_OR_RETURN(key,
+                               static_cast<WriterTransaction&>(tx).Key(impl_.get(), patient_id));
+    return Ok();
+  }));
+  return *key;
+}
 
 Result<std::vector<std::string>> SqliteResourceStore::CheckIntegrity() {
   // On the writer connection, in the writer's turn: foreign_key_check needs the schema's
