@@ -120,6 +120,9 @@ std::vector<OptionSpec> MakeSpecs() {
       "store.max_include_iterations", 0, 16,
       [](auto& c) -> auto& { return c.store.max_include_iterations; }));
 
+  s.push_back(Integer(
+      "blobs.min_bytes", 1, 1 * kGiB, [](auto& c) -> auto& { return c.blobs.min_bytes; }));
+
   s.push_back(Text(
       "rest.base_url", [](auto& c) -> auto& { return c.rest.base_url; }));
   s.push_back(Integer(

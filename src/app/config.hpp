@@ -26,6 +26,7 @@
 #include "core/error.hpp"
 #include "http/server.hpp"
 #include "rest/options.hpp"
+#include "store/blob/blob_resource_store.hpp"
 #include "store/sqlite/sqlite_resource_store.hpp"
 
 namespace chartroom::app {
@@ -37,7 +38,8 @@ struct LogOptions {
 };
 
 struct Config {
-  // Where the database (chartroom.db) and the master key file (master.key, mode 0600) live.
+  // Where the database (chartroom.db), the attachment blobs (blobs/) and the master key file
+  // (master.key, mode 0600) live.
   std::filesystem::path data_dir = "./chartroom-data";
   // host:port to listen on; the host is an IP address ("0.0.0.0" for all interfaces, "[::1]"
   // for IPv6) or localhost. Port 0 picks a free port.
@@ -46,6 +48,8 @@ struct Config {
   http::ServerOptions server;
   // The SQLite store (path and index are set by App from data_dir and the index extractor).
   store::SqliteResourceStore::Options store;
+  // Attachments in the blob store under data_dir/blobs (index is set by App, as for the store).
+  store::blob::BlobResourceStore::Options blobs;
   rest::Options rest;
   LogOptions log;
 };
