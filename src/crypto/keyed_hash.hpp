@@ -1,4 +1,4 @@
-// Keyed hashing and subkey derivation (BLAKE2b, from libsodium), and strict base64: what the
+// Keyed hashing and subkey derivation (BLAKE2b, from libsodium), and base64: what the
 // content-addressed blob store (store/blob/) needs to name sealed blobs without revealing, across
 // key compartments, which blobs are equal.
 //
@@ -38,5 +38,7 @@ std::string ToHex(const Digest& digest);
 std::optional<std::string> DecodeCanonicalBase64(std::string_view text);
 // Standard base64 with padding.
 std::string EncodeBase64(std::string_view bytes);
+// The same, appended to `out`.
+void AppendBase64(std::string_view bytes, std::string& out);
 
 }  // namespace chartroom::crypto

@@ -39,8 +39,17 @@ TEST(Base64Test, CanonicalTextRoundTripsByteForByte) {
     EXPECT_EQ(*decoded, bytes.substr(0, n));
     EXPECT_EQ(EncodeBase64(*decoded), text);
   }
+  core::SeededRandom random(9);
+  std::string large(100001, '\0');
+  random.Fill(std::as_writable_bytes(std::span(large.data(), large.size())));
+  auto decoded = DecodeCanonicalBase64(EncodeBase64(large));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(*decoded, large);
+  EXPECT_EQ(EncodeBase64(""), "");
   EXPECT_EQ(EncodeBase64("Man"), "TWFu");
   EXPECT_EQ(EncodeBase64("Ma"), "TWE=");
+  EXPECT_EQ(EncodeBase64("M"), "TQ==");
+  EXPECT_EQ(EncodeBase64("\xff\xfe"), "//4=");
 }
 
 TEST(Base64Test, NonCanonicalTextIsRefused) {
@@ -49,6 +58,11 @@ TEST(Base64Test, NonCanonicalTextIsRefused) {
   EXPECT_FALSE(DecodeCanonicalBase64("TWF=").has_value());      // unused bits set
   EXPECT_FALSE(DecodeCanonicalBase64("TQ==TQ==").has_value());  // padding inside
   EXPECT_FALSE(DecodeCanonicalBase64("TWE-").has_value());      // URL-safe alphabet
+  EXPECT_FALSE(DecodeCanonicalBase64("QR==").has_value());      // unused bits set
+  EXPECT_FALSE(DecodeCanonicalBase64("====").has_value());
+  EXPECT_FALSE(DecodeCanonicalBase64("A===").has_value());
+  EXPECT_FALSE(DecodeCanonicalBase64("TW=u").has_value());
+  EXPECT_FALSE(DecodeCanonicalBase64("TWE=\n").has_value());
   EXPECT_FALSE(DecodeCanonicalBase64("chartroom-blob:1:").has_value());
 }
 

@@ -1,10 +1,11 @@
 #include "store/blob/blob_resource_store.hpp"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "core/result_macros.hpp"
 #include "crypto/keyed_hash.hpp"
@@ -26,6 +27,15 @@ const std::string& QuotedMarkerPrefix() {
 // Base64 characters needed for `bytes` decoded bytes.
 std::size_t EncodedLength(std::size_t bytes) { return (bytes + 2) / 3 * 4; }
 
+// A resource BlobResourceStore::Prepare moved data out of: the backend's prepared resource and
+// the data values its markers replaced.
+struct BlobPrepared final : PreparedResource::Payload {
+  BlobPrepared(PreparedResource prepared, BlobResourceStore::Replaced values)
+      : inner(std::move(prepared)), replaced(std::move(values)) {}
+  PreparedResource inner;
+  BlobResourceStore::Replaced replaced;
+};
+
 // The Transaction handed to the caller's work: the backend's, with blobs on the way in and out.
 class BlobTransaction final : public Transaction {
  public:
@@ -43,20 +53,30 @@ class BlobTransaction final : public Transaction {
     return version;
   }
   Result<ResourceVersion> Create(bj::object resource) override {
-    CHARTROOM_RETURN_IF_ERROR(store_.Externalize(resource, &inner_));
-    return Returned(inner_.Create(std::move(resource)));
+    CHARTROOM_ASSIGN_OR_RETURN(BlobResourceStore::Replaced replaced,
+                               store_.Externalize(resource, &inner_));
+    return Returned(inner_.Create(std::move(resource)), replaced);
   }
   Result<ResourceVersion> Create(PreparedResource resource) override {
-    return Returned(inner_.Create(std::move(resource)));
+    if (auto* ours = dynamic_cast<BlobPrepared*>(resource.payload())) {
+      return Returned(inner_.Create(std::move(ours->inner)), ours->replaced);
+    }
+    BlobResourceStore::Replaced none;
+    return Returned(inner_.Create(std::move(resource)), none);
   }
   Result<ResourceVersion> Update(bj::object resource,
                                  std::optional<std::int64_t> expected_version) override {
-    CHARTROOM_RETURN_IF_ERROR(store_.Externalize(resource, &inner_));
-    return Returned(inner_.Update(std::move(resource), expected_version));
+    CHARTROOM_ASSIGN_OR_RETURN(BlobResourceStore::Replaced replaced,
+                               store_.Externalize(resource, &inner_));
+    return Returned(inner_.Update(std::move(resource), expected_version), replaced);
   }
   Result<ResourceVersion> Update(PreparedResource resource,
                                  std::optional<std::int64_t> expected_version) override {
-    return Returned(inner_.Update(std::move(resource), expected_version));
+    if (auto* ours = dynamic_cast<BlobPrepared*>(resource.payload())) {
+      return Returned(inner_.Update(std::move(ours->inner), expected_version), ours->replaced);
+    }
+    BlobResourceStore::Replaced none;
+    return Returned(inner_.Update(std::move(resource), expected_version), none);
   }
   Result<ResourceVersion> Delete(std::string_view type, std::string_view id,
                                  std::optional<std::int64_t> expected_version) override {
@@ -70,10 +90,12 @@ class BlobTransaction final : public Transaction {
   }
 
  private:
-  // A write returns the version as stored; the caller sees it as written.
-  Result<ResourceVersion> Returned(Result<ResourceVersion> written) {
+  // A write returns the version as stored; the caller sees it as written, the data the write
+  // moved out put back from `replaced`.
+  Result<ResourceVersion> Returned(Result<ResourceVersion> written,
+                                   BlobResourceStore::Replaced& replaced) {
     if (!written) return written;
-    CHARTROOM_RETURN_IF_ERROR(store_.Restore(*written, &inner_));
+    CHARTROOM_RETURN_IF_ERROR(store_.Restore(*written, &inner_, &replaced));
     return written;
   }
 
@@ -96,18 +118,20 @@ BlobResourceStore::BlobResourceStore(ResourceStore& inner, KeyProvider& keys,
 
 BlobResourceStore::~BlobResourceStore() = default;
 
-Status BlobResourceStore::Externalize(bj::object& resource, Transaction* open) {
+Result<BlobResourceStore::Replaced> BlobResourceStore::Externalize(bj::object& resource,
+                                                                   Transaction* open) {
   const std::size_t min_chars = EncodedLength(options_.min_bytes);
-  if (!MayHoldBlobs(resource, min_chars)) return Ok();
+  if (!MayHoldBlobs(resource, min_chars)) return Replaced{};
   // The index function reads a value: the resource moves in (no copy) and back out.
   bj::value document(std::move(resource));
-  Status status = ExternalizeDocument(document, min_chars, open);
+  Result<Replaced> replaced = ExternalizeDocument(document, min_chars, open);
   resource = std::move(document.get_object());
-  return status;
+  return replaced;
 }
 
-Status BlobResourceStore::ExternalizeDocument(bj::value& document, std::size_t min_chars,
-                                              Transaction* open) {
+Result<BlobResourceStore::Replaced> BlobResourceStore::ExternalizeDocument(bj::value& document,
+                                                                           std::size_t min_chars,
+                                                                           Transaction* open) {
   bj::object& resource = document.get_object();
   // The values to move, decoded; a marker-like value is refused (it could name another blob).
   struct Move {
@@ -127,7 +151,7 @@ Status BlobResourceStore::ExternalizeDocument(bj::value& document, std::size_t m
     return Ok();
   }));
   const std::string type(resource.at("resourceType").get_string());
-  if (moves.empty() || type == "Patient") return Ok();
+  if (moves.empty() || type == "Patient") return Replaced{};
 
   // The compartment, as the backend will decide it from the same resource's search values.
   std::string id;
@@ -138,38 +162,86 @@ Status BlobResourceStore::ExternalizeDocument(bj::value& document, std::size_t m
                              options_.index(document));
   const std::optional<std::string> patient = CompartmentPatient(type, id, entries);
   CHARTROOM_ASSIGN_OR_RETURN(crypto::SecretKey key, keys_.CompartmentKey(patient, open));
+  Replaced replaced;
+  replaced.reserve(moves.size());
   for (Move& move : moves) {
     CHARTROOM_ASSIGN_OR_RETURN(std::string address, blobs_->Put(key, move.bytes, random_));
-    (*move.holder)["data"] = FormatMarker({patient, std::move(address), move.bytes.size()});
+    bj::value& data = (*move.holder)["data"];
+    std::string marker = FormatMarker({patient, std::move(address), move.bytes.size()});
+    replaced.emplace_back(marker, std::move(data));
+    data = std::move(marker);
   }
-  return Ok();
+  return replaced;
 }
 
-Status BlobResourceStore::Restore(ResourceVersion& version, Transaction* open) {
-  if (version.json.find(QuotedMarkerPrefix()) == std::string::npos) return Ok();
-  std::error_code ec;
-  bj::value document = bj::parse(version.json, ec);
-  if (ec || !document.is_object()) {
-    return Fail(ErrorCategory::kInternal, "store.corrupt", "stored content is not JSON");
+Status BlobResourceStore::Restore(ResourceVersion& version, Transaction* open, Replaced* known) {
+  const std::string& json = version.json;
+  if (json.find(QuotedMarkerPrefix()) == std::string::npos) return Ok();
+  // The markers that stand where the model puts binary content. Only they are replaced, in the
+  // stored text itself, so that everything else stays byte for byte as the backend returned it
+  // (no second serialization) and the data is copied once.
+  std::vector<Marker> markers;
+  std::vector<std::string> texts;
+  {
+    bj::monotonic_resource memory;
+    std::error_code ec;
+    bj::value document = bj::parse(json, ec, &memory);
+    if (ec || !document.is_object()) {
+      return Fail(ErrorCategory::kInternal, "store.corrupt", "stored content is not JSON");
+    }
+    CHARTROOM_RETURN_IF_ERROR(
+        ForEachDataHolder(document.get_object(), [&](bj::object& holder) -> Status {
+          std::string_view text = holder.at("data").get_string();
+          std::optional<Marker> marker = ParseMarker(text);
+          if (marker) {
+            markers.push_back(std::move(*marker));
+            texts.emplace_back(text);
+          }
+          return Ok();
+        }));
   }
-  bool changed = false;
-  CHARTROOM_RETURN_IF_ERROR(
-      ForEachDataHolder(document.get_object(), [&](bj::object& holder) -> Status {
-        bj::value& data = holder.at("data");
-        std::optional<Marker> marker = ParseMarker(data.get_string());
-        if (!marker) return Ok();
-        CHARTROOM_ASSIGN_OR_RETURN(crypto::SecretKey key,
-                                   keys_.CompartmentKey(marker->patient_id, open));
-        CHARTROOM_ASSIGN_OR_RETURN(std::string bytes, blobs_->Get(key, marker->address));
-        if (bytes.size() != marker->size) {
-          return Fail(ErrorCategory::kInternal, "store.corrupt",
-                      "a blob does not have the size its version records");
+  if (markers.empty()) return Ok();
+
+  std::size_t size = json.size();
+  for (const Marker& marker : markers) size += EncodedLength(marker.size);
+  std::string out;
+  out.reserve(size);
+  std::size_t done = 0;  // json[0, done) has been copied or replaced
+  for (std::size_t at = json.find(QuotedMarkerPrefix()); at != std::string::npos;
+       at = json.find(QuotedMarkerPrefix(), done)) {
+    const std::size_t start = at + 1;
+    const std::size_t end = json.find('"', start);
+    if (end == std::string::npos) break;
+    const std::string_view text(json.data() + start, end - start);
+    const auto found = std::find(texts.begin(), texts.end(), text);
+    out.append(json, done, start - done);
+    done = start;
+    if (found == texts.end()) continue;  // not at an attachment: left as it is
+    const Marker& marker = markers[static_cast<std::size_t>(found - texts.begin())];
+    bool appended = false;
+    if (known != nullptr) {
+      for (const auto& [replaced_text, value] : *known) {
+        if (replaced_text == text && value.is_string()) {
+          out.append(value.get_string());
+          appended = true;
+          break;
         }
-        data = crypto::EncodeBase64(bytes);
-        changed = true;
-        return Ok();
-      }));
-  if (changed) version.json = bj::serialize(document);
+      }
+    }
+    if (!appended) {
+      CHARTROOM_ASSIGN_OR_RETURN(crypto::SecretKey key,
+                                 keys_.CompartmentKey(marker.patient_id, open));
+      CHARTROOM_ASSIGN_OR_RETURN(std::string bytes, blobs_->Get(key, marker.address));
+      if (bytes.size() != marker.size) {
+        return Fail(ErrorCategory::kInternal, "store.corrupt",
+                    "a blob does not have the size its version records");
+      }
+      crypto::AppendBase64(bytes, out);
+    }
+    done = end;
+  }
+  out.append(json, done);
+  version.json = std::move(out);
   return Ok();
 }
 
@@ -181,8 +253,13 @@ Status BlobResourceStore::InTransaction(const std::function<Status(Transaction& 
 }
 
 Result<PreparedResource> BlobResourceStore::Prepare(bj::object resource) {
-  CHARTROOM_RETURN_IF_ERROR(Externalize(resource, nullptr));
-  return inner_.Prepare(std::move(resource));
+  CHARTROOM_ASSIGN_OR_RETURN(Replaced replaced, Externalize(resource, nullptr));
+  CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, inner_.Prepare(std::move(resource)));
+  if (replaced.empty()) return prepared;
+  std::string type = prepared.type();
+  std::string id = prepared.id();
+  return PreparedResource(std::move(type), std::move(id),
+                          std::make_unique<BlobPrepared>(std::move(prepared), std::move(replaced)));
 }
 
 Result<ResourceVersion> BlobResourceStore::Read(std::string_view type, std::string_view id) {

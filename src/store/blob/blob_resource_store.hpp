@@ -27,6 +27,11 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/json/value.hpp>
 
 #include "core/random.hpp"
 #include "store/blob/blob_store.hpp"
@@ -67,16 +72,22 @@ class BlobResourceStore final : public ResourceStore {
 
   const BlobStore& blobs() const { return *blobs_; }
 
+  // The markers one write left, each with the data value it replaced, so that what the write
+  // returns is restored without reading the blobs back.
+  using Replaced = std::vector<std::pair<std::string, boost::json::value>>;
+
   // Moves the large data of `resource` to the blob store and leaves markers in its place (see
   // above); `open` is the backend transaction the caller is in, or nullptr. kInvalid
   // ("store.bad-resource") for a data value that looks like a marker.
-  [[nodiscard]] Status Externalize(boost::json::object& resource, Transaction* open);
-  // Puts the data of every marker of `version` back.
-  [[nodiscard]] Status Restore(ResourceVersion& version, Transaction* open);
+  [[nodiscard]] Result<Replaced> Externalize(boost::json::object& resource, Transaction* open);
+  // Puts the data of every marker of `version` back: from `known` (whose values it moves out)
+  // when it holds the marker, else from the blob store.
+  [[nodiscard]] Status Restore(ResourceVersion& version, Transaction* open,
+                               Replaced* known = nullptr);
 
  private:
-  Status ExternalizeDocument(boost::json::value& document, std::size_t min_chars,
-                             Transaction* open);
+  Result<Replaced> ExternalizeDocument(boost::json::value& document, std::size_t min_chars,
+                                       Transaction* open);
 
   std::unique_ptr<ResourceStore> owned_;
   ResourceStore& inner_;
