@@ -40,6 +40,7 @@ struct BlobPrepared final : PreparedResource::Payload {
 class BlobTransaction final : public Transaction {
  public:
   BlobTransaction(BlobResourceStore& store, Transaction& inner) : store_(store), inner_(inner) {}
+  Transaction& inner() { return inner_; }
 
   Result<ResourceVersion> Read(std::string_view type, std::string_view id) override {
     CHARTROOM_ASSIGN_OR_RETURN(ResourceVersion version, inner_.Read(type, id));
@@ -243,6 +244,12 @@ Status BlobResourceStore::Restore(ResourceVersion& version, Transaction* open, R
   out.append(json, done);
   version.json = std::move(out);
   return Ok();
+}
+
+Result<crypto::SecretKey> BlobResourceStore::CompartmentKey(
+    std::optional<std::string_view> patient_id, Transaction* open) {
+  if (auto* ours = dynamic_cast<BlobTransaction*>(open); ours != nullptr) open = &ours->inner();
+  return keys_.CompartmentKey(patient_id, open);
 }
 
 Status BlobResourceStore::InTransaction(const std::function<Status(Transaction& tx)>& work) {

@@ -40,7 +40,7 @@
 
 namespace chartroom::store::blob {
 
-class BlobResourceStore final : public ResourceStore {
+class BlobResourceStore final : public ResourceStore, public KeyProvider {
  public:
   struct Options {
     // Attachment data of at least this many bytes (decoded) goes to the blob store; smaller data
@@ -69,6 +69,10 @@ class BlobResourceStore final : public ResourceStore {
   [[nodiscard]] Status ForEachCurrent(
       const std::vector<std::string>& types, std::optional<core::Timestamp> since,
       const std::function<bool(const ResourceVersion&)>& sink) override;
+
+  // KeyProvider: the wrapped backend's keys (`open` may be a transaction of this store).
+  [[nodiscard]] Result<crypto::SecretKey> CompartmentKey(std::optional<std::string_view> patient_id,
+                                                         Transaction* open) override;
 
   const BlobStore& blobs() const { return *blobs_; }
 

@@ -304,6 +304,8 @@ TEST_P(BlobResourceStoreTest, EveryVersionKeepsItsOwnBlobs) {
   const std::string second = crypto::EncodeBase64(Content(4096, 8));
   ASSERT_TRUE(Write(BinaryJson("b1", first)).has_value());
   ASSERT_TRUE(Write(BinaryJson("b1", second)).has_value());
+  ASSERT_TRUE(Write(BinaryJson("b1", second)).has_value());  // same data: no new blob
+  EXPECT_EQ(BlobFiles(dir_->path() / "blobs").size(), 2u);
   ASSERT_TRUE(Delete("Binary", "b1").has_value());
   auto v1 = blobs().ReadVersion("Binary", "b1", 1);
   auto v2 = blobs().ReadVersion("Binary", "b1", 2);
@@ -312,9 +314,10 @@ TEST_P(BlobResourceStoreTest, EveryVersionKeepsItsOwnBlobs) {
   EXPECT_EQ(DataOf(v2->json), std::vector<std::string>{second});
   auto history = blobs().History(HistoryQuery{"Binary", "b1", std::nullopt, 10, std::nullopt});
   ASSERT_TRUE(history.has_value());
-  ASSERT_EQ(history->versions.size(), 3u);
+  ASSERT_EQ(history->versions.size(), 4u);
   EXPECT_TRUE(history->versions[0].deleted());
-  EXPECT_EQ(DataOf(history->versions[2].json), std::vector<std::string>{first});
+  EXPECT_EQ(DataOf(history->versions[1].json), std::vector<std::string>{second});
+  EXPECT_EQ(DataOf(history->versions[3].json), std::vector<std::string>{first});
 }
 
 TEST_P(BlobResourceStoreTest, SmallNonCanonicalAndPatientDataStayInline) {
