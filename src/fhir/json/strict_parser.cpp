@@ -103,14 +103,20 @@ class StrictHandler {
   }
   bool on_double(double d, boost::json::string_view s, error_code&) {
     CountValue();
-    st.push_double(d);
-    if (number_part_.empty()) {
-      if (!IsShortestForm(s, d)) numbers.push_back({ordinal_, std::string(s)});
-    } else {
+    std::string_view text(s.data(), s.size());
+    if (!number_part_.empty()) {
       number_part_.append(s.data(), s.size());
-      if (!IsShortestForm(number_part_, d)) numbers.push_back({ordinal_, number_part_});
-      number_part_.clear();
+      text = number_part_;
     }
+    // Boost.JSON 1.81 rounds long numbers imprecisely; from_chars rounds correctly, so the DOM
+    // holds the double nearest to what was written (and the writer's check agrees with it).
+    double value = d;
+    if (std::from_chars(text.data(), text.data() + text.size(), value).ec != std::errc()) {
+      value = d;  // out of range: Boost.JSON's value
+    }
+    st.push_double(value);
+    if (!IsShortestForm(text, value)) numbers.push_back({ordinal_, std::string(text)});
+    number_part_.clear();
     ++ordinal_;
     return true;
   }

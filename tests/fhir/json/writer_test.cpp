@@ -43,6 +43,14 @@ TEST(JsonWriterTest, OnlyNumbersTheirValueCannotReproduceAreRecorded) {
   EXPECT_EQ(parsed.numbers[1], (NumberText{4, "2e3"}));
 }
 
+TEST(JsonWriterTest, LongNumbersAreReadAsTheNearestDouble) {
+  const StrictJson parsed = Parse("[0.1000000000000000055511151231257827021181583404541015625]");
+  EXPECT_EQ(parsed.value.as_array()[0].as_double(), 0.1);
+  const StrictJson many = Parse("-3333333333333333333333333333333333333333333333333333333333333");
+  EXPECT_EQ(many.value.as_double(),
+            -3333333333333333333333333333333333333333333333333333333333333.0);
+}
+
 TEST(JsonWriterTest, WithoutRecordedTextNumbersAreShortestRoundTrip) {
   const boost::json::value v = boost::json::parse(R"({"a":1.5,"b":0.1,"c":1e300,"d":-3})");
   EXPECT_EQ(Serialize(v), R"({"a":1.5,"b":0.1,"c":1e+300,"d":-3})");
