@@ -27,6 +27,27 @@ const std::string& QuotedMarkerPrefix() {
 // Base64 characters needed for `bytes` decoded bytes.
 std::size_t EncodedLength(std::size_t bytes) { return (bytes + 2) / 3 * 4; }
 
+// The backend transaction of the work running on this thread, per store. A work may call the
+// store's own methods (the REST layer prepares the entries of a transaction Bundle where it
+// writes them): keys for new compartments must then be created in that transaction, as the
+// backend's writer cannot start another one.
+struct ActiveWork {
+  const BlobResourceStore* store;
+  Transaction* inner;
+};
+thread_local const ActiveWork* active_work = nullptr;
+
+class ActiveWorkScope {
+ public:
+  explicit ActiveWorkScope(const ActiveWork& work) : outer_(std::exchange(active_work, &work)) {}
+  ~ActiveWorkScope() { active_work = outer_; }
+  ActiveWorkScope(const ActiveWorkScope&) = delete;
+  ActiveWorkScope& operator=(const ActiveWorkScope&) = delete;
+
+ private:
+  const ActiveWork* outer_;
+};
+
 // A resource BlobResourceStore::Prepare moved data out of: the backend's prepared resource and
 // the data values its markers replaced.
 struct BlobPrepared final : PreparedResource::Payload {
@@ -246,22 +267,31 @@ Status BlobResourceStore::Restore(ResourceVersion& version, Transaction* open, R
   return Ok();
 }
 
+Transaction* BlobResourceStore::OpenHere() const {
+  return active_work != nullptr && active_work->store == this ? active_work->inner : nullptr;
+}
+
 Result<crypto::SecretKey> BlobResourceStore::CompartmentKey(
     std::optional<std::string_view> patient_id, Transaction* open) {
   if (auto* ours = dynamic_cast<BlobTransaction*>(open); ours != nullptr) open = &ours->inner();
-  return keys_.CompartmentKey(patient_id, open);
+  return keys_.CompartmentKey(patient_id, open != nullptr ? open : OpenHere());
 }
 
 Status BlobResourceStore::InTransaction(const std::function<Status(Transaction& tx)>& work) {
   return inner_.InTransaction([&](Transaction& tx) -> Status {
     BlobTransaction blob_tx(*this, tx);
+    const ActiveWork here{this, &tx};
+    ActiveWorkScope scope(here);
     return work(blob_tx);
   });
 }
 
-Result<PreparedResource> BlobResourceStore::Prepare(bj::object resource) {
-  CHARTROOM_ASSIGN_OR_RETURN(Replaced replaced, Externalize(resource, nullptr));
-  CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, inner_.Prepare(std::move(resource)));
+Result<PreparedResource> BlobResourceStore::Prepare(bj::object resource,
+                                                    fhir::json::NumberTexts numbers) {
+  // Markers replace strings only, so the ordinals of `numbers` still hold.
+  CHARTROOM_ASSIGN_OR_RETURN(Replaced replaced, Externalize(resource, OpenHere()));
+  CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared,
+                             inner_.Prepare(std::move(resource), std::move(numbers)));
   if (replaced.empty()) return prepared;
   std::string type = prepared.type();
   std::string id = prepared.id();
@@ -271,27 +301,27 @@ Result<PreparedResource> BlobResourceStore::Prepare(bj::object resource) {
 
 Result<ResourceVersion> BlobResourceStore::Read(std::string_view type, std::string_view id) {
   CHARTROOM_ASSIGN_OR_RETURN(ResourceVersion version, inner_.Read(type, id));
-  CHARTROOM_RETURN_IF_ERROR(Restore(version, nullptr));
+  CHARTROOM_RETURN_IF_ERROR(Restore(version, OpenHere()));
   return version;
 }
 
 Result<ResourceVersion> BlobResourceStore::ReadVersion(std::string_view type, std::string_view id,
                                                        std::int64_t number) {
   CHARTROOM_ASSIGN_OR_RETURN(ResourceVersion version, inner_.ReadVersion(type, id, number));
-  CHARTROOM_RETURN_IF_ERROR(Restore(version, nullptr));
+  CHARTROOM_RETURN_IF_ERROR(Restore(version, OpenHere()));
   return version;
 }
 
 Result<SearchPage> BlobResourceStore::Search(const fhir::search::SearchQuery& query) {
   CHARTROOM_ASSIGN_OR_RETURN(SearchPage page, inner_.Search(query));
-  for (auto& v : page.matches) CHARTROOM_RETURN_IF_ERROR(Restore(v, nullptr));
-  for (auto& v : page.included) CHARTROOM_RETURN_IF_ERROR(Restore(v, nullptr));
+  for (auto& v : page.matches) CHARTROOM_RETURN_IF_ERROR(Restore(v, OpenHere()));
+  for (auto& v : page.included) CHARTROOM_RETURN_IF_ERROR(Restore(v, OpenHere()));
   return page;
 }
 
 Result<HistoryPage> BlobResourceStore::History(const HistoryQuery& query) {
   CHARTROOM_ASSIGN_OR_RETURN(HistoryPage page, inner_.History(query));
-  for (auto& v : page.versions) CHARTROOM_RETURN_IF_ERROR(Restore(v, nullptr));
+  for (auto& v : page.versions) CHARTROOM_RETURN_IF_ERROR(Restore(v, OpenHere()));
   return page;
 }
 
@@ -300,7 +330,7 @@ Result<std::vector<ResourceVersion>> BlobResourceStore::Everything(
     std::optional<core::Timestamp> since) {
   CHARTROOM_ASSIGN_OR_RETURN(std::vector<ResourceVersion> versions,
                              inner_.Everything(patient_id, types, since));
-  for (auto& v : versions) CHARTROOM_RETURN_IF_ERROR(Restore(v, nullptr));
+  for (auto& v : versions) CHARTROOM_RETURN_IF_ERROR(Restore(v, OpenHere()));
   return versions;
 }
 
@@ -311,7 +341,7 @@ Status BlobResourceStore::ForEachCurrent(const std::vector<std::string>& types,
   CHARTROOM_RETURN_IF_ERROR(inner_.ForEachCurrent(types, since, [&](const ResourceVersion& v) {
     if (v.json.find(QuotedMarkerPrefix()) == std::string::npos) return sink(v);
     ResourceVersion restored = v;
-    failed = Restore(restored, nullptr);
+    failed = Restore(restored, OpenHere());
     return failed.has_value() && sink(restored);
   }));
   return failed;

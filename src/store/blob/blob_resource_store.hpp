@@ -20,6 +20,10 @@
 // version keeps its content. A blob that is missing or fails to open makes the read fail with
 // kInternal "store.corrupt".
 //
+// The store's own methods may be called from inside one of its InTransaction works (the REST
+// layer prepares a transaction Bundle's entries where it writes them): they then create keys and
+// read in that work's transaction, which the store tracks per thread.
+//
 // Ownership: wraps `inner` and `keys` (normally the same backend object), which must outlive it
 // unless handed over as `owned`. Thread safety: as ResourceStore.
 
@@ -57,7 +61,8 @@ class BlobResourceStore final : public ResourceStore, public KeyProvider {
   ~BlobResourceStore() override;
 
   [[nodiscard]] Status InTransaction(const std::function<Status(Transaction& tx)>& work) override;
-  [[nodiscard]] Result<PreparedResource> Prepare(boost::json::object resource) override;
+  [[nodiscard]] Result<PreparedResource> Prepare(boost::json::object resource,
+                                                 fhir::json::NumberTexts numbers = {}) override;
   [[nodiscard]] Result<ResourceVersion> Read(std::string_view type, std::string_view id) override;
   [[nodiscard]] Result<ResourceVersion> ReadVersion(std::string_view type, std::string_view id,
                                                     std::int64_t version) override;
@@ -90,6 +95,9 @@ class BlobResourceStore final : public ResourceStore, public KeyProvider {
                                Replaced* known = nullptr);
 
  private:
+  // The backend transaction of this store's work running on the calling thread, if any: the
+  // store's own methods called from inside a work (Prepare of a Bundle entry) use it.
+  Transaction* OpenHere() const;
   Result<Replaced> ExternalizeDocument(boost::json::value& document, std::size_t min_chars,
                                        Transaction* open);
 

@@ -359,6 +359,28 @@ TEST_P(BlobResourceStoreTest, ResourcesWithoutLargeDataAreStoredUnchanged) {
   EXPECT_TRUE(BlobFiles(dir_->path() / "blobs").empty());
 }
 
+TEST_P(BlobResourceStoreTest, PrepareInsideAWorkUsesItsTransactionForANewPatient) {
+  // As the REST layer writes a transaction Bundle: the Patient and a document of it, both new,
+  // the document prepared inside the work.
+  const std::string data = crypto::EncodeBase64(Content(8192, 14));
+  Status status = blobs().InTransaction([&](Transaction& tx) -> Status {
+    CHARTROOM_RETURN_IF_ERROR(tx.Update(Json(R"({"resourceType":"Patient","id":"p7"})"), {}));
+    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared,
+                               blobs().Prepare(Json(DocumentJson("d7", "p7", data))));
+    CHARTROOM_ASSIGN_OR_RETURN(ResourceVersion written, tx.Create(std::move(prepared)));
+    EXPECT_EQ(DataOf(written.json), std::vector<std::string>{data});
+    auto read = blobs().Read("Patient", "p7");  // outside the transaction: not there yet
+    EXPECT_FALSE(read.has_value());
+    return Ok();
+  });
+  ASSERT_TRUE(status.has_value()) << status.error().code() << ": " << status.error().message();
+  EXPECT_EQ(BlobFiles(dir_->path() / "blobs").size(), 1u);
+  auto page = blobs().Search(test::Search("DocumentReference"));
+  ASSERT_TRUE(page.has_value()) << page.error().message();
+  ASSERT_EQ(page->matches.size(), 1u);
+  EXPECT_EQ(DataOf(page->matches[0].json), std::vector<std::string>{data});
+}
+
 TEST_P(BlobResourceStoreTest, ARolledBackTransactionLeavesOnlyAnUnreferencedBlob) {
   const std::string data = crypto::EncodeBase64(Content(4096, 12));
   Status status = blobs().InTransaction([&](Transaction& tx) -> Status {
