@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <string_view>
 #include <unordered_set>
 
@@ -80,8 +82,73 @@ void RemoveAll(const std::filesystem::path& path) {
   std::filesystem::remove_all(path, ignored);
 }
 
+// A thread that runs the sealing and writing of one job's files while the job's own thread
+// reads the store: the two overlap, and writes that wait for the disk do not stall the reading.
+// Tasks run in submission order (so the chunks of a file stay in order); the queue is bounded,
+// so at most kMaxQueued chunks wait in memory. The first failing task's error sticks: later
+// tasks are skipped and Submit and Drain return it.
+class WritePipeline {
+ public:
+  WritePipeline() : thread_([this] { Loop(); }) {}
+  ~WritePipeline() { (void)Drain(); }
+  WritePipeline(const WritePipeline&) = delete;
+  WritePipeline& operator=(const WritePipeline&) = delete;
+
+  Status Submit(std::function<Status()> task) {
+    std::unique_lock lock(mutex_);
+    space_.wait(lock, [&] { return queue_.size() < kMaxQueued; });
+    if (!status_) return status_;
+    queue_.push_back(std::move(task));
+    work_.notify_one();
+    return Ok();
+  }
+
+  // Runs what is queued, stops the thread; the first error, if any.
+  Status Drain() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    work_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    return status_;
+  }
+
+ private:
+  static constexpr std::size_t kMaxQueued = 8;
+
+  void Loop() {
+    for (;;) {
+      std::function<Status()> task;
+      {
+        std::unique_lock lock(mutex_);
+        work_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+        if (queue_.empty()) return;
+        task = std::move(queue_.front());
+        queue_.pop_front();
+        space_.notify_one();
+        if (!status_) continue;
+      }
+      Status done = task();
+      if (!done) {
+        std::lock_guard lock(mutex_);
+        status_ = done;
+      }
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable work_;
+  std::condition_variable space_;
+  std::deque<std::function<Status()>> queue_;
+  bool stopping_ = false;
+  Status status_ = Ok();
+  std::thread thread_;
+};
+
 // The NDJSON files of one job: one open file per resource type (and one for errors), each
-// closed and followed by the next before it would pass `max_bytes`.
+// closed and followed by the next before it would pass `max_bytes`. Lines are gathered here, on
+// the job's thread, and handed to the WritePipeline a chunk at a time.
 class OutputSet {
  public:
   OutputSet(const std::filesystem::path& dir, const std::string& job_id,
@@ -112,6 +179,7 @@ class OutputSet {
   Result<std::vector<ExportOutput>> Finish() {
     for (auto& [type, current] : open_) CHARTROOM_RETURN_IF_ERROR(Close(current));
     CHARTROOM_RETURN_IF_ERROR(Close(errors_));
+    CHARTROOM_RETURN_IF_ERROR(pipeline_.Drain());
     std::stable_sort(done_.begin(), done_.end(), [](const Sorted& a, const Sorted& b) {
       if (a.output.error != b.output.error) return !a.output.error;
       if (a.output.type != b.output.type) return a.output.type < b.output.type;
@@ -125,7 +193,10 @@ class OutputSet {
 
  private:
   struct Current {
-    std::optional<SealedFileWriter> writer;
+    // Used by the pipeline's thread only, once created; shared with the tasks that write it.
+    std::shared_ptr<SealedFileWriter> writer;
+    std::string pending;      // lines not yet handed to the pipeline
+    std::uint64_t bytes = 0;  // of the current file, pending included
     ExportOutput output;
     int index = 0;
   };
@@ -136,7 +207,7 @@ class OutputSet {
 
   Status Append(Current& current, std::string_view json, std::string_view prefix) {
     if (current.writer && current.output.count > 0 &&
-        current.writer->size() + json.size() + 1 > max_bytes_) {
+        current.bytes + json.size() + 1 > max_bytes_) {
       CHARTROOM_RETURN_IF_ERROR(Close(current));
     }
     if (!current.writer) {
@@ -144,21 +215,37 @@ class OutputSet {
       current.output.name = std::string(prefix.empty() ? current.output.type : prefix) + "-" +
                             std::to_string(current.index) + ".ndjson";
       current.output.count = 0;
+      current.bytes = 0;
       CHARTROOM_ASSIGN_OR_RETURN(
           SealedFileWriter writer,
           SealedFileWriter::Create(dir_ / (current.output.name + ".sealed"), key_,
                                    job_id_ + "/" + current.output.name, random_));
-      current.writer.emplace(std::move(writer));
+      current.writer = std::make_shared<SealedFileWriter>(std::move(writer));
+      current.pending.reserve(kSealedChunkBytes + 64 * 1024);
     }
-    CHARTROOM_RETURN_IF_ERROR(current.writer->Append(json));
-    CHARTROOM_RETURN_IF_ERROR(current.writer->Append("\n"));
+    current.pending.append(json);
+    current.pending += '\n';
+    current.bytes += json.size() + 1;
     ++current.output.count;
+    if (current.pending.size() >= kSealedChunkBytes) return Hand(current);
     return Ok();
+  }
+
+  // Hands the pending lines of `current` to the pipeline.
+  Status Hand(Current& current) {
+    if (current.pending.empty()) return Ok();
+    std::string chunk;
+    chunk.reserve(kSealedChunkBytes + 64 * 1024);
+    chunk.swap(current.pending);
+    return pipeline_.Submit(
+        [writer = current.writer, text = std::move(chunk)] { return writer->Append(text); });
   }
 
   Status Close(Current& current) {
     if (!current.writer) return Ok();
-    CHARTROOM_RETURN_IF_ERROR(current.writer->Finish());
+    CHARTROOM_RETURN_IF_ERROR(Hand(current));
+    CHARTROOM_RETURN_IF_ERROR(
+        pipeline_.Submit([writer = std::move(current.writer)] { return writer->Finish(); }));
     current.writer.reset();
     done_.push_back(Sorted{current.output, current.index});
     return Ok();
@@ -173,6 +260,8 @@ class OutputSet {
   Current* last_ = nullptr;  // the file of the type written last: exports run type by type
   Current errors_;
   std::vector<Sorted> done_;
+  // Declared last: destroyed (drained and joined) first, while what its tasks use still lives.
+  WritePipeline pipeline_;
 };
 
 fhir::OperationOutcome Outcome(fhir::IssueSeverity severity, fhir::IssueType type, std::string code,
@@ -322,14 +411,12 @@ void ExportManager::Run(Job& job) {
   wake_.notify_all();  // the sweeper joins this thread
   const LogLevel level = outcome == "failed" ? LogLevel::kError : LogLevel::kInfo;
   if (logger_.Enabled(level)) {
-    logger_.Log(
-        level, "export",
-        {{"level", LevelName(job.request.level)},
-         {"state", outcome},
-         {"code", result ? std::string_view() : std::string_view(result.error().code())},
-         {"detail", result ? std::string_view() : std::string_view(result.error().message())},
-         {"resources", job.exported.load()},
-         {"duration_ms", static_cast<std::int64_t>(elapsed.count())}});
+    logger_.Log(level, "export",
+                {{"level", LevelName(job.request.level)},
+                 {"state", outcome},
+                 {"code", result ? std::string_view() : std::string_view(result.error().code())},
+                 {"resources", job.exported.load()},
+                 {"duration_ms", static_cast<std::int64_t>(elapsed.count())}});
   }
 }
 
