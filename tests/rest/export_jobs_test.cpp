@@ -32,7 +32,9 @@ class GatedStore final : public store::ResourceStore {
   Status InTransaction(const std::function<Status(store::Transaction&)>&) override {
     return Unsupported();
   }
-  Result<store::PreparedResource> Prepare(boost::json::object) override { return Unsupported(); }
+  Result<store::PreparedResource> Prepare(boost::json::object, fhir::json::NumberTexts) override {
+    return Unsupported();
+  }
   Result<ResourceVersion> Read(std::string_view, std::string_view) override {
     return Unsupported();
   }
