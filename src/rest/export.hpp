@@ -3,7 +3,8 @@
 // runs it on a background thread of its own, which reads the store through
 // store::ResourceStore only (ForEachCurrent for a system export; Patient/[id]/$everything per
 // patient for the Patient and Group levels) and writes one or more NDJSON files per resource
-// type, each closed before it would pass ExportOptions::max_file_bytes.
+// type, each closed before it would pass ExportOptions::max_file_bytes. Sealing and writing run
+// on a second thread of the job, so that the disk and the store are busy at the same time.
 //
 // Files hold PHI and are sealed at rest (rest/export_file.hpp) under a key made for the job and
 // held only in memory. Jobs therefore do not survive a restart: Create() deletes whatever an
