@@ -5,10 +5,10 @@
 #include <vector>
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
 
 #include "core/result_macros.hpp"
 #include "crypto/keyed_hash.hpp"
+#include "fhir/json/strict_parser.hpp"
 #include "store/blob/attachments.hpp"
 #include "store/compartment.hpp"
 
@@ -205,14 +205,17 @@ Status BlobResourceStore::Restore(ResourceVersion& version, Transaction* open, R
   std::vector<Marker> markers;
   std::vector<std::string> texts;
   {
+    // The strict parser, as stored text may hold numbers Boost.JSON's own parser refuses.
     bj::monotonic_resource memory;
-    std::error_code ec;
-    bj::value document = bj::parse(json, ec, &memory);
-    if (ec || !document.is_object()) {
+    // Deeper than any resource the REST layer accepts (rest.max_json_depth is at most 1024).
+    fhir::json::StrictJsonOptions options;
+    options.max_depth = 2048;
+    fhir::json::StrictJson parsed = fhir::json::ParseStrictJson(json, &memory, options);
+    if (parsed.syntax_error || !parsed.value.is_object()) {
       return Fail(ErrorCategory::kInternal, "store.corrupt", "stored content is not JSON");
     }
     CHARTROOM_RETURN_IF_ERROR(
-        ForEachDataHolder(document.get_object(), [&](bj::object& holder) -> Status {
+        ForEachDataHolder(parsed.value.get_object(), [&](bj::object& holder) -> Status {
           std::string_view text = holder.at("data").get_string();
           std::optional<Marker> marker = ParseMarker(text);
           if (marker) {

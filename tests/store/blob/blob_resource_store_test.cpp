@@ -359,6 +359,30 @@ TEST_P(BlobResourceStoreTest, ResourcesWithoutLargeDataAreStoredUnchanged) {
   EXPECT_TRUE(BlobFiles(dir_->path() / "blobs").empty());
 }
 
+TEST_P(BlobResourceStoreTest, NumbersKeepTheTextTheClientWrote) {
+  // Media.height 1.50 as written (ordinal 0: the resource's first number), next to a blob.
+  const std::string data = crypto::EncodeBase64(Content(4096, 15));
+  const std::string json = R"({"resourceType":"Media","id":"m1","status":"completed",)"
+                           R"("subject":{"reference":"Patient/p1"},"duration":1.50,)"
+                           R"("content":{"data":")" +
+                           data + R"("}})";
+  auto prepared = blobs().Prepare(Json(json), fhir::json::NumberTexts{{0, "1.50"}});
+  ASSERT_TRUE(prepared.has_value()) << prepared.error().message();
+  Result<ResourceVersion> written = Fail(ErrorCategory::kInternal, "test.not-run", "not run");
+  ASSERT_TRUE(blobs()
+                  .InTransaction([&](Transaction& tx) -> Status {
+                    written = tx.Update(std::move(*prepared), std::nullopt);
+                    return written ? Ok() : Status(tl::unexpected(written.error()));
+                  })
+                  .has_value());
+  EXPECT_NE(written->json.find(R"("duration":1.50,)"), std::string::npos);
+  auto read = blobs().Read("Media", "m1");
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->json, written->json);
+  EXPECT_EQ(DataOf(read->json), std::vector<std::string>{data});
+  EXPECT_EQ(BlobFiles(dir_->path() / "blobs").size(), 1u);
+}
+
 TEST_P(BlobResourceStoreTest, PrepareInsideAWorkUsesItsTransactionForANewPatient) {
   // As the REST layer writes a transaction Bundle: the Patient and a document of it, both new,
   // the document prepared inside the work.
