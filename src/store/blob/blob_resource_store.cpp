@@ -1,5 +1,7 @@
 #include "store/blob/blob_resource_store.hpp"
 
+#include <string.h>
+
 #include <algorithm>
 #include <utility>
 #include <vector>
@@ -22,6 +24,17 @@ namespace bj = boost::json;
 const std::string& QuotedMarkerPrefix() {
   static const std::string prefix = "\"" + std::string(kMarkerPrefix);
   return prefix;
+}
+
+// The position of the quoted marker prefix in `text` from `from`, or npos. memmem (two-way
+// search) rather than std::string::find, which stops at every '"' of the JSON.
+std::size_t FindMarker(const std::string& text, std::size_t from = 0) {
+  if (from >= text.size()) return std::string::npos;
+  const std::string& needle = QuotedMarkerPrefix();
+  const void* found =
+      ::memmem(text.data() + from, text.size() - from, needle.data(), needle.size());
+  return found == nullptr ? std::string::npos
+                          : static_cast<std::size_t>(static_cast<const char*>(found) - text.data());
 }
 
 // Base64 characters needed for `bytes` decoded bytes.
@@ -198,7 +211,7 @@ Result<BlobResourceStore::Replaced> BlobResourceStore::ExternalizeDocument(bj::v
 
 Status BlobResourceStore::Restore(ResourceVersion& version, Transaction* open, Replaced* known) {
   const std::string& json = version.json;
-  if (json.find(QuotedMarkerPrefix()) == std::string::npos) return Ok();
+  if (FindMarker(json) == std::string::npos) return Ok();
   // The markers that stand where the model puts binary content. Only they are replaced, in the
   // stored text itself, so that everything else stays byte for byte as the backend returned it
   // (no second serialization) and the data is copied once.
@@ -232,8 +245,7 @@ Status BlobResourceStore::Restore(ResourceVersion& version, Transaction* open, R
   std::string out;
   out.reserve(size);
   std::size_t done = 0;  // json[0, done) has been copied or replaced
-  for (std::size_t at = json.find(QuotedMarkerPrefix()); at != std::string::npos;
-       at = json.find(QuotedMarkerPrefix(), done)) {
+  for (std::size_t at = FindMarker(json); at != std::string::npos; at = FindMarker(json, done)) {
     const std::size_t start = at + 1;
     const std::size_t end = json.find('"', start);
     if (end == std::string::npos) break;
@@ -342,7 +354,7 @@ Status BlobResourceStore::ForEachCurrent(const std::vector<std::string>& types,
                                          const std::function<bool(const ResourceVersion&)>& sink) {
   Status failed = Ok();
   CHARTROOM_RETURN_IF_ERROR(inner_.ForEachCurrent(types, since, [&](const ResourceVersion& v) {
-    if (v.json.find(QuotedMarkerPrefix()) == std::string::npos) return sink(v);
+    if (FindMarker(v.json) == std::string::npos) return sink(v);
     ResourceVersion restored = v;
     failed = Restore(restored, OpenHere());
     return failed.has_value() && sink(restored);
