@@ -835,15 +835,34 @@ Status RunForEachCurrent(StoreContext& ctx, Db& db, const std::vector<std::strin
       sql += " AND r.last_updated >= ";
       sql.Bind(ToMicros(*since));
     }
-    sql += " ORDER BY r.rid";
-    CHARTROOM_ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql.text));
-    stmt.BindAll(sql.binds);
+    // SQLite streams the rows; libpq would hold the whole result in memory, so PostgreSQL reads
+    // it in slices of kExportSlice rows, each after the last rid of the one before.
+    constexpr std::int64_t kExportSlice = 1000;
+    std::int64_t after = std::numeric_limits<std::int64_t>::min();
     for (;;) {
-      CHARTROOM_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
-      if (!has_row) break;
-      Row row = ReadRow(stmt);
-      CHARTROOM_ASSIGN_OR_RETURN(ResourceVersion v, Load(ctx, db, false, row));
-      if (!sink(v)) return Ok();
+      Sql slice = sql;
+      if (ctx.dialect.postgres) {
+        slice += " AND r.rid > ";
+        slice.Bind(after);
+      }
+      slice += " ORDER BY r.rid";
+      if (ctx.dialect.postgres) {
+        slice += " LIMIT ";
+        slice.Bind(kExportSlice);
+      }
+      CHARTROOM_ASSIGN_OR_RETURN(auto stmt, db.Prepare(slice.text));
+      stmt.BindAll(slice.binds);
+      std::int64_t rows = 0;
+      for (;;) {
+        CHARTROOM_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+        if (!has_row) break;
+        Row row = ReadRow(stmt);
+        ++rows;
+        after = row.rid;
+        CHARTROOM_ASSIGN_OR_RETURN(ResourceVersion v, Load(ctx, db, false, row));
+        if (!sink(v)) return Ok();
+      }
+      if (!ctx.dialect.postgres || rows < kExportSlice) break;
     }
   }
   return Ok();

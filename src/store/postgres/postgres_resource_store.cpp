@@ -668,13 +668,14 @@ bool PostgresResourceStore::Impl::TryGroup(std::vector<WorkItem*>& group,
   std::int64_t saved_timestamp = last_timestamp_;
   auto begin = [&]() -> Status {
     CHARTROOM_RETURN_IF_ERROR(db.Exec("BEGIN"));
-    // Writers of every process take turns, and each continues the timestamps of the last.
-    CHARTROOM_ASSIGN_OR_RETURN(
-        Stmt lock, db.Prepare("SELECT pg_advisory_xact_lock(?), (SELECT max(last_updated) FROM "
-                              "versions)"));
+    // Writers of every process take turns, and each continues the timestamps of the last. The
+    // maximum is read by a statement of its own: in READ COMMITTED each statement sees what was
+    // committed when it started, so it must start after the lock is held.
+    CHARTROOM_ASSIGN_OR_RETURN(Stmt lock, db.Prepare("SELECT pg_advisory_xact_lock(?)"));
     lock.Bind(1, lock_key_);
-    CHARTROOM_ASSIGN_OR_RETURN(bool row, lock.Step());
-    if (row && !lock.IsNull(1)) last_timestamp_ = std::max(last_timestamp_, lock.Int(1));
+    CHARTROOM_RETURN_IF_ERROR(lock.Run());
+    CHARTROOM_ASSIGN_OR_RETURN(auto last, db.QueryInt("SELECT max(last_updated) FROM versions"));
+    if (last) last_timestamp_ = std::max(last_timestamp_, *last);
     return Ok();
   };
   if (auto started = begin(); !started) {
