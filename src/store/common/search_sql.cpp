@@ -849,6 +849,9 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
     out.probe += "EXISTS (SELECT 1 FROM " + pp.table + " AS t WHERE ";
     out.probe.Append(InClause(dialect_, "t.param", pp.params));
     out.probe += " AND t.rid = " + (outer == "r" ? rid_ : Col(outer, "rid")) + " AND ";
+    // PostgreSQL's index tables are keyed (cid, rid, param, ...): with the compartment of the
+    // outer row a probe is one primary-key seek.
+    if (dialect_.postgres) out.probe += "t.cid = " + Col(outer, "cid") + " AND ";
     out.probe.Append(pp.values[i]);
     out.probe += ")";
   }
@@ -1018,7 +1021,8 @@ Result<CompiledSortKey> QueryCompiler::CompileSort(std::string_view type, const 
   out.expression +=
       "(SELECT " + agg + "(" + dialect_.NoSeek("s." + column) + ") FROM " + table + " AS s WHERE ";
   out.expression.Append(InClause(dialect_, "s.param", params));
-  out.expression += " AND s.rid = r.rid)";
+  out.expression +=
+      dialect_.postgres ? " AND s.rid = r.rid AND s.cid = r.cid)" : " AND s.rid = r.rid)";
   return out;
 }
 

@@ -32,6 +32,8 @@ namespace {
 constexpr std::int64_t kIdBlock = 1000;
 // Bytes of COPY data a transaction buffers before it sends them.
 constexpr std::size_t kMaxBufferedBytes = 64u << 20;
+// Ids looked up together when an update needs the current row of a resource (see LookUp).
+constexpr std::size_t kLookupBatch = 2000;
 
 // Connections that readers borrow; Acquire waits when all are in use.
 class ReaderPool {
@@ -185,7 +187,25 @@ class PostgresResourceStore::Impl {
   }
 
   Result<PreparedResource> Prepare(boost::json::object resource) {
-    return common::PrepareResource(std::move(resource), options_.index, registry_, this);
+    auto prepared = common::PrepareResource(std::move(resource), options_.index, registry_, this);
+    if (prepared && !prepared->id().empty() && common::ValidId(prepared->id())) {
+      std::lock_guard lock(recent_mutex_);
+      recent_.emplace_back(prepared->type(), prepared->id());
+      if (recent_.size() > kMaxRecent) recent_.pop_front();
+    }
+    return prepared;
+  }
+
+  // Takes up to `n` of the ids most recently prepared (and probably about to be written), for a
+  // batched lookup.
+  std::vector<std::pair<std::string, std::string>> TakeRecent(std::size_t n) {
+    std::lock_guard lock(recent_mutex_);
+    std::vector<std::pair<std::string, std::string>> out;
+    while (!recent_.empty() && out.size() < n) {
+      out.push_back(std::move(recent_.front()));
+      recent_.pop_front();
+    }
+    return out;
   }
 
   // Writer thread.
@@ -249,6 +269,10 @@ class PostgresResourceStore::Impl {
 
   std::mutex stats_mutex_;
   Stats stats_;
+
+  static constexpr std::size_t kMaxRecent = 20000;
+  std::mutex recent_mutex_;
+  std::deque<std::pair<std::string, std::string>> recent_;
 };
 
 namespace {
@@ -376,13 +400,71 @@ class WriterTransaction final : public Transaction {
   // The current row of type/id as this transaction left it, else as stored.
   Result<std::optional<CurrentRow>> Find(std::string_view type, std::string_view id,
                                          bool with_index_keys) {
-    auto it = known_.find(Key(type, id));
+    std::string key = Key(type, id);
+    auto it = known_.find(key);
     if (it != known_.end()) {
       if (it->second.buffered) CHARTROOM_RETURN_IF_ERROR(Flush());
       return std::optional<CurrentRow>(it->second.row);
     }
-    return common::FindCurrent(db_, store_.registry_, type, id, with_index_keys,
-                               common::Dialect::Postgres());
+    if (!with_index_keys) {
+      return common::FindCurrent(db_, store_.registry_, type, id, false,
+                                 common::Dialect::Postgres());
+    }
+    auto looked = looked_up_.find(key);
+    if (looked == looked_up_.end()) {
+      CHARTROOM_RETURN_IF_ERROR(LookUp(type, id));
+      looked = looked_up_.find(key);
+    }
+    return looked->second;
+  }
+
+  // Looks up type/id together with the resources prepared lately (a bulk load prepares its batch
+  // before it writes it), so that a batch of updates costs one round trip, not one each. The
+  // answers stay valid for this work item: the writer holds the advisory lock, so no other
+  // writer changes the table, and what this work item changes is in known_, which is asked first.
+  Status LookUp(std::string_view type, std::string_view id) {
+    std::vector<std::pair<std::string, std::string>> wanted = store_.TakeRecent(kLookupBatch);
+    wanted.emplace_back(type, id);
+    std::string hashes = "{";
+    std::vector<std::string> keys;
+    for (const auto& [t, i] : wanted) {
+      std::string key = Key(t, i);
+      if (known_.count(key) != 0 || looked_up_.count(key) != 0) continue;
+      if (!store_.registry_.TypeId(t)) continue;
+      if (hashes.size() > 1) hashes += ',';
+      hashes += std::to_string(common::ReferenceTarget(t, i));
+      keys.push_back(std::move(key));
+    }
+    hashes += '}';
+    for (const std::string& key : keys) looked_up_.emplace(key, std::nullopt);
+    looked_up_.emplace(Key(type, id), std::nullopt);  // also when its type is unknown
+    if (keys.empty()) return Ok();
+    CHARTROOM_ASSIGN_OR_RETURN(
+        Stmt select,
+        db_.Prepare("SELECT r.rid, r.version, r.method, r.deleted, r.last_updated, r.cid, "
+                    "r.content_id, k.keys, r.type_id, r.id FROM resources AS r LEFT JOIN "
+                    "index_keys AS k ON k.cid = r.cid AND k.rid = r.rid WHERE r.ref_hash = "
+                    "ANY(?::bigint[])"));
+    select.Bind(1, hashes);
+    for (;;) {
+      CHARTROOM_ASSIGN_OR_RETURN(bool row, select.Step());
+      if (!row) break;
+      std::string_view name = store_.registry_.TypeName(select.Int(8));
+      auto entry = looked_up_.find(Key(name, select.Text(9)));
+      if (entry == looked_up_.end()) continue;  // another resource with the same hash
+      CurrentRow current;
+      current.rid = select.Int(0);
+      current.type_id = select.Int(8);
+      current.version = select.Int(1);
+      current.method = common::MethodFromCode(select.Int(2));
+      current.deleted = select.Int(3) != 0;
+      current.last_updated = select.Int(4);
+      current.cid = select.Int(5);
+      if (!select.IsNull(6)) current.content_id = select.Int(6);
+      if (!select.IsNull(7)) current.index_keys = std::string(select.BlobView(7));
+      entry->second = std::move(current);
+    }
+    return Ok();
   }
 
   // Deletes the index rows and index_keys row of the version `current` describes.
@@ -533,6 +615,8 @@ class WriterTransaction final : public Transaction {
   bool open_ = true;
   CopyBuffer buffer_;
   std::unordered_map<std::string, Known> known_;
+  // Current rows looked up in this work item (nullopt: absent); known_ overrides them.
+  std::unordered_map<std::string, std::optional<CurrentRow>> looked_up_;
 };
 
 }  // namespace

@@ -37,13 +37,15 @@ CREATE TABLE compartments (
   PRIMARY KEY (cid)
 );
 
--- Sealed resource JSON, one row per non-deletion version.
+-- Sealed resource JSON, one row per non-deletion version. Ciphertext does not compress:
+-- EXTERNAL keeps TOAST from trying.
 CREATE TABLE contents (
   cid bigint NOT NULL,
   content_id bigint NOT NULL,
   sealed bytea NOT NULL,
   PRIMARY KEY (cid, content_id)
 );
+ALTER TABLE contents ALTER COLUMN sealed SET STORAGE EXTERNAL;
 
 -- One row per resource (type, id): its current version, in the compartment of that version.
 CREATE TABLE resources (
@@ -88,8 +90,9 @@ CREATE INDEX versions_by_rid ON versions (rid, version);
 CREATE INDEX versions_by_time ON versions (last_updated);
 CREATE INDEX versions_by_type_time ON versions (type_id, last_updated);
 
--- Search index: current versions only. The primary key (cid, rid, ...) serves maintenance; the
--- other indexes are the SQLite tables' keys, which the shared search SQL seeks.
+-- Search index: current versions only. The primary key (cid, rid, ...) serves maintenance and
+-- probes (which name the candidate's cid and rid); the other indexes are the SQLite tables'
+-- (param, value...) keys, which the shared search SQL seeks to list matches.
 
 CREATE TABLE idx_token (
   cid bigint NOT NULL, rid bigint NOT NULL,
@@ -111,14 +114,12 @@ CREATE TABLE idx_string (
   PRIMARY KEY (cid, rid, param, value, exact)
 );
 CREATE INDEX idx_string_by_value ON idx_string (param, value, rid);
-CREATE INDEX idx_string_by_rid ON idx_string (param, rid);
 
 CREATE TABLE idx_date (
   cid bigint NOT NULL, rid bigint NOT NULL,
   param integer NOT NULL, low bigint NOT NULL, high bigint NOT NULL,
   PRIMARY KEY (cid, rid, param, low, high)
 );
-CREATE INDEX idx_date_by_rid ON idx_date (param, rid);
 CREATE INDEX idx_date_by_low ON idx_date (param, low);
 CREATE INDEX idx_date_by_high ON idx_date (param, high);
 
@@ -127,7 +128,6 @@ CREATE TABLE idx_number (
   param integer NOT NULL, value double precision NOT NULL,
   PRIMARY KEY (cid, rid, param, value)
 );
-CREATE INDEX idx_number_by_rid ON idx_number (param, rid);
 CREATE INDEX idx_number_by_value ON idx_number (param, value);
 
 CREATE TABLE idx_quantity (
@@ -136,7 +136,6 @@ CREATE TABLE idx_quantity (
   raw double precision NOT NULL, sys bigint NOT NULL,
   PRIMARY KEY (cid, rid, param, unit, value, raw, sys)
 );
-CREATE INDEX idx_quantity_by_rid ON idx_quantity (param, rid);
 CREATE INDEX idx_quantity_by_value ON idx_quantity (param, unit, value);
 
 CREATE TABLE idx_reference (
