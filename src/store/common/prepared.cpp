@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include <boost/json/serialize.hpp>
-
 #include "core/result_macros.hpp"
 
 namespace chartroom::store::common {
@@ -22,10 +20,13 @@ Result<std::string> ResourceTypeOf(const boost::json::object& resource) {
   return name;
 }
 
-void AppendMember(std::string& out, std::string_view key, const boost::json::value& value) {
-  out += boost::json::serialize(boost::json::string(key));
+// Appends `"key":value`, the value's numbers as the client wrote them (`writer` follows the
+// resource's members in document order).
+void AppendMember(std::string& out, std::string_view key, const boost::json::value& value,
+                  fhir::json::JsonWriter& writer) {
+  fhir::json::AppendJsonString(out, key);
   out += ':';
-  out += boost::json::serialize(value);
+  writer.Write(value, out);
 }
 
 }  // namespace
@@ -55,8 +56,10 @@ std::optional<std::string> CompartmentPatient(
   return std::nullopt;
 }
 
-Result<PreparedResource> PrepareResource(boost::json::object resource, const IndexFunction& index,
-                                         const Registry& registry, const void* owner) {
+Result<PreparedResource> PrepareResource(boost::json::object resource,
+                                         const fhir::json::NumberTexts& numbers,
+                                         const IndexFunction& index, const Registry& registry,
+                                         const void* owner) {
   CHARTROOM_ASSIGN_OR_RETURN(std::string type, ResourceTypeOf(resource));
   std::string id;
   if (const boost::json::value* v = resource.if_contains("id"); v != nullptr && v->is_string()) {
@@ -64,19 +67,26 @@ Result<PreparedResource> PrepareResource(boost::json::object resource, const Ind
   }
   auto prepared = std::make_unique<PreparedContent>();
   prepared->owner = owner;
+  fhir::json::JsonWriter writer(numbers);
   for (const auto& member : resource) {
     std::string_view key = member.key();
-    if (key == "resourceType" || key == "id") continue;
+    if (key == "resourceType" || key == "id") {
+      writer.Skip(member.value());
+      continue;
+    }
     if (key == "meta" && member.value().is_object()) {
       for (const auto& m : member.value().get_object()) {
-        if (m.key() == "versionId" || m.key() == "lastUpdated") continue;
-        AppendMember(prepared->meta_members, m.key(), m.value());
+        if (m.key() == "versionId" || m.key() == "lastUpdated") {
+          writer.Skip(m.value());
+          continue;
+        }
+        AppendMember(prepared->meta_members, m.key(), m.value(), writer);
         prepared->meta_members += ',';
       }
       continue;
     }
     prepared->body_members += ',';
-    AppendMember(prepared->body_members, key, member.value());
+    AppendMember(prepared->body_members, key, member.value(), writer);
   }
 
   boost::json::value document(std::move(resource));

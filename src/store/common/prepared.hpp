@@ -18,6 +18,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "fhir/json/writer.hpp"
 #include "fhir/search/index_values.hpp"
 #include "store/common/index_rows.hpp"
 #include "store/common/registry.hpp"
@@ -36,10 +37,13 @@ struct PreparedContent final : PreparedResource::Payload {
 };
 
 // Checks `resource`, extracts and encodes its index rows (parameter ids from `registry`) and
-// splits its JSON. kInvalid "store.bad-resource" for a resource without a concrete resourceType;
-// errors of `index` unchanged.
-Result<PreparedResource> PrepareResource(boost::json::object resource, const IndexFunction& index,
-                                         const Registry& registry, const void* owner);
+// splits its JSON, its numbers written as `numbers` gives them (ResourceStore::Prepare).
+// kInvalid "store.bad-resource" for a resource without a concrete resourceType; errors of
+// `index` unchanged.
+Result<PreparedResource> PrepareResource(boost::json::object resource,
+                                         const fhir::json::NumberTexts& numbers,
+                                         const IndexFunction& index, const Registry& registry,
+                                         const void* owner);
 
 // The payload of a resource `owner` prepared; kInvalid "store.foreign-prepared" otherwise.
 Result<const PreparedContent*> OwnPrepared(const PreparedResource& resource, const void* owner);

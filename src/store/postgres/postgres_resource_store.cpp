@@ -186,8 +186,10 @@ class PostgresResourceStore::Impl {
     return {limits_, clock_, registry_, keyring_, common::Dialect::Postgres()};
   }
 
-  Result<PreparedResource> Prepare(boost::json::object resource) {
-    auto prepared = common::PrepareResource(std::move(resource), options_.index, registry_, this);
+  Result<PreparedResource> Prepare(boost::json::object resource,
+                                   const fhir::json::NumberTexts& numbers) {
+    auto prepared =
+        common::PrepareResource(std::move(resource), numbers, options_.index, registry_, this);
     if (prepared && !prepared->id().empty() && common::ValidId(prepared->id())) {
       std::lock_guard lock(recent_mutex_);
       recent_.emplace_back(prepared->type(), prepared->id());
@@ -302,7 +304,7 @@ class WriterTransaction final : public Transaction {
 
   Result<ResourceVersion> Create(boost::json::object resource) override {
     if (!open_) return tl::unexpected(TransactionClosed());
-    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource)));
+    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource), {}));
     return Create(std::move(prepared));
   }
 
@@ -324,7 +326,7 @@ class WriterTransaction final : public Transaction {
   Result<ResourceVersion> Update(boost::json::object resource,
                                  std::optional<std::int64_t> expected_version) override {
     if (!open_) return tl::unexpected(TransactionClosed());
-    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource)));
+    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource), {}));
     return Update(std::move(prepared), expected_version);
   }
 
@@ -854,8 +856,9 @@ Status PostgresResourceStore::InTransaction(const std::function<Status(Transacti
   return impl_->InTransaction(work);
 }
 
-Result<PreparedResource> PostgresResourceStore::Prepare(boost::json::object resource) {
-  return impl_->Prepare(std::move(resource));
+Result<PreparedResource> PostgresResourceStore::Prepare(boost::json::object resource,
+                                                        fhir::json::NumberTexts numbers) {
+  return impl_->Prepare(std::move(resource), numbers);
 }
 
 Result<ResourceVersion> PostgresResourceStore::Read(std::string_view type, std::string_view id) {

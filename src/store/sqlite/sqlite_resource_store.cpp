@@ -15,8 +15,6 @@
 
 #include <sqlite3.h>
 
-#include <boost/json/serialize.hpp>
-
 #include "core/result_macros.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/sqlite/index_rows.hpp"
@@ -150,7 +148,8 @@ class SqliteResourceStore::Impl {
   }
 
   // Any thread: checks `resource`, extracts and encodes its index rows and serializes it.
-  Result<PreparedResource> Prepare(boost::json::object resource);
+  Result<PreparedResource> Prepare(boost::json::object resource,
+                                   const fhir::json::NumberTexts& numbers);
 
   // Writer-thread operations (called by WriterTransaction).
   Result<ResourceVersion> Write(Connection& db, const SqlitePrepared& prepared,
@@ -235,7 +234,7 @@ class WriterTransaction final : public Transaction {
 
   Result<ResourceVersion> Create(boost::json::object resource) override {
     if (!open_) return tl::unexpected(TransactionClosed());
-    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource)));
+    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource), {}));
     return Create(std::move(prepared));
   }
 
@@ -259,7 +258,7 @@ class WriterTransaction final : public Transaction {
   Result<ResourceVersion> Update(boost::json::object resource,
                                  std::optional<std::int64_t> expected_version) override {
     if (!open_) return tl::unexpected(TransactionClosed());
-    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource)));
+    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource), {}));
     return Update(std::move(prepared), expected_version);
   }
 
@@ -330,8 +329,9 @@ std::int64_t SqliteResourceStore::Impl::NextTimestamp() {
   return last_timestamp_;
 }
 
-Result<PreparedResource> SqliteResourceStore::Impl::Prepare(boost::json::object resource) {
-  return common::PrepareResource(std::move(resource), options_.index, registry_, this);
+Result<PreparedResource> SqliteResourceStore::Impl::Prepare(
+    boost::json::object resource, const fhir::json::NumberTexts& numbers) {
+  return common::PrepareResource(std::move(resource), numbers, options_.index, registry_, this);
 }
 
 Result<ResourceVersion> SqliteResourceStore::Impl::Write(
@@ -775,8 +775,9 @@ Status SqliteResourceStore::ForEachCurrent(
   });
 }
 
-Result<PreparedResource> SqliteResourceStore::Prepare(boost::json::object resource) {
-  return impl_->Prepare(std::move(resource));
+Result<PreparedResource> SqliteResourceStore::Prepare(boost::json::object resource,
+                                                      fhir::json::NumberTexts numbers) {
+  return impl_->Prepare(std::move(resource), numbers);
 }
 
 Result<std::vector<std::string>> SqliteResourceStore::ExplainSearch(
