@@ -12,7 +12,7 @@
 #include "crypto/keyed_hash.hpp"
 #include "fhir/json/strict_parser.hpp"
 #include "store/blob/attachments.hpp"
-#include "store/compartment.hpp"
+#include "store/common/prepared.hpp"
 
 namespace chartroom::store::blob {
 namespace {
@@ -195,7 +195,7 @@ Result<BlobResourceStore::Replaced> BlobResourceStore::ExternalizeDocument(bj::v
   }
   CHARTROOM_ASSIGN_OR_RETURN(std::vector<fhir::search::IndexEntry> entries,
                              options_.index(document));
-  const std::optional<std::string> patient = CompartmentPatient(type, id, entries);
+  const std::optional<std::string> patient = common::CompartmentPatient(type, id, entries);
   CHARTROOM_ASSIGN_OR_RETURN(crypto::SecretKey key, keys_.CompartmentKey(patient, open));
   Replaced replaced;
   replaced.reserve(moves.size());

@@ -51,7 +51,7 @@ class BlobResourceStore final : public ResourceStore, public KeyProvider {
     // stays in the resource.
     std::size_t min_bytes = 4096;
     // The backend's index function (required): the compartment of a resource with blobs is
-    // decided from its search values, as the backend decides it (store/compartment.hpp).
+    // decided from its search values, as the backend decides it (common::CompartmentPatient, store/common/prepared.hpp).
     IndexFunction index;
   };
 
