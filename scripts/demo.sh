@@ -1,48 +1,46 @@
 #!/usr/bin/env bash
-# A short end-to-end demonstration of what Chartroom does today, on bundled synthetic data:
-# validate a Synthea patient Bundle and a deliberately broken resource, then ask FHIRPath
-# questions of the Bundle. Usage: scripts/demo.sh [path/to/chartroom]
+# `make demo`: a synthetic population of about 200 patients (chartroom generate), imported into a
+# fresh data directory (chartroom import), served on http://localhost:8080 (chartroom serve) until
+# Ctrl-C. Prints example requests against the records it loaded. All data is synthetic.
+#
+#   scripts/demo.sh [path/to/chartroom]      PATIENTS=200 LISTEN=127.0.0.1:8080 DEMO_DIR=build/demo
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-build/release/src/cli/chartroom}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-gzip -dc tests/data/synthea/patient-bundle-1.json.gz > "$work/bundle.json"
+patients=${PATIENTS:-200}
+listen=${LISTEN:-127.0.0.1:8080}
+demo=${DEMO_DIR:-build/demo}
 
-step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; }
+step() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
 
-step "Validate a synthetic Synthea patient Bundle (FHIR R4)" chartroom validate bundle.json
-"$bin" validate "$work/bundle.json"
+rm -rf "$demo"
+mkdir -p "$demo"
+step "Generating $patients synthetic patients (chartroom generate)"
+"$bin" generate --patients "$patients" --seed 2026 --out "$demo/population" >/dev/null
+files=()
+for f in "$demo"/population/*.ndjson; do
+  [[ $(basename "$f") == phi-spans.ndjson ]] || files+=("$f")  # ground truth, not FHIR
+done
+echo "$(cat "${files[@]}" | wc -l) resources in ${#files[@]} NDJSON files"
 
-cat > "$work/broken.json" <<'JSON'
-{"resourceType": "Patient", "id": "demo-1", "gender": "F", "birthDate": "1980-02-30",
- "name": [{"family": "Example", "given": []}], "managingOrganization": {"reference": "not a reference"},
- "favouriteColour": "blue"}
-JSON
-step "Validate a deliberately broken Patient (exit code 1, one issue per problem)" chartroom validate broken.json
-status=0
-"$bin" validate "$work/broken.json" > "$work/outcome.json" || status=$?
-python3 - "$work/outcome.json" <<'PY'
-import json, sys
-for issue in json.load(open(sys.argv[1]))["issue"]:
-    code = issue["details"]["coding"][0]["code"]
-    where = ", ".join(issue.get("expression", []))
-    print(f'  {issue["severity"]:7} {code:24} {where:40} {issue["diagnostics"]}')
-PY
-echo "(exit code $status)"
+step "Importing them into $demo/data (chartroom import)"
+"$bin" import --data "$demo/data" "${files[@]}"
 
-fhirpath() {
-  step "$1" chartroom fhirpath --input bundle.json "\"$2\""
-  "$bin" fhirpath --input "$work/bundle.json" "$2"
-}
-fhirpath "How many Observations does the Bundle hold?" \
-  "Bundle.entry.resource.ofType(Observation).count()"
-fhirpath "The patient's official name" \
-  "Bundle.entry.resource.ofType(Patient).name.where(use = 'official').given.first()"
-fhirpath "Distinct LOINC codes observed" \
-  "Bundle.entry.resource.ofType(Observation).code.coding.where(system = 'http://loinc.org').code.distinct().count()"
-fhirpath "Body weights above 60 kg, compared through UCUM (60 kg = 60000 g)" \
-  "Bundle.entry.resource.ofType(Observation).where(code.coding.display = 'Weight').value.ofType(Quantity).where(\$this > 60000 'g')"
-fhirpath "Date arithmetic with FHIRPath precision rules" "@2024-01-31 + 1 month"
-step "A syntax error exits with code 2" chartroom fhirpath "Patient.name.where("
-"$bin" fhirpath "Patient.name.where(" || echo "(exit code $?)"
+patient=$(head -1 "$demo/population/Patient.ndjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+family=$(head -1 "$demo/population/Patient.ndjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["name"][0]["family"])')
+base="http://${listen/127.0.0.1/localhost}/fhir"
+step "Serving the FHIR R4 API on $base (Ctrl-C stops it). Try, from another terminal:"
+cat <<EXAMPLES
+  curl -s $base/metadata | head -c 300
+  curl -s $base/Patient/$patient
+  curl -s '$base/Patient?family=$family&_count=5'
+  curl -s '$base/Observation?subject=Patient/$patient&code=http://loinc.org|8867-4&_sort=-date&_count=3'
+  curl -s '$base/Encounter?subject=Patient/$patient&_include=Encounter:subject&_count=2'
+  curl -s '$base/Patient/$patient/\$everything?_type=Condition,Procedure'
+  curl -s -X POST $base/Patient -H 'Content-Type: application/fhir+json' \\
+       -d '{"resourceType":"Patient","name":[{"family":"Example","given":["Demo"]}],"gender":"other"}'
+  curl -s $base/Patient/$patient/_history
+  curl -s http://${listen/127.0.0.1/localhost}/metrics | grep chartroom_http | head
+EXAMPLES
+echo
+exec "$bin" serve --data "$demo/data" --listen "$listen"

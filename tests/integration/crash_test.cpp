@@ -1,0 +1,211 @@
+// Reliability of the record store under crashes: `chartroom serve` is killed with SIGKILL again
+// and again while several clients write single resources and transaction Bundles. After every
+// restart each acknowledged write is there with its content, every transaction is visible
+// whole or not at all, and the database passes SQLite's integrity and foreign-key checks.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "crypto/aead.hpp"
+#include "fhir/search/index_values.hpp"
+#include "store/sqlite/sqlite_resource_store.hpp"
+#include "support/http_client.hpp"
+#include "support/process.hpp"
+
+namespace chartroom::test {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+constexpr std::string_view kSystem = "urn:chartroom:crash-test";
+constexpr int kObservationsPerTransaction = 3;
+
+// One write a client attempted; `acknowledged` when the server answered it with success.
+struct Attempt {
+  std::string key;
+  bool transaction = false;
+  bool acknowledged = false;
+};
+
+std::string Identifier(const std::string& key) {
+  return R"("identifier":[{"system":")" + std::string(kSystem) + R"(","value":")" + key + R"("}])";
+}
+
+std::string PatientJson(const std::string& key, bool with_id) {
+  return R"({"resourceType":"Patient",)" +
+         (with_id ? R"("id":"crash-)" + key + R"(",)" : std::string()) + Identifier(key) +
+         R"(,"birthDate":"1970-01-01","gender":"unknown"})";
+}
+
+std::string TransactionJson(const std::string& key) {
+  std::string entries = R"({"fullUrl":"urn:uuid:00000000-0000-4000-8000-000000000001",)"
+                        R"("resource":)" +
+                        PatientJson(key, false) +
+                        R"(,"request":{"method":"POST","url":"Patient"}})";
+  for (int i = 0; i < kObservationsPerTransaction; ++i) {
+    entries += R"(,{"resource":{"resourceType":"Observation","status":"final",)" + Identifier(key) +
+               R"(,"code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},)"
+               R"("subject":{"reference":"urn:uuid:00000000-0000-4000-8000-000000000001"},)"
+               R"("valueQuantity":{"value":)" +
+               std::to_string(60 + i) +
+               R"(,"unit":"/min","system":"http://unitsofmeasure.org","code":"/min"}},)"
+               R"("request":{"method":"POST","url":"Observation"}})";
+  }
+  return R"({"resourceType":"Bundle","type":"transaction","entry":[)" + entries + "]}";
+}
+
+class Server {
+ public:
+  explicit Server(const fs::path& dir)
+      : process_({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0"},
+                 {"CHARTROOM_LOG_LEVEL=warn"}) {
+    if (!process_.WaitFor("listening on port", std::chrono::seconds(60))) {
+      ADD_FAILURE() << "the server did not start: " << process_.output();
+    }
+    port_ = PortFrom(process_.output());
+  }
+  std::uint16_t port() const { return port_; }
+  Process& process() { return process_; }
+
+ private:
+  Process process_;
+  std::uint16_t port_ = 0;
+};
+
+// Clients write until the server dies under them; every attempt is recorded before it is sent.
+void Write(std::uint16_t port, int round, int writer, std::mutex& mutex,
+           std::vector<Attempt>& attempts) {
+  try {
+    HttpClient client(port);
+    for (int n = 0;; ++n) {
+      Attempt attempt{
+          "r" + std::to_string(round) + "w" + std::to_string(writer) + "n" + std::to_string(n),
+          n % 2 == 1, false};
+      std::size_t slot = 0;
+      {
+        std::lock_guard lock(mutex);
+        attempts.push_back(attempt);
+        slot = attempts.size() - 1;
+      }
+      const HttpResult result =
+          attempt.transaction
+              ? client.Post("/fhir", TransactionJson(attempt.key), {{"Prefer", "return=minimal"}})
+              : client.Put("/fhir/Patient/crash-" + attempt.key, PatientJson(attempt.key, true));
+      const bool ok = attempt.transaction ? result.status == 200 : result.status == 201;
+      if (!ok) {
+        ADD_FAILURE() << "a write failed while the server was up: " << result.status << " "
+                      << result.body;
+        return;
+      }
+      std::lock_guard lock(mutex);
+      attempts[slot].acknowledged = true;
+    }
+  } catch (const std::exception&) {
+    // The server was killed: the connection is gone.
+  }
+}
+
+std::int64_t Count(HttpClient& client, std::string_view type, const std::string& key) {
+  const HttpResult result =
+      client.Get("/fhir/" + std::string(type) + "?identifier=" + std::string(kSystem) + "|" + key +
+                 "&_summary=count");
+  EXPECT_EQ(result.status, 200) << result.body;
+  const json::value body = result.json();
+  const json::value* total = body.is_object() ? body.as_object().if_contains("total") : nullptr;
+  return total != nullptr && total->is_int64() ? total->as_int64() : -1;
+}
+
+TEST(CrashTest, AcknowledgedWritesSurviveSigkillAndTransactionsAreAllOrNothing) {
+  const fs::path dir = fs::path(::testing::TempDir()) / ("crash-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  constexpr int kRounds = 5;
+  constexpr int kWriters = 4;
+  std::mt19937 random(20261126);
+  std::mutex mutex;
+  std::vector<Attempt> attempts;
+
+  for (int round = 0; round < kRounds; ++round) {
+    Server server(dir);
+    ASSERT_NE(server.port(), 0);
+    std::vector<std::thread> writers;
+    for (int w = 0; w < kWriters; ++w) {
+      writers.emplace_back(Write, server.port(), round, w, std::ref(mutex), std::ref(attempts));
+    }
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(300, 900)(random)));
+    server.process().Kill();
+    for (auto& t : writers) t.join();
+  }
+
+  std::size_t acknowledged = 0;
+  std::size_t unacknowledged = 0;
+  {
+    Server server(dir);
+    ASSERT_NE(server.port(), 0);
+    HttpClient client(server.port());
+    for (const Attempt& a : attempts) {
+      (a.acknowledged ? acknowledged : unacknowledged) += 1;
+      if (a.transaction) {
+        const std::int64_t patients = Count(client, "Patient", a.key);
+        const std::int64_t observations = Count(client, "Observation", a.key);
+        const bool whole = patients == 1 && observations == kObservationsPerTransaction;
+        const bool absent = patients == 0 && observations == 0;
+        EXPECT_TRUE(whole || absent)
+            << a.key << ": " << patients << " patients, " << observations << " observations";
+        if (a.acknowledged) {
+          EXPECT_TRUE(whole) << a.key << " was acknowledged";
+        }
+      } else {
+        const HttpResult read = client.Get("/fhir/Patient/crash-" + a.key);
+        if (a.acknowledged || read.status == 200) {
+          ASSERT_EQ(read.status, 200) << a.key << " was acknowledged";
+          EXPECT_NE(read.body.find(a.key), std::string::npos) << read.body;
+        } else {
+          EXPECT_EQ(read.status, 404) << a.key;
+        }
+      }
+    }
+    ::kill(server.process().pid(), SIGTERM);
+    EXPECT_EQ(server.process().Wait(std::chrono::seconds(60)), 0) << server.process().output();
+  }
+  // Each round acknowledged writes before it was killed.
+  EXPECT_GE(acknowledged, static_cast<std::size_t>(kRounds * kWriters));
+  std::cout << "[ crash    ] " << kRounds << " kills, " << acknowledged << " acknowledged and "
+            << unacknowledged << " unacknowledged writes checked\n";
+
+  // SQLite's own checks on the database the crashes left behind.
+  core::SystemClock clock;
+  core::SystemRandom system_random;
+  auto master = crypto::LoadOrCreateKeyFile(dir / "master.key", system_random);
+  ASSERT_TRUE(master.has_value());
+  auto extractor = fhir::search::IndexExtractor::Create();
+  ASSERT_TRUE(extractor.has_value());
+  store::SqliteResourceStore::Options options;
+  options.path = dir / "chartroom.db";
+  options.index = [&](const json::value& resource) { return (*extractor)->Extract(resource); };
+  auto opened = store::SqliteResourceStore::Open(options, clock, system_random, *master);
+  ASSERT_TRUE(opened.has_value()) << opened.error().message();
+  auto problems = (*opened)->CheckIntegrity();
+  ASSERT_TRUE(problems.has_value());
+  EXPECT_TRUE(problems->empty()) << problems->front();
+  opened->reset();
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace chartroom::test
