@@ -13,7 +13,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build/release}
 patients=${PATIENTS:-2000}
-shared=${CHARTROOM_SHARED_DATA_DIR:-$root/../shared/data}
+shared=${CHARTROOM_SHARED_DATA_DIR:-$(cd "$root/.." && pwd)/shared/data}
 data_root=${DATA_ROOT:-$(dirname "$(mktemp -u)")}
 extra=()
 [[ -n ${WORKERS:-} ]] && extra+=(--workers "$WORKERS")
@@ -31,12 +31,34 @@ trap 'rm -rf "$work"' EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg); data under $data_root"
 
+# Runs one import; prints its summary line and, when perf is installed, the CPU time of its
+# busiest thread (the store's single writer) and the rate that thread alone would allow: on a
+# shared, loaded machine that is the figure that does not depend on the neighbours.
 run() {
   local name=$1
   shift
   echo "== $name"
   # Exit 1 (some resources skipped) is expected for inputs with non-resource lines.
-  "$chartroom" import "$@" --data "$work/data-$name" "${extra[@]}" 2>&1 | tail -1 || true
+  "$chartroom" import "$@" --data "$work/data-$name" "${extra[@]}" 2>"$work/log" &
+  local pid=$!
+  if command -v perf >/dev/null; then
+    # Per-thread counts cover the threads that exist when perf attaches: the store's and the
+    # import's threads start within the first few milliseconds.
+    sleep 0.5
+    perf stat -e task-clock --per-thread -p "$pid" -o "$work/threads" 2>/dev/null || true
+  fi
+  wait "$pid" || true
+  tail -1 "$work/log"
+  if [[ -s $work/threads ]]; then
+    local written busiest
+    written=$(tail -1 "$work/log" | sed -E 's/.* ([0-9,]+) written.*/\1/; s/,//g')
+    busiest=$(grep -E '^ *chartroom-' "$work/threads" | awk '{gsub(",", "", $2); print $2}' |
+      sort -rn | head -1)
+    awk -v w="$written" -v ms="$busiest" 'BEGIN {
+      printf "   busiest thread: %.2f s CPU, %.1f us per resource, writer-bound rate %.0f resources/s\n",
+        ms / 1000, ms * 1000 / w, w / (ms / 1000) }'
+    rm -f "$work/threads"
+  fi
   rm -rf "$work/data-$name"
 }
 

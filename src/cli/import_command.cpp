@@ -52,7 +52,7 @@ constexpr std::string_view kUsage =
     "  --config FILE   a TOML configuration file (as for chartroom serve)\n"
     "  --data DIR      the data directory (default ./chartroom-data; CHARTROOM_DATA_DIR)\n"
     "  --workers N     threads that validate and prepare (default: one per core)\n"
-    "  --batch N       resources per store transaction (default 1000)\n"
+    "  --batch N       resources per store transaction (default 2000)\n"
     "  Exit code: 0 all imported, 1 some resources skipped, 2 usage error, 3 unusable input,\n"
     "  4 store error.\n";
 

@@ -45,7 +45,7 @@ struct ImportOptions {
   // Threads that validate and prepare; 0: one per hardware thread.
   unsigned workers = 0;
   // Resources per store transaction (at most; a file's last chunk may be smaller).
-  std::size_t batch_size = 1000;
+  std::size_t batch_size = 2000;
   // Chunks read but not yet committed; 0: twice the workers, plus two.
   std::size_t chunks_in_flight = 0;
   RecordReaderOptions reader;
