@@ -131,8 +131,14 @@ std::string ProgressText(const ingest::ImportProgress& p, std::size_t files,
   const std::uint64_t bytes = p.bytes_read.load();
   const std::uint64_t written = p.written.load();
   const double seconds = std::max(Seconds(elapsed), 1e-3);
+  // Reading runs ahead of writing by up to the pipeline's depth, so the share of bytes read is
+  // scaled by the share of the records read that are done (written or skipped).
+  const std::uint64_t read = p.records_read.load();
+  const double done = read == 0 ? 0.0 : double(written + p.skipped.load()) / double(read);
   const double fraction =
-      total_bytes == 0 ? 0.0 : std::min(1.0, static_cast<double>(bytes) / double(total_bytes));
+      total_bytes == 0
+          ? 0.0
+          : std::min(1.0, static_cast<double>(bytes) / double(total_bytes)) * std::min(1.0, done);
   std::string text;
   if (bar) {
     constexpr int kWidth = 24;
@@ -144,10 +150,9 @@ std::string ProgressText(const ingest::ImportProgress& p, std::size_t files,
   std::snprintf(percent, sizeof percent, "%3.0f%%", fraction * 100);
   text += percent;
   text += " files " + Grouped(p.files_started.load()) + "/" + Grouped(files) + ", " +
-          Grouped(p.records_read.load()) + " read, " + Grouped(written) + " written, " +
-          Grouped(p.skipped.load()) + " skipped, " +
-          Grouped(static_cast<std::uint64_t>(double(written) / seconds)) + " res/s, " +
-          Megabytes(bytes) + " of " + Megabytes(total_bytes);
+          Grouped(read) + " read, " + Grouped(written) + " written, " + Grouped(p.skipped.load()) +
+          " skipped, " + Grouped(static_cast<std::uint64_t>(double(written) / seconds)) +
+          " res/s, " + Megabytes(bytes) + " of " + Megabytes(total_bytes);
   return text;
 }
 
