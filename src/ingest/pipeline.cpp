@@ -11,8 +11,9 @@
 #include <utility>
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
 
+#include "core/result_macros.hpp"
+#include "fhir/json/strict_parser.hpp"
 #include "fhir/validation/validator.hpp"
 
 namespace chartroom::ingest {
@@ -212,7 +213,8 @@ class Pipeline {
       boost::json::object& object = parsed.value.get_object();
       const boost::json::value* id = object.if_contains("id");
       const bool has_id = id != nullptr && id->is_string();
-      Result<store::PreparedResource> prepared = store_.Prepare(std::move(object));
+      Result<store::PreparedResource> prepared =
+          store_.Prepare(std::move(object), std::move(parsed.numbers));
       if (!prepared) {
         Skip(chunk, record, std::move(label),
              prepared.error().code() + ": " + prepared.error().message());
@@ -260,13 +262,15 @@ class Pipeline {
             if (item.has_id) return tx.Update(std::move(item.prepared), std::nullopt);
             return tx.Create(std::move(item.prepared));
           }
-          boost::system::error_code ec;
-          boost::json::value value = boost::json::parse(item.text, ec);
-          if (ec || !value.is_object()) {
+          fhir::json::StrictJson parsed = fhir::json::ParseStrictJson(item.text);
+          if (parsed.syntax_error || !parsed.value.is_object()) {
             return Fail(ErrorCategory::kInternal, "ingest.reparse", "cannot parse it again");
           }
-          if (item.has_id) return tx.Update(std::move(value.get_object()), std::nullopt);
-          return tx.Create(std::move(value.get_object()));
+          CHARTROOM_ASSIGN_OR_RETURN(
+              store::PreparedResource prepared,
+              store_.Prepare(std::move(parsed.value.get_object()), std::move(parsed.numbers)));
+          if (item.has_id) return tx.Update(std::move(prepared), std::nullopt);
+          return tx.Create(std::move(prepared));
         }();
         if (!written) {
           return Fail(written.error().category(), written.error().code(),

@@ -6,11 +6,11 @@
 #include <utility>
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
 
 #include "core/result_macros.hpp"
 #include "fhir/json/strict_parser.hpp"
+#include "fhir/json/writer.hpp"
 
 namespace chartroom::ingest {
 namespace {
@@ -104,6 +104,9 @@ struct RecordReader::BundleState {
   std::size_t next = 0;
   std::set<std::size_t> duplicate_entries;
   std::map<std::string, std::string, std::less<>> targets;
+  // Per entry, the text of the numbers of its resource as written (fhir/json/writer.hpp), so
+  // that 1.50 is handed on as 1.50.
+  std::vector<fhir::json::NumberTexts> numbers;
 };
 
 RecordReader::RecordReader(std::unique_ptr<ByteReader> input, RecordReaderOptions options)
@@ -327,6 +330,17 @@ Result<bool> RecordReader::StartDocument(std::string text, std::uint64_t first_l
       if (type.empty() || id.empty()) continue;
       state->targets.emplace(std::string(full_url), std::string(type) + "/" + id);
     }
+    // Ids added above are strings: the numbers keep their places in document order.
+    std::vector<const boost::json::value*> parts;
+    parts.reserve(state->entries->size());
+    for (const boost::json::value& entry : *state->entries) {
+      const boost::json::value* resource =
+          entry.is_object() ? entry.get_object().if_contains("resource") : nullptr;
+      parts.push_back(resource != nullptr && resource->is_object() ? resource : nullptr);
+    }
+    if (!parsed.numbers.empty()) {
+      state->numbers = fhir::json::NumbersWithin(state->document, parts, parsed.numbers);
+    }
   }
   bundle_ = std::move(state);
   return true;
@@ -348,7 +362,8 @@ Result<bool> RecordReader::NextEntry(Record& out) {
     out.problem = "fhir.duplicate-key: a key is repeated in one JSON object of the resource";
   } else {
     RewriteReferences(*resource, state.targets);
-    out.json = boost::json::serialize(*resource);
+    out.json = index < state.numbers.size() ? fhir::json::Serialize(*resource, state.numbers[index])
+                                            : fhir::json::Serialize(*resource);
   }
   return true;
 }

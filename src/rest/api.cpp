@@ -271,12 +271,13 @@ http::Response Api::Handle(const http::Request& request) {
           if (!document.value.is_object()) {
             return OutcomeReply(400, document.outcome, "fhir.invalid");
           }
-          return ProcessBundle(context, document.value, document.outcome);
+          return ProcessBundle(context, document.value, document.outcome, document.numbers);
         }
         if (document.outcome.HasErrors()) {
           return OutcomeReply(400, document.outcome, "fhir.invalid");
         }
         call.resource = &document.value.get_object();
+        call.numbers = &document.numbers;
       } else if (use == BodyUse::kPatch && !request.body.empty()) {
         fhir::json::StrictJsonOptions json_options;
         json_options.max_depth = options_.max_json_depth;

@@ -15,7 +15,7 @@ Result<Reply> Create(Session& session, const RequestContext& context, const Call
     CHARTROOM_ASSIGN_OR_RETURN(
         condition, ParseConditionalQuery(call.route.type, ConditionalCriteria(call.if_none_exist)));
   }
-  PendingWrite pending(session, context, *call.resource);
+  PendingWrite pending(session, context, *call.resource, call.numbers);
   CHARTROOM_RETURN_IF_ERROR(pending.status());
   store::ResourceVersion result;
   bool created = false;

@@ -50,7 +50,9 @@ struct Call {
   std::string_view if_none_match;
   std::string_view if_none_exist;
   std::string_view if_modified_since;
-  boost::json::object* resource = nullptr;    // create/update: a validated resource
+  boost::json::object* resource = nullptr;  // create/update: a validated resource
+  // The text of the resource's numbers as written (fhir/json/writer.hpp); null: none recorded.
+  const fhir::json::NumberTexts* numbers = nullptr;
   const boost::json::value* patch = nullptr;  // PATCH: a JSON Patch document
   bool from_bundle = false;                   // an entry of a batch or transaction
 };
@@ -74,7 +76,8 @@ Result<Reply> Everything(Session& session, const RequestContext& context, const 
 // A batch or transaction Bundle (POST [base]); `bundle` was parsed and validated, `findings`
 // holds the validator's issues (errors fail a transaction as a whole and a batch entry by entry).
 Reply ProcessBundle(const RequestContext& context, boost::json::value& bundle,
-                    const fhir::OperationOutcome& findings);
+                    const fhir::OperationOutcome& findings,
+                    std::span<const fhir::json::NumberText> numbers);
 
 // A conditional operation's search (If-None-Exist, PUT/PATCH/DELETE [type]?criteria): parsed
 // with strict handling, so that a misspelt parameter can never widen the match to everything,

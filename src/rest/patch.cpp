@@ -2,7 +2,7 @@
 // patch (PATCH [type]?criteria). The patched resource must still be a valid resource of the
 // same type and id: otherwise 422 with the validator's findings, and nothing is written.
 
-#include <boost/json/parse.hpp>
+#include "fhir/json/strict_parser.hpp"
 
 #include "core/result_macros.hpp"
 #include "fhir/validation/validator.hpp"
@@ -58,9 +58,10 @@ Result<Reply> Patch(Session& session, const RequestContext& context, const Call&
           ErrorCategory::kPrecondition, "store.version-conflict",
           current.type + "/" + current.id + " is not at version " + std::to_string(*expected));
     }
-    boost::system::error_code ec;
-    boost::json::value patched = boost::json::parse(current.json, ec);
-    if (ec) {
+    // Parsed strictly for the text of its numbers: what the patch leaves alone stays as written.
+    fhir::json::StrictJson stored = fhir::json::ParseStrictJson(current.json);
+    boost::json::value patched = std::move(stored.value);
+    if (stored.syntax_error) {
       return Fail(ErrorCategory::kInternal, "rest.stored-json",
                   "the stored JSON of " + current.type + "/" + current.id + " does not parse");
     }
@@ -82,7 +83,9 @@ Result<Reply> Patch(Session& session, const RequestContext& context, const Call&
       findings_reply = OutcomeReply(422, findings, "rest.patch-result-invalid");
       return tl::unexpected(ResultInvalid("the patched resource is not valid"));
     }
-    CHARTROOM_ASSIGN_OR_RETURN(result, tx.Update(std::move(patched.get_object()), current.version));
+    CHARTROOM_ASSIGN_OR_RETURN(
+        result, WriteResource(tx, *context.store, std::move(patched.get_object()), &stored.numbers,
+                              current.version, false));
     return Ok();
   });
   if (!status) {

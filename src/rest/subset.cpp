@@ -4,8 +4,8 @@
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
+#include "fhir/json/writer.hpp"
 #include "fhir/model/model.hpp"
 #include "rest/query_params.hpp"
 
@@ -175,7 +175,9 @@ std::string SubsetJson(std::string_view json, const Subsetting& subsetting) {
   boost::json::value value = boost::json::parse(json, ec, &storage);
   if (ec || !value.is_object()) return std::string(json);  // stored JSON is always an object
   ApplySubsetting(value.get_object(), subsetting);
-  return boost::json::serialize(value);
+  // Numbers in their shortest form: a subset is a tagged view (SUBSETTED), and removing members
+  // moves the positions the recorded number texts are keyed by.
+  return fhir::json::Serialize(value);
 }
 
 }  // namespace chartroom::rest

@@ -40,6 +40,7 @@ struct Entry {
   std::string query;
   Route route;
   boost::json::object* resource = nullptr;  // into the request Bundle
+  fhir::json::NumberTexts numbers;          // of `resource`, as written (fhir/json/writer.hpp)
   boost::json::value patch;                 // PATCH: the decoded JSON Patch
   std::string if_match;
   std::string if_none_match;
@@ -244,6 +245,7 @@ Reply RunEntry(Session& session, const RequestContext& context, Entry& entry,
     resource.emplace(*entry.resource);
     Rewrite(*resource, mapping);
     call.resource = &*resource;
+    call.numbers = &entry.numbers;
   }
   if (entry.method == "PATCH") call.patch = &entry.patch;
   if (!entry.assigned_id.empty()) {
@@ -466,7 +468,8 @@ Reply Transaction(const RequestContext& context, std::vector<Entry>& entries,
 }  // namespace
 
 Reply ProcessBundle(const RequestContext& context, boost::json::value& bundle,
-                    const fhir::OperationOutcome& findings) {
+                    const fhir::OperationOutcome& findings,
+                    std::span<const fhir::json::NumberText> numbers) {
   if (!bundle.is_object() || StringAt(bundle.get_object(), "resourceType") != "Bundle") {
     return ErrorReply(Error(ErrorCategory::kInvalid, "rest.not-a-bundle",
                             "POST to the base URL takes a batch or transaction Bundle"));
@@ -503,6 +506,15 @@ Reply ProcessBundle(const RequestContext& context, boost::json::value& bundle,
         entries[i].early = ErrorReply(parsed.error());
       }
     }
+    std::vector<const boost::json::value*> resources;
+    for (const boost::json::value& e : array) {
+      const boost::json::value* r =
+          e.is_object() ? e.get_object().if_contains("resource") : nullptr;
+      resources.push_back(r);
+    }
+    std::vector<fhir::json::NumberTexts> within =
+        fhir::json::NumbersWithin(bundle, resources, numbers);
+    for (std::size_t i = 0; i < array.size(); ++i) entries[i].numbers = std::move(within[i]);
   }
   return transaction ? Transaction(context, entries, findings) : Batch(context, entries, findings);
 }

@@ -45,7 +45,7 @@ Result<Reply> Update(Session& session, const RequestContext& context, const Call
                 "the resource's id is not the id in the URL");
   }
   CHARTROOM_ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, ParseIfMatch(call.if_match));
-  PendingWrite pending(session, context, *call.resource);
+  PendingWrite pending(session, context, *call.resource, call.numbers);
   CHARTROOM_RETURN_IF_ERROR(pending.status());
   store::ResourceVersion result;
   bool created = false;

@@ -1,5 +1,6 @@
 #include "rest/write_common.hpp"
 
+#include "core/result_macros.hpp"
 #include "rest/reply.hpp"
 
 namespace chartroom::rest {
@@ -29,10 +30,12 @@ Result<std::optional<std::int64_t>> ParseIfMatch(std::string_view value) {
 }
 
 PendingWrite::PendingWrite(Session& session, const RequestContext& context,
-                           const boost::json::object& resource)
-    : resource_(resource) {
+                           const boost::json::object& resource,
+                           const fhir::json::NumberTexts* numbers)
+    : resource_(resource), numbers_(numbers), store_(context.store) {
   if (session.in_transaction() || context.store == nullptr) return;
-  auto prepared = context.store->Prepare(boost::json::object(resource));
+  auto prepared = context.store->Prepare(boost::json::object(resource),
+                                         numbers != nullptr ? *numbers : fhir::json::NumberTexts());
   if (prepared) {
     prepared_.emplace(std::move(*prepared));
   } else {
@@ -46,7 +49,8 @@ Result<store::ResourceVersion> PendingWrite::Create(store::Transaction& tx) {
     prepared_.reset();
     return tx.Create(std::move(prepared));
   }
-  return tx.Create(boost::json::object(resource_));
+  if (store_ == nullptr) return tx.Create(boost::json::object(resource_));
+  return WriteResource(tx, *store_, boost::json::object(resource_), numbers_, std::nullopt, true);
 }
 
 Result<store::ResourceVersion> PendingWrite::Update(store::Transaction& tx,
@@ -56,7 +60,20 @@ Result<store::ResourceVersion> PendingWrite::Update(store::Transaction& tx,
     prepared_.reset();
     return tx.Update(std::move(prepared), expected);
   }
-  return tx.Update(boost::json::object(resource_), expected);
+  if (store_ == nullptr) return tx.Update(boost::json::object(resource_), expected);
+  return WriteResource(tx, *store_, boost::json::object(resource_), numbers_, expected, false);
+}
+
+Result<store::ResourceVersion> WriteResource(store::Transaction& tx, store::ResourceStore& store,
+                                             boost::json::object resource,
+                                             const fhir::json::NumberTexts* numbers,
+                                             std::optional<std::int64_t> expected, bool create) {
+  CHARTROOM_ASSIGN_OR_RETURN(
+      store::PreparedResource prepared,
+      store.Prepare(std::move(resource),
+                    numbers != nullptr ? *numbers : fhir::json::NumberTexts()));
+  if (create) return tx.Create(std::move(prepared));
+  return tx.Update(std::move(prepared), expected);
 }
 
 std::string_view ConditionalCriteria(std::string_view value) {

@@ -23,13 +23,14 @@ Status CheckBodyType(const Call& call);
 Result<std::optional<std::int64_t>> ParseIfMatch(std::string_view value);
 
 // The resource of a create or update, made ready for writing (store::ResourceStore::Prepare:
-// checks, search values, serialization) on the request's thread before its transaction, so
-// that the store's single writer does only database work. Inside a transaction Bundle, where
-// references are rewritten in the transaction itself, it is written as it is.
+// checks, search values, serialization with the numbers as written) on the request's thread
+// before its transaction, so that the store's single writer does only database work. Inside a
+// transaction Bundle, where references are rewritten in the transaction itself, it is prepared
+// where it is written.
 class PendingWrite {
  public:
-  PendingWrite(Session& session, const RequestContext& context,
-               const boost::json::object& resource);
+  PendingWrite(Session& session, const RequestContext& context, const boost::json::object& resource,
+               const fhir::json::NumberTexts* numbers);
   // The error of preparing, if any (a resource the store refuses).
   Status status() const { return status_; }
   // Write it; the prepared form is used once, and a work that runs again writes a copy.
@@ -39,9 +40,17 @@ class PendingWrite {
 
  private:
   const boost::json::object& resource_;
+  const fhir::json::NumberTexts* numbers_;
+  store::ResourceStore* store_;
   std::optional<store::PreparedResource> prepared_;
   Status status_;
 };
+
+// Prepares `resource` with `numbers` (may be null) and creates or updates it in `tx`.
+Result<store::ResourceVersion> WriteResource(store::Transaction& tx, store::ResourceStore& store,
+                                             boost::json::object resource,
+                                             const fhir::json::NumberTexts* numbers,
+                                             std::optional<std::int64_t> expected, bool create);
 
 // The search part of an If-None-Exist value or a conditional URL: drops a leading "Type?" or
 // "?" (clients write either).

@@ -31,6 +31,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "fhir/json/writer.hpp"
 #include "fhir/search/index_values.hpp"
 #include "fhir/search/query.hpp"
 
@@ -174,9 +175,14 @@ class ResourceStore {
 
   // Prepares `resource` for Transaction::Create/Update on the calling thread (see
   // PreparedResource): the same checks and the same index function the write would run.
+  // `numbers` is the text of the resource's numbers as the client wrote them
+  // (fhir::json::StrictJson::numbers, or fhir::json::NumbersWithin for a resource inside a
+  // Bundle): the stored JSON keeps them (1.50 stays 1.50). Without it numbers are stored in their
+  // shortest round-trip form; Create/Update with a bare object do that too.
   // kInvalid ("store.bad-resource") for a resource without a concrete resourceType; errors of
   // the index function unchanged.
-  [[nodiscard]] virtual Result<PreparedResource> Prepare(boost::json::object resource) = 0;
+  [[nodiscard]] virtual Result<PreparedResource> Prepare(boost::json::object resource,
+                                                         fhir::json::NumberTexts numbers = {}) = 0;
 
   // Reads from a consistent snapshot without blocking writers. Errors as Transaction's.
   [[nodiscard]] virtual Result<ResourceVersion> Read(std::string_view type,

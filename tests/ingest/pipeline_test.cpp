@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "fhir/json/writer.hpp"
 #include "support/compress.hpp"
 
 namespace chartroom::ingest {
@@ -102,7 +103,8 @@ class FakeStore final : public store::ResourceStore {
     return Ok();
   }
 
-  Result<store::PreparedResource> Prepare(boost::json::object resource) override {
+  Result<store::PreparedResource> Prepare(boost::json::object resource,
+                                          fhir::json::NumberTexts numbers = {}) override {
     const boost::json::value* type = resource.if_contains("resourceType");
     if (type == nullptr || !type->is_string()) {
       return Fail(ErrorCategory::kInvalid, "store.bad-resource", "no resourceType");
@@ -112,7 +114,7 @@ class FakeStore final : public store::ResourceStore {
       id = std::string(v->get_string());
     }
     auto payload = std::make_unique<Payload>();
-    payload->json = boost::json::serialize(resource);
+    payload->json = fhir::json::Serialize(resource, numbers);
     return store::PreparedResource(std::string(type->get_string()), id, std::move(payload));
   }
 
@@ -204,6 +206,7 @@ TEST_F(PipelineTest, ImportsPlainGzipAndZstdFilesKeepingIds) {
      "resource":{"resourceType":"Patient","id":"0d3c5e1a-0000-4000-8000-000000000001"}},
     {"fullUrl":"urn:uuid:0d3c5e1a-0000-4000-8000-000000000002",
      "resource":{"resourceType":"Observation","id":"obs1","status":"final","code":{"text":"t"},
+       "valueQuantity":{"value":2.50},
        "subject":{"reference":"urn:uuid:0d3c5e1a-0000-4000-8000-000000000001"}}}]})";
   const auto a = Write("a.ndjson", PatientLine("a1") + "\n" + PatientLine("a2") + "\n");
   const auto b = Write("b.json.gz", testing::Gzip(bundle));
@@ -220,6 +223,8 @@ TEST_F(PipelineTest, ImportsPlainGzipAndZstdFilesKeepingIds) {
   ASSERT_TRUE(store_.committed_.contains("Observation/obs1"));
   EXPECT_EQ(boost::json::parse(store_.committed_["Observation/obs1"]).at("subject").at("reference"),
             "Patient/0d3c5e1a-0000-4000-8000-000000000001");
+  // Numbers reach the store as written.
+  EXPECT_NE(store_.committed_["Observation/obs1"].find("2.50"), std::string::npos);
 }
 
 TEST_F(PipelineTest, InvalidResourceIsReportedWithPositionAndNotWritten) {
@@ -285,11 +290,16 @@ TEST_F(PipelineTest, StoreErrorStopsImportAndKeepsEarlierBatches) {
 }
 
 TEST_F(PipelineTest, TransactionRunTwiceWritesFromText) {
-  const auto file = Write("p.ndjson", PatientLine("p1") + "\n" + PatientLine("p2") + "\n");
+  const auto file = Write("p.ndjson", PatientLine("p1") + "\n" +
+                                          R"({"resourceType":"Observation","id":"o1",)"
+                                          R"("status":"final","code":{"text":"t"},)"
+                                          R"("valueQuantity":{"value":3.10}})"
+                                          "\n");
   store_.rerun_transaction_ = 1;
   const ImportSummary summary = Import({file});
   EXPECT_FALSE(summary.store_error) << summary.store_error->message();
   EXPECT_EQ(store_.committed_.size(), 2u);
+  EXPECT_NE(store_.committed_["Observation/o1"].find("3.10"), std::string::npos);
 }
 
 TEST_F(PipelineTest, TruncatedFileIsReportedAndNextFileImported) {

@@ -216,3 +216,23 @@ TEST(RecordReaderTest, ZstdBundleReadsEntries) {
 
 }  // namespace
 }  // namespace chartroom::ingest
+
+namespace chartroom::ingest {
+namespace {
+
+TEST(RecordReaderTest, BundleEntriesKeepNumbersAsWritten) {
+  const std::string bundle = R"({"resourceType":"Bundle","type":"collection","entry":[
+    {"resource":{"resourceType":"Patient","id":"p","multipleBirthInteger":2}},
+    {"resource":{"resourceType":"Observation","id":"o","status":"final","code":{"text":"t"},
+      "valueQuantity":{"value":1.50,"unit":"mg"},
+      "referenceRange":[{"low":{"value":1e2},"high":{"value":100.000}}]}}]})";
+  const ReadResult r = ReadText(bundle);
+  ASSERT_FALSE(r.error);
+  ASSERT_EQ(r.records.size(), 2u);
+  EXPECT_NE(r.records[1].json.find(R"("value":1.50,)"), std::string::npos) << r.records[1].json;
+  EXPECT_NE(r.records[1].json.find(R"("value":1e2)"), std::string::npos) << r.records[1].json;
+  EXPECT_NE(r.records[1].json.find(R"("value":100.000)"), std::string::npos) << r.records[1].json;
+}
+
+}  // namespace
+}  // namespace chartroom::ingest

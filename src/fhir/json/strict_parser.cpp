@@ -1,5 +1,6 @@
 #include "fhir/json/strict_parser.hpp"
 
+#include <charconv>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -80,20 +81,43 @@ class StrictHandler {
     st.push_string(s);
     return true;
   }
-  bool on_number_part(boost::json::string_view, error_code&) { return true; }
-  bool on_int64(std::int64_t i, boost::json::string_view, error_code&) {
+  bool on_number_part(boost::json::string_view s, error_code&) {
+    number_part_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(std::int64_t i, boost::json::string_view s, error_code&) {
     CountValue();
     st.push_int64(i);
+    char buffer[24];
+    const auto r = std::to_chars(buffer, buffer + sizeof buffer, i);
+    NoteNumber(s, std::string_view(buffer, static_cast<std::size_t>(r.ptr - buffer)));
     return true;
   }
-  bool on_uint64(std::uint64_t u, boost::json::string_view, error_code&) {
+  bool on_uint64(std::uint64_t u, boost::json::string_view s, error_code&) {
     CountValue();
     st.push_uint64(u);
+    char buffer[24];
+    const auto r = std::to_chars(buffer, buffer + sizeof buffer, u);
+    NoteNumber(s, std::string_view(buffer, static_cast<std::size_t>(r.ptr - buffer)));
     return true;
   }
-  bool on_double(double d, boost::json::string_view, error_code&) {
+  bool on_double(double d, boost::json::string_view s, error_code&) {
     CountValue();
-    st.push_double(d);
+    std::string_view text(s.data(), s.size());
+    if (!number_part_.empty()) {
+      number_part_.append(s.data(), s.size());
+      text = number_part_;
+    }
+    // Boost.JSON 1.81 rounds long numbers imprecisely; from_chars rounds correctly, so the DOM
+    // holds the double nearest to what was written (and the writer's check agrees with it).
+    double value = d;
+    if (std::from_chars(text.data(), text.data() + text.size(), value).ec != std::errc()) {
+      value = d;  // out of range: Boost.JSON's value
+    }
+    st.push_double(value);
+    if (!IsShortestForm(text, value)) numbers.push_back({ordinal_, std::string(text)});
+    number_part_.clear();
+    ++ordinal_;
     return true;
   }
   bool on_bool(bool b, error_code&) {
@@ -111,8 +135,26 @@ class StrictHandler {
 
   boost::json::value_stack st;
   std::vector<DuplicateKey> duplicates;
+  NumberTexts numbers;
 
  private:
+  // Records the text of an integer when it is not the one its value gives back ("-0").
+  void NoteNumber(boost::json::string_view last_part, std::string_view canonical) {
+    if (number_part_.empty()) {
+      if (std::string_view(last_part.data(), last_part.size()) != canonical) {
+        numbers.push_back({ordinal_, std::string(last_part)});
+      }
+    } else {
+      number_part_.append(last_part.data(), last_part.size());
+      if (number_part_ != canonical) numbers.push_back({ordinal_, number_part_});
+      number_part_.clear();
+    }
+    ++ordinal_;
+  }
+
+  std::string number_part_;  // the text of a number split across write_some calls
+  std::uint32_t ordinal_ = 0;
+
   struct KeyRef {
     std::size_t offset;
     std::size_t size;
@@ -224,7 +266,7 @@ StrictJson ParseStrictJson(std::string_view text, boost::json::storage_ptr stora
                            const StrictJsonOptions& options) {
   // Constructed with `storage`: assigning a value never changes the storage of its target, so
   // a default-constructed member would copy the whole DOM on assignment.
-  StrictJson out{boost::json::value(storage), std::nullopt, {}};
+  StrictJson out{boost::json::value(storage), std::nullopt, {}, {}};
   std::size_t skipped = 0;
   if (text.substr(0, kByteOrderMark.size()) == kByteOrderMark) skipped = kByteOrderMark.size();
   const std::string_view body = text.substr(skipped);
@@ -237,6 +279,7 @@ StrictJson ParseStrictJson(std::string_view text, boost::json::storage_ptr stora
     LineAndColumn(text, offset, error.line, error.column);
     out.value = nullptr;
     out.duplicate_keys.clear();
+    out.numbers.clear();
     out.syntax_error = std::move(error);
   };
 
@@ -261,6 +304,7 @@ StrictJson ParseStrictJson(std::string_view text, boost::json::storage_ptr stora
     }
     out.value = parser.handler().st.release();
     out.duplicate_keys = std::move(parser.handler().duplicates);
+    out.numbers = std::move(parser.handler().numbers);
   } catch (const std::exception& e) {
     // Allocation failure or a size limit of Boost.JSON; the text itself is not quoted.
     fail(JsonSyntaxError::Kind::kSyntax, 0,

@@ -21,6 +21,8 @@
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
+#include "fhir/json/writer.hpp"
+
 namespace chartroom::fhir::json {
 
 // One step from a JSON value to one of its children: an object key, or an array index.
@@ -60,6 +62,9 @@ struct StrictJson {
   // In document order. The DOM holds the last value of a duplicated key (Boost.JSON's rule), at
   // the position of its first occurrence.
   std::vector<DuplicateKey> duplicate_keys;
+  // The text of the numbers whose value alone would not give it back (1.50, 1e2, 20-digit
+  // integers), for JsonWriter (writer.hpp): written back, the document keeps them as written.
+  NumberTexts numbers;
 };
 
 // Parses `text`. Never throws; a failure to allocate is reported as a syntax error whose message

@@ -1214,7 +1214,7 @@ ParsedDocument ParseAndValidate(std::string_view json_text, boost::json::storage
   json::StrictJson parsed =
       json::ParseStrictJson(json_text, std::move(storage), {.max_depth = options.max_depth});
   // Moved in at construction, which keeps the DOM in `storage` (assignment would copy it).
-  ParsedDocument document{std::move(parsed.value), OperationOutcome()};
+  ParsedDocument document{std::move(parsed.value), OperationOutcome(), std::move(parsed.numbers)};
   if (parsed.syntax_error) {
     const json::JsonSyntaxError& error = *parsed.syntax_error;
     const bool too_deep = error.kind == json::JsonSyntaxError::Kind::kTooDeep;

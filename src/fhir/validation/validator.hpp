@@ -48,6 +48,7 @@
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
+#include "fhir/json/writer.hpp"
 #include "fhir/operation_outcome.hpp"
 
 namespace chartroom::fhir {
@@ -70,6 +71,9 @@ OperationOutcome Validate(const boost::json::value& resource,
 struct ParsedDocument {
   boost::json::value value;
   OperationOutcome outcome;
+  // The text of numbers their value would not give back (json/writer.hpp), for storing the
+  // document as written.
+  json::NumberTexts numbers;
 };
 
 // Parses `json_text` strictly (fhir/json/strict_parser.hpp) and validates it. Invalid input is

@@ -15,8 +15,6 @@
 
 #include <sqlite3.h>
 
-#include <boost/json/serialize.hpp>
-
 #include "core/result_macros.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/sqlite/index_rows.hpp"
@@ -158,7 +156,8 @@ class SqliteResourceStore::Impl {
   sqlite::StoreContext Context() { return {options_, clock_, registry_, keyring_}; }
 
   // Any thread: checks `resource`, extracts and encodes its index rows and serializes it.
-  Result<PreparedResource> Prepare(boost::json::object resource);
+  Result<PreparedResource> Prepare(boost::json::object resource,
+                                   const fhir::json::NumberTexts& numbers);
 
   // Writer-thread operations (called by WriterTransaction).
   Result<ResourceVersion> Write(Connection& db, const SqlitePrepared& prepared,
@@ -272,7 +271,7 @@ class WriterTransaction final : public Transaction {
 
   Result<ResourceVersion> Create(boost::json::object resource) override {
     if (!open_) return tl::unexpected(TransactionClosed());
-    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource)));
+    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource), {}));
     return Create(std::move(prepared));
   }
 
@@ -295,7 +294,7 @@ class WriterTransaction final : public Transaction {
   Result<ResourceVersion> Update(boost::json::object resource,
                                  std::optional<std::int64_t> expected_version) override {
     if (!open_) return tl::unexpected(TransactionClosed());
-    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource)));
+    CHARTROOM_ASSIGN_OR_RETURN(PreparedResource prepared, store_.Prepare(std::move(resource), {}));
     return Update(std::move(prepared), expected_version);
   }
 
@@ -387,34 +386,45 @@ std::int64_t SqliteResourceStore::Impl::NextTimestamp() {
 
 namespace {
 
-void AppendMember(std::string& out, std::string_view key, const boost::json::value& value) {
-  out += boost::json::serialize(boost::json::string(key));
+// Appends `"key":value`, the value's numbers as the client wrote them (`writer` follows the
+// resource's members in document order).
+void AppendMember(std::string& out, std::string_view key, const boost::json::value& value,
+                  fhir::json::JsonWriter& writer) {
+  fhir::json::AppendJsonString(key, out);
   out += ':';
-  out += boost::json::serialize(value);
+  writer.Write(value, out);
 }
 
 }  // namespace
 
-Result<PreparedResource> SqliteResourceStore::Impl::Prepare(boost::json::object resource) {
+Result<PreparedResource> SqliteResourceStore::Impl::Prepare(
+    boost::json::object resource, const fhir::json::NumberTexts& numbers) {
   CHARTROOM_ASSIGN_OR_RETURN(std::string type, ResourceTypeOf(resource));
   std::string id;
   if (const boost::json::value* v = resource.if_contains("id"); v != nullptr && v->is_string()) {
     id = std::string(v->get_string());
   }
   auto prepared = std::make_unique<SqlitePrepared>();
+  fhir::json::JsonWriter writer(numbers);
   for (const auto& member : resource) {
     std::string_view key = member.key();
-    if (key == "resourceType" || key == "id") continue;
+    if (key == "resourceType" || key == "id") {
+      writer.Skip(member.value());
+      continue;
+    }
     if (key == "meta" && member.value().is_object()) {
       for (const auto& m : member.value().get_object()) {
-        if (m.key() == "versionId" || m.key() == "lastUpdated") continue;
-        AppendMember(prepared->meta_members, m.key(), m.value());
+        if (m.key() == "versionId" || m.key() == "lastUpdated") {
+          writer.Skip(m.value());
+          continue;
+        }
+        AppendMember(prepared->meta_members, m.key(), m.value(), writer);
         prepared->meta_members += ',';
       }
       continue;
     }
     prepared->body_members += ',';
-    AppendMember(prepared->body_members, key, member.value());
+    AppendMember(prepared->body_members, key, member.value(), writer);
   }
 
   boost::json::value document(std::move(resource));
@@ -885,8 +895,9 @@ Status SqliteResourceStore::ForEachCurrent(
   });
 }
 
-Result<PreparedResource> SqliteResourceStore::Prepare(boost::json::object resource) {
-  return impl_->Prepare(std::move(resource));
+Result<PreparedResource> SqliteResourceStore::Prepare(boost::json::object resource,
+                                                      fhir::json::NumberTexts numbers) {
+  return impl_->Prepare(std::move(resource), numbers);
 }
 
 Result<std::vector<std::string>> SqliteResourceStore::ExplainSearch(

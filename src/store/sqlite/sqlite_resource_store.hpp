@@ -89,7 +89,8 @@ class SqliteResourceStore final : public ResourceStore {
   ~SqliteResourceStore() override;
 
   [[nodiscard]] Status InTransaction(const std::function<Status(Transaction& tx)>& work) override;
-  [[nodiscard]] Result<PreparedResource> Prepare(boost::json::object resource) override;
+  [[nodiscard]] Result<PreparedResource> Prepare(boost::json::object resource,
+                                                 fhir::json::NumberTexts numbers = {}) override;
   [[nodiscard]] Result<ResourceVersion> Read(std::string_view type, std::string_view id) override;
   [[nodiscard]] Result<ResourceVersion> ReadVersion(std::string_view type, std::string_view id,
                                                     std::int64_t version) override;
