@@ -8,6 +8,7 @@
 #include "fhir/search/index_values.hpp"
 #include "http/server.hpp"
 #include "rest/api.hpp"
+#include "rest/export.hpp"
 #include "rest/log.hpp"
 
 namespace chartroom::app {
@@ -32,6 +33,7 @@ struct App::Parts {
   std::unique_ptr<rest::Logger> app_logger;
   std::unique_ptr<rest::Logger> rest_logger;
   OpenedStore store;
+  std::unique_ptr<rest::ExportManager> exports;
   std::unique_ptr<rest::Api> api;
   std::unique_ptr<http::Server> server;
   std::once_flag stopped;
@@ -57,6 +59,11 @@ Result<std::unique_ptr<App>> App::Start(const Config& config, Seams seams) {
 
   CHARTROOM_ASSIGN_OR_RETURN(p.store, OpenStore(config, *p.clock, *p.random));
 
+  // Export files live under the data directory; leftovers of an earlier run are deleted.
+  CHARTROOM_ASSIGN_OR_RETURN(
+      p.exports, rest::ExportManager::Create(config.rest.bulk_export, config.data_dir / "exports",
+                                             *p.store.store, *p.clock, *p.rest_logger));
+
   const bool tls = !config.server.tls_certificate_file.empty();
   p.api = std::make_unique<rest::Api>(
       config.rest, rest::ApiDependencies{.store = *p.store.store,
@@ -65,7 +72,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config, Seams seams) {
                                          .random = *p.random,
                                          .skipped_params = p.store.extractor->skipped(),
                                          .tls = tls,
-                                         .store_metrics = p.store.metrics});
+                                         .store_metrics = p.store.metrics,
+                                         .exports = p.exports.get()});
 
   http::ServerOptions server_options = config.server;
   const auto listen = ParseListen(config.listen);  // validated above
@@ -95,6 +103,7 @@ void App::Stop() {
     if (p.server) p.server->Stop();  // finishes the requests in flight
     p.server.reset();
     p.api.reset();
+    p.exports.reset();      // cancels running export jobs and deletes every export file
     p.store.store.reset();  // finishes queued transactions, closes the database
     p.app_logger->Log(rest::LogLevel::kInfo, "stopped", {});
   });

@@ -134,6 +134,15 @@ std::vector<OptionSpec> MakeSpecs() {
   s.push_back(Integer(
       "rest.max_json_depth", 8, 1024, [](auto& c) -> auto& { return c.rest.max_json_depth; }));
 
+  s.push_back(Duration(
+      "export.expiry_seconds", 60, 30 * 24 * 3600,
+      [](auto& c) -> auto& { return c.rest.bulk_export.expiry; }));
+  s.push_back(Integer(
+      "export.max_jobs", 1, 64, [](auto& c) -> auto& { return c.rest.bulk_export.max_jobs; }));
+  s.push_back(Integer(
+      "export.max_file_bytes", 4 * kKiB, 1 * kGiB,
+      [](auto& c) -> auto& { return c.rest.bulk_export.max_file_bytes; }));
+
   s.push_back(Text(
       "log.level", [](auto& c) -> auto& { return c.log.level; }));
   return s;

@@ -104,6 +104,8 @@ void ReadPrefer(const http::Request& request, RequestContext& context) {
         context.handling = fhir::search::Handling::kStrict;
       } else if (IEquals(token, "handling=lenient")) {
         context.handling = fhir::search::Handling::kLenient;
+      } else if (IEquals(token, "respond-async")) {
+        context.respond_async = true;
       }
     }
   }
@@ -171,7 +173,8 @@ std::string_view LogMethod(std::string_view method) { return method.substr(0, 16
 
 Api::Api(const Options& options, ApiDependencies dependencies)
     : options_(options), deps_(std::move(dependencies)) {
-  capability_statement_ = BuildCapabilityStatement(deps_.skipped_params, deps_.clock.Now());
+  capability_statement_ =
+      BuildCapabilityStatement(deps_.skipped_params, deps_.clock.Now(), deps_.exports != nullptr);
   char prefix[17];
   std::snprintf(prefix, sizeof prefix, "%016llx",
                 static_cast<unsigned long long>(deps_.random.NextU64()));
@@ -230,6 +233,11 @@ http::Response Api::Handle(const http::Request& request) {
       if (route.kind == RouteKind::kUnknown) {
         return ErrorReply(Error(ErrorCategory::kNotFound, "rest.unknown-route",
                                 "there is no endpoint at this URL; the FHIR API is under /fhir"));
+      }
+      if (IsExportRoute(route)) {
+        context.base_url = BaseUrl(options_, request, deps_.tls);
+        ReadPrefer(request, context);
+        return HandleExport(deps_.exports, context, request, route);
       }
       if (auto negotiated = NegotiateFormat(request); !negotiated) {
         return ErrorReply(negotiated.error());

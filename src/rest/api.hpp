@@ -8,8 +8,10 @@
 //   GET  /healthz        200 when the store answers, else 503
 //   GET  /metrics        Prometheus text: requests by route template and status, latencies
 //   /fhir/...            the FHIR interactions (dispatch.cpp lists them)
+//   /fhir/$export, /fhir/Patient/$export, /fhir/Group/[id]/$export, /fhir/$export-status/[job],
+//   /fhir/$export-file/[job]/[file]   Bulk Data export (export_http.cpp, export.hpp)
 //
-// Ownership: the Api borrows the store, clock and logger, which must outlive it.
+// Ownership: the Api borrows the store, clock, logger and export manager, which must outlive it.
 // Thread safety: Handle() may be called from any number of threads at once.
 
 #pragma once
@@ -24,6 +26,7 @@
 #include "core/random.hpp"
 #include "fhir/search/index_values.hpp"
 #include "http/server.hpp"
+#include "rest/export.hpp"
 #include "rest/log.hpp"
 #include "rest/metrics.hpp"
 #include "rest/options.hpp"
@@ -44,6 +47,8 @@ struct ApiDependencies {
   bool tls = false;
   // Appends the store's own metrics (Prometheus text) to /metrics; may be empty.
   std::function<void(std::string& out)> store_metrics;
+  // Bulk Data export jobs ($export); null: export is off (422 rest.export-unavailable).
+  ExportManager* exports = nullptr;
 };
 
 class Api {

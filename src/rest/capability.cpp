@@ -80,7 +80,7 @@ boost::json::array StringArray(const std::vector<std::string>& items) {
 }  // namespace
 
 std::string BuildCapabilityStatement(std::span<const fhir::search::SkippedParam> skipped_params,
-                                     core::Timestamp date) {
+                                     core::Timestamp date, bool bulk_export) {
   std::set<const void*> skipped;
   for (const auto& s : skipped_params) skipped.insert(s.param);
 
@@ -143,9 +143,20 @@ std::string BuildCapabilityStatement(std::span<const fhir::search::SkippedParam>
     if (!revincludes.empty()) resource["searchRevInclude"] = StringArray(revincludes);
     if (!params.empty()) resource["searchParam"] = std::move(params);
     if (type->name() == "Patient") {
-      resource["operation"] = boost::json::array{boost::json::object{
+      boost::json::array operations{boost::json::object{
           {"name", "everything"},
           {"definition", "http://hl7.org/fhir/OperationDefinition/Patient-everything"}}};
+      if (bulk_export) {
+        operations.push_back(boost::json::object{
+            {"name", "export"},
+            {"definition", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export"}});
+      }
+      resource["operation"] = std::move(operations);
+    }
+    if (type->name() == "Group" && bulk_export) {
+      resource["operation"] = boost::json::array{boost::json::object{
+          {"name", "export"},
+          {"definition", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export"}}};
     }
     resources.push_back(std::move(resource));
   }
@@ -157,6 +168,18 @@ std::string BuildCapabilityStatement(std::span<const fhir::search::SkippedParam>
     if (param == nullptr || !Searchable(*param, skipped)) continue;
     system_params.push_back(boost::json::object{
         {"name", code}, {"definition", param->url()}, {"type", SearchTypeCode(param->type)}});
+  }
+
+  boost::json::object rest{
+      {"mode", "server"},
+      {"resource", std::move(resources)},
+      {"interaction", Interactions({"transaction", "batch", "search-system", "history-system"})},
+      {"searchParam", std::move(system_params)},
+  };
+  if (bulk_export) {
+    rest["operation"] = boost::json::array{boost::json::object{
+        {"name", "export"},
+        {"definition", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"}}};
   }
 
   const std::string date_text = core::FormatInstant(date);
@@ -171,14 +194,12 @@ std::string BuildCapabilityStatement(std::span<const fhir::search::SkippedParam>
       {"fhirVersion", "4.0.1"},
       {"format", boost::json::array{"json"}},
       {"patchFormat", boost::json::array{"application/json-patch+json"}},
-      {"rest", boost::json::array{boost::json::object{
-                   {"mode", "server"},
-                   {"resource", std::move(resources)},
-                   {"interaction",
-                    Interactions({"transaction", "batch", "search-system", "history-system"})},
-                   {"searchParam", std::move(system_params)},
-               }}},
+      {"rest", boost::json::array{std::move(rest)}},
   };
+  if (bulk_export) {
+    statement["instantiates"] =
+        boost::json::array{"http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data"};
+  }
   return boost::json::serialize(statement);
 }
 

@@ -16,8 +16,9 @@
 
 namespace chartroom::rest {
 
-// The JSON text of the statement; `date` is its date (the server's start).
+// The JSON text of the statement; `date` is its date (the server's start). With `bulk_export`
+// it lists the Bulk Data $export operations (system, Patient and Group level).
 std::string BuildCapabilityStatement(std::span<const fhir::search::SkippedParam> skipped,
-                                     core::Timestamp date);
+                                     core::Timestamp date, bool bulk_export = false);
 
 }  // namespace chartroom::rest

@@ -19,7 +19,13 @@ std::string_view Allowed(RouteKind kind) {
       return "GET";
     case RouteKind::kSystem:
     case RouteKind::kInstanceOperation:
+    case RouteKind::kSystemOperation:
+    case RouteKind::kTypeOperation:
       return "GET, POST";
+    case RouteKind::kExportStatus:
+      return "GET, DELETE";
+    case RouteKind::kExportFile:
+      return "GET";
     case RouteKind::kSystemSearch:
     case RouteKind::kTypeSearch:
       return "POST";
@@ -36,6 +42,11 @@ std::string_view Allowed(RouteKind kind) {
 Result<Reply> Run(Session& session, const RequestContext& context, Call& call) {
   const std::string_view m = call.method;
   const bool get = m == "GET";
+  if (IsExportRoute(call.route)) {
+    // Only a Bundle entry gets here: api.cpp answers plain export requests itself.
+    return Fail(ErrorCategory::kInvalid, "rest.export-in-bundle",
+                "bulk export is asynchronous and cannot be an entry of a batch or transaction");
+  }
   switch (call.route.kind) {
     case RouteKind::kMetadata:
       if (get) {
@@ -80,6 +91,13 @@ Result<Reply> Run(Session& session, const RequestContext& context, Call& call) {
     case RouteKind::kInstanceOperation:
       if (get || m == "POST") return Everything(session, context, call);
       break;
+    case RouteKind::kSystemOperation:
+    case RouteKind::kTypeOperation:
+      return Fail(ErrorCategory::kNotFound, "rest.unknown-operation",
+                  "the server has no such operation");
+    case RouteKind::kExportStatus:
+    case RouteKind::kExportFile:
+      break;  // handled above
     case RouteKind::kHealth:
     case RouteKind::kMetrics:
     case RouteKind::kUnknown:

@@ -21,6 +21,7 @@
 #include "core/error.hpp"
 #include "fhir/operation_outcome.hpp"
 #include "fhir/search/query.hpp"
+#include "http/server.hpp"
 #include "rest/options.hpp"
 #include "rest/reply.hpp"
 #include "rest/router.hpp"
@@ -34,6 +35,7 @@ struct RequestContext {
   std::string base_url;  // "http://host:port/fhir", no trailing slash
   ReturnPreference preference = ReturnPreference::kRepresentation;
   fhir::search::Handling handling = fhir::search::Handling::kLenient;
+  bool respond_async = false;  // Prefer: respond-async (https://hl7.org/fhir/R4/async.html)
   core::Timestamp now;
   const Options* options = nullptr;
   store::ResourceStore* store = nullptr;
@@ -72,6 +74,16 @@ Result<Reply> ConditionalDelete(Session& session, const RequestContext& context,
 Result<Reply> Search(Session& session, const RequestContext& context, const Call& call);
 Result<Reply> History(Session& session, const RequestContext& context, const Call& call);
 Result<Reply> Everything(Session& session, const RequestContext& context, const Call& call);
+
+class ExportManager;
+
+// Whether `route` belongs to Bulk Data export: a $export kick-off, a job's status URL or one of
+// its files. api.cpp answers these with HandleExport before format negotiation (their Accept
+// rules are the export's own), and never as a Bundle entry.
+bool IsExportRoute(const Route& route);
+// Answers an export route (export_http.cpp); `exports` null: 422 rest.export-unavailable.
+Reply HandleExport(ExportManager* exports, const RequestContext& context,
+                   const http::Request& request, const Route& route);
 
 // A batch or transaction Bundle (POST [base]); `bundle` was parsed and validated, `findings`
 // holds the validator's issues (errors fail a transaction as a whole and a batch entry by entry).

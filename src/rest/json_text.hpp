@@ -9,11 +9,13 @@
 #include <string>
 #include <string_view>
 
+#include "fhir/json/writer.hpp"
+
 namespace chartroom::rest {
 
 // Appends `text` as a JSON string literal (quotes included), escaping '"', '\\' and control
 // characters. UTF-8 passes through unchanged (the input comes from validated sources).
-void AppendJsonString(std::string& out, std::string_view text);
+using fhir::json::AppendJsonString;
 
 // Appends `"key":` (with a leading comma unless `first`).
 void AppendJsonKey(std::string& out, std::string_view key, bool first = false);

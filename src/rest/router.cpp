@@ -22,6 +22,10 @@ constexpr std::array<std::string_view, kRouteKindCount> kTemplates = {
     "/fhir/{type}/{id}/_history",
     "/fhir/{type}/{id}/_history/{vid}",
     "/fhir/{type}/{id}/${operation}",
+    "/fhir/${operation}",
+    "/fhir/{type}/${operation}",
+    "/fhir/$export-status/{job}",
+    "/fhir/$export-file/{job}/{file}",
     "other",
 };
 
@@ -59,23 +63,44 @@ Route RouteForFhirPath(std::string_view relative) {
         r.kind = RouteKind::kSystemSearch;
       } else if (s[0] == "_history") {
         r.kind = RouteKind::kSystemHistory;
+      } else if (s[0].size() > 1 && s[0][0] == '$') {
+        r.kind = RouteKind::kSystemOperation;
+        r.operation = s[0].substr(1);
       } else if (!s[0].empty() && s[0][0] != '_' && s[0][0] != '$') {
         r.kind = RouteKind::kType;
         r.type = s[0];
       }
       break;
     case 2:
+      if (!s[0].empty() && s[0][0] == '$') {
+        if (s[0] == "$export-status" && !s[1].empty()) {
+          r.kind = RouteKind::kExportStatus;
+          r.id = s[1];
+        }
+        break;
+      }
       r.type = s[0];
       if (s[1] == "_search") {
         r.kind = RouteKind::kTypeSearch;
       } else if (s[1] == "_history") {
         r.kind = RouteKind::kTypeHistory;
+      } else if (s[1].size() > 1 && s[1][0] == '$') {
+        r.kind = RouteKind::kTypeOperation;
+        r.operation = s[1].substr(1);
       } else if (!s[1].empty() && s[1][0] != '$' && s[1][0] != '_') {
         r.kind = RouteKind::kInstance;
         r.id = s[1];
       }
       break;
     case 3:
+      if (s[0] == "$export-file") {
+        if (!s[1].empty() && !s[2].empty()) {
+          r.kind = RouteKind::kExportFile;
+          r.id = s[1];
+          r.file = s[2];
+        }
+        break;
+      }
       r.type = s[0];
       r.id = s[1];
       if (s[2] == "_history") {
@@ -101,8 +126,15 @@ Route RouteForFhirPath(std::string_view relative) {
 }
 
 Route RouteForPath(std::string_view path) {
-  if (path == "/healthz") return Route{RouteKind::kHealth, {}, {}, {}, {}};
-  if (path == "/metrics") return Route{RouteKind::kMetrics, {}, {}, {}, {}};
+  Route fixed;
+  if (path == "/healthz") {
+    fixed.kind = RouteKind::kHealth;
+    return fixed;
+  }
+  if (path == "/metrics") {
+    fixed.kind = RouteKind::kMetrics;
+    return fixed;
+  }
   if (path.substr(0, kFhirPrefix.size()) != kFhirPrefix) return Route{};
   std::string_view rest = path.substr(kFhirPrefix.size());
   if (!rest.empty() && rest.front() != '/') return Route{};  // "/fhirx"

@@ -32,6 +32,10 @@ enum class RouteKind : std::uint8_t {
   kInstanceHistory,    // /fhir/{type}/{id}/_history
   kVersion,            // /fhir/{type}/{id}/_history/{vid}
   kInstanceOperation,  // /fhir/{type}/{id}/${operation}
+  kSystemOperation,    // /fhir/${operation}
+  kTypeOperation,      // /fhir/{type}/${operation}
+  kExportStatus,       // /fhir/$export-status/{job}: a bulk export job (rest/export.hpp)
+  kExportFile,         // /fhir/$export-file/{job}/{file}: one of its output files
   kUnknown,            // anything else
 };
 inline constexpr std::size_t kRouteKindCount = static_cast<std::size_t>(RouteKind::kUnknown) + 1;
@@ -42,6 +46,7 @@ struct Route {
   std::string_view id;
   std::string_view version;
   std::string_view operation;  // without the '$'
+  std::string_view file;       // kExportFile: the file's name
 };
 
 // The route of an HTTP request path (no query string).

@@ -251,7 +251,7 @@ Reply RunEntry(Session& session, const RequestContext& context, Entry& entry,
   if (!entry.assigned_id.empty()) {
     // A POST in a reference cycle, written as an update with the id it was given.
     call.method = "PUT";
-    call.route = Route{RouteKind::kInstance, entry.route.type, entry.assigned_id, {}, {}};
+    call.route = Route{RouteKind::kInstance, entry.route.type, entry.assigned_id, {}, {}, {}};
     if (resource) (*resource)["id"] = entry.assigned_id;
   }
   return Dispatch(session, context, call);

@@ -34,7 +34,13 @@ TEST(RouterTest, PathsMapToTheirInteractionTargets) {
       {"/other", RouteKind::kUnknown, "", "", "", ""},
       {"/fhir/Patient/p1/_history/3/x", RouteKind::kUnknown, "", "", "", ""},
       {"/fhir/Patient//p1", RouteKind::kUnknown, "", "", "", ""},
-      {"/fhir/$everything", RouteKind::kUnknown, "", "", "", ""},
+      {"/fhir/$export", RouteKind::kSystemOperation, "", "", "", "export"},
+      {"/fhir/$", RouteKind::kUnknown, "", "", "", ""},
+      {"/fhir/Patient/$export", RouteKind::kTypeOperation, "Patient", "", "", "export"},
+      {"/fhir/Group/g1/$export", RouteKind::kInstanceOperation, "Group", "g1", "", "export"},
+      {"/fhir/$export-status/j1", RouteKind::kExportStatus, "", "j1", "", ""},
+      {"/fhir/$export-file/j1/Patient-1.ndjson", RouteKind::kExportFile, "", "j1", "", ""},
+      {"/fhir/$export-file/j1", RouteKind::kUnknown, "", "", "", ""},
       {"/fhir/Patient/p1/other", RouteKind::kUnknown, "", "", "", ""},
   };
   for (const Case& c : cases) {
@@ -45,6 +51,15 @@ TEST(RouterTest, PathsMapToTheirInteractionTargets) {
     EXPECT_EQ(r.version, c.version) << c.path;
     EXPECT_EQ(r.operation, c.operation) << c.path;
   }
+}
+
+TEST(RouterTest, ExportFileRoutesNameTheJobAndTheFile) {
+  const Route r = RouteForPath("/fhir/$export-file/j1/Patient-1.ndjson");
+  EXPECT_EQ(r.id, "j1");
+  EXPECT_EQ(r.file, "Patient-1.ndjson");
+  EXPECT_EQ(RouteTemplate(r.kind), "/fhir/$export-file/{job}/{file}");
+  EXPECT_EQ(RouteTemplate(RouteForPath("/fhir/$export-status/j1").kind),
+            "/fhir/$export-status/{job}");
 }
 
 TEST(RouterTest, BundleEntryUrlsAreRelativeToTheBase) {

@@ -57,7 +57,7 @@ void FindOrdinals(const boost::json::value& value,
 
 }  // namespace
 
-void AppendJsonString(std::string_view text, std::string& out) {
+void AppendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   std::size_t run = 0;  // start of the bytes not yet copied
@@ -180,7 +180,7 @@ void JsonWriter::Write(const boost::json::value& value, std::string& out) {
       WriteNumber(value, out);
       return;
     case boost::json::kind::string:
-      AppendJsonString(value.get_string(), out);
+      AppendJsonString(out, value.get_string());
       return;
     case boost::json::kind::array: {
       out += '[';
@@ -199,7 +199,7 @@ void JsonWriter::Write(const boost::json::value& value, std::string& out) {
       for (const auto& member : value.get_object()) {
         if (!first) out += ',';
         first = false;
-        AppendJsonString(member.key(), out);
+        AppendJsonString(out, member.key());
         out += ':';
         Write(member.value(), out);
       }

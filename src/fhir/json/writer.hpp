@@ -63,7 +63,7 @@ class JsonWriter {
 std::string Serialize(const boost::json::value& value, std::span<const NumberText> numbers = {});
 
 // Appends `text` as a JSON string literal (quotes, escapes of '"', '\\' and control characters).
-void AppendJsonString(std::string_view text, std::string& out);
+void AppendJsonString(std::string& out, std::string_view text);
 
 // Appends the shortest text that reads back as `d` (std::to_chars); JSON-valid for finite values.
 void AppendShortestDouble(double d, std::string& out);

@@ -390,7 +390,7 @@ namespace {
 // resource's members in document order).
 void AppendMember(std::string& out, std::string_view key, const boost::json::value& value,
                   fhir::json::JsonWriter& writer) {
-  fhir::json::AppendJsonString(key, out);
+  fhir::json::AppendJsonString(out, key);
   out += ':';
   writer.Write(value, out);
 }
