@@ -320,7 +320,8 @@ Result<bool> RecordReader::StartDocument(std::string text, std::uint64_t first_l
       const std::string_view full_url = StringMember(entry.get_object(), "fullUrl");
       if (!full_url.starts_with("urn:")) continue;
       boost::json::object& object = resource->get_object();
-      const std::string_view type = StringMember(object, "resourceType");
+      // A copy: adding the id below may move the members, and short strings live inside them.
+      const std::string type(StringMember(object, "resourceType"));
       std::string id(StringMember(object, "id"));
       if (id.empty() && full_url.starts_with(kUrnUuid) &&
           IsFhirId(full_url.substr(kUrnUuid.size())) && object.if_contains("id") == nullptr) {
@@ -328,7 +329,7 @@ Result<bool> RecordReader::StartDocument(std::string text, std::uint64_t first_l
         object["id"] = id;
       }
       if (type.empty() || id.empty()) continue;
-      state->targets.emplace(std::string(full_url), std::string(type) + "/" + id);
+      state->targets.emplace(std::string(full_url), type + "/" + id);
     }
     // Ids added above are strings: the numbers keep their places in document order.
     std::vector<const boost::json::value*> parts;
