@@ -21,8 +21,10 @@ release: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
+# The PostgreSQL store's tests need a server: scripts/with-postgres.sh starts a throwaway one and
+# sets TEST_PG_DSN for the whole run.
 test: build
-	@ctest --preset dev -j $(JOBS)
+	@scripts/with-postgres.sh ctest --preset dev -j $(JOBS)
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps

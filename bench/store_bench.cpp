@@ -1,4 +1,5 @@
-// SQLite store throughput and latency on Synthea data, with every R4 search parameter indexed by
+// Record store throughput and latency (SQLite, or PostgreSQL with CHARTROOM_STORE_BENCH_PG_DSN)
+// on Synthea data, with every R4 search parameter indexed by
 // the real extractor (fhir::search::IndexExtractor).
 //
 // Data: the resources of the Synthea transaction bundles in <shared data>/synthea
@@ -20,7 +21,11 @@
 // resources (default 100000), built once before they run; p50_us and p99_us are per query.
 // With CHARTROOM_STORE_BENCH_KEEP set, the databases stay in the temporary directory; with
 // CHARTROOM_STORE_BENCH_PLANS set, each search benchmark prints its query plan first;
-// CHARTROOM_STORE_BENCH_CACHE_KIB sets Options::page_cache_kib.
+// CHARTROOM_STORE_BENCH_CACHE_KIB sets Options::page_cache_kib. With CHARTROOM_STORE_BENCH_PG_DSN
+// (a libpq connection string) every benchmark runs on the PostgreSQL store instead, each database
+// a fresh schema dropped at the end:
+//   scripts/with-postgres.sh sh -c 'CHARTROOM_STORE_BENCH_PG_DSN="$TEST_PG_DSN"
+//       build/release/bench/chartroom_store_bench --benchmark_filter=Ingest'   (one command line)
 //
 //   cmake --preset release && cmake --build --preset release --target chartroom_store_bench
 //   build/release/bench/chartroom_store_bench
@@ -51,6 +56,7 @@
 #include "crypto/aead.hpp"
 #include "fhir/json/gzip.hpp"
 #include "fhir/search/index_values.hpp"
+#include "store/postgres/postgres_resource_store.hpp"
 #include "store/sqlite/sqlite_resource_store.hpp"
 
 namespace chartroom::store {
@@ -196,13 +202,20 @@ struct OpenStore {
   core::SystemClock clock;
   core::SystemRandom random;
   std::unique_ptr<fs::IndexExtractor> extractor;
-  std::unique_ptr<SqliteResourceStore> store;
+  std::unique_ptr<ResourceStore> store;
+  SqliteResourceStore* sqlite = nullptr;
+  PostgresResourceStore* postgres = nullptr;
+  std::string schema;
 
   explicit OpenStore(const std::string& name) {
     dir = std::filesystem::temp_directory_path() /
           ("chartroom-store-bench-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::remove_all(dir);
     extractor = std::move(*fs::IndexExtractor::Create());
+    if (const char* dsn = std::getenv("CHARTROOM_STORE_BENCH_PG_DSN")) {
+      OpenPostgres(dsn, name);
+      return;
+    }
     SqliteResourceStore::Options options;
     options.path = dir / "chartroom.db";
     if (const char* kib = std::getenv("CHARTROOM_STORE_BENCH_CACHE_KIB")) {
@@ -217,11 +230,45 @@ struct OpenStore {
       std::fprintf(stderr, "store: %s\n", opened.error().message().c_str());
       std::abort();
     }
+    sqlite = opened->get();
+    store = std::move(*opened);
+  }
+  void OpenPostgres(const char* dsn, const std::string& name) {
+    PostgresResourceStore::Options options;
+    options.dsn = dsn;
+    schema = "chartroom_bench_" + std::to_string(::getpid()) + "_";
+    for (char c : name) schema += (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c : '_';
+    options.schema = schema;
+    fs::IndexExtractor* ex = extractor.get();
+    options.index = [ex](const bj::value& v) { return ex->Extract(v); };
+    core::SeededRandom key_random(1);
+    auto opened = PostgresResourceStore::Open(options, clock, random,
+                                              crypto::SecretKey::Generate(key_random));
+    if (!opened) {
+      std::fprintf(stderr, "store: %s\n", opened.error().message().c_str());
+      std::abort();
+    }
+    postgres = opened->get();
     store = std::move(*opened);
   }
   ~OpenStore() {
     store.reset();
-    if (std::getenv("CHARTROOM_STORE_BENCH_KEEP") == nullptr) std::filesystem::remove_all(dir);
+    if (std::getenv("CHARTROOM_STORE_BENCH_KEEP") != nullptr) return;
+    std::filesystem::remove_all(dir);
+    if (!schema.empty()) {
+      std::string command = std::string("psql -q \"") +
+                            std::getenv("CHARTROOM_STORE_BENCH_PG_DSN") + "\" -c 'DROP SCHEMA " +
+                            schema + " CASCADE' >/dev/null 2>&1";
+      if (std::system(command.c_str()) != 0)
+        std::fprintf(stderr, "could not drop %s\n", schema.c_str());
+    }
+  }
+  std::uint64_t Commits() const {
+    return sqlite != nullptr ? sqlite->GetStats().commits : postgres->GetStats().commits;
+  }
+  std::uint64_t Committed() const {
+    return sqlite != nullptr ? sqlite->GetStats().transactions_committed
+                             : postgres->GetStats().transactions_committed;
   }
 
   // Prepares the batch on the calling thread (as an import or a transaction bundle would, in
@@ -267,8 +314,7 @@ void BM_Ingest(benchmark::State& state) {
   state.counters["cpu_us_per_res"] = (ProcessCpuSeconds() - cpu0) * 1e6 / static_cast<double>(next);
   state.SetItemsProcessed(static_cast<std::int64_t>(next));
   state.counters["corpus_resources"] = static_cast<double>(corpus.resources.size());
-  auto stats = db.store->GetStats();
-  state.counters["commits"] = static_cast<double>(stats.commits);
+  state.counters["commits"] = static_cast<double>(db.Commits());
 }
 BENCHMARK(BM_Ingest)
     ->Arg(1)
@@ -299,9 +345,9 @@ void BM_IngestConcurrent(benchmark::State& state) {
         (ProcessCpuSeconds() - cpu0) * 1e6 / static_cast<double>(concurrent_next.load());
   }
   if (state.thread_index() == 0) {
-    auto stats = concurrent_store->store->GetStats();
-    state.counters["per_commit"] = static_cast<double>(stats.transactions_committed) /
-                                   static_cast<double>(std::max<std::uint64_t>(1, stats.commits));
+    state.counters["per_commit"] =
+        static_cast<double>(concurrent_store->Committed()) /
+        static_cast<double>(std::max<std::uint64_t>(1, concurrent_store->Commits()));
     delete concurrent_store;
     concurrent_store = nullptr;
   }
@@ -374,8 +420,10 @@ void Latencies(benchmark::State& state, F&& one) {
 }
 
 void PrintPlan(const char* name, const fs::SearchQuery& q) {
-  if (std::getenv("CHARTROOM_STORE_BENCH_PLANS") == nullptr) return;
-  auto plan = Populated().store->ExplainSearch(q);
+  if (std::getenv("CHARTROOM_STORE_BENCH_PLANS") == nullptr || Populated().sqlite == nullptr) {
+    return;
+  }
+  auto plan = Populated().sqlite->ExplainSearch(q);
   std::fprintf(stderr, "plan of %s:\n", name);
   if (plan) {
     for (const std::string& line : *plan) std::fprintf(stderr, "  %s\n", line.c_str());

@@ -46,9 +46,12 @@ function(chartroom_add_module name)
   endforeach()
 endfunction()
 
-# chartroom_add_test(<module> SOURCES ...): one GoogleTest executable per module, mirroring src/.
+# chartroom_add_test(<module> [PRE_TEST_DISCOVERY] SOURCES ...): one GoogleTest executable per
+# module, mirroring src/. PRE_TEST_DISCOVERY lists the tests when ctest runs rather than after the
+# build, for executables whose tests depend on the environment (the store's backends register
+# from TEST_PG_DSN).
 function(chartroom_add_test module)
-  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(T "PRE_TEST_DISCOVERY" "" "SOURCES;LIBS" ${ARGN})
   add_executable(chartroom_${module}_tests ${T_SOURCES})
   target_link_libraries(chartroom_${module}_tests PRIVATE chartroom_${module} ${T_LIBS}
                         GTest::gmock GTest::gtest_main)
@@ -56,6 +59,10 @@ function(chartroom_add_test module)
     CHARTROOM_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     CHARTROOM_SHARED_DATA_DIR="${CHARTROOM_SHARED_DATA_DIR}")
   # Value-parameterized tests name their cases (a name generator); the value is not appended.
+  set(discovery_mode POST_BUILD)
+  if(T_PRE_TEST_DISCOVERY)
+    set(discovery_mode PRE_TEST)
+  endif()
   gtest_discover_tests(chartroom_${module}_tests DISCOVERY_TIMEOUT 60 NO_PRETTY_VALUES
-                       PROPERTIES LABELS ${module})
+                       DISCOVERY_MODE ${discovery_mode} PROPERTIES LABELS ${module})
 endfunction()

@@ -87,6 +87,8 @@ std::vector<OptionSpec> MakeSpecs() {
       "server.tls_private_key_file",
       [](auto& c) -> auto& { return c.server.tls_private_key_file; }));
 
+  s.push_back(Text(
+      "store.backend", [](auto& c) -> auto& { return c.store_backend; }));
   s.push_back(Integer(
       "store.reader_connections", 1, 64,
       [](auto& c) -> auto& { return c.store.reader_connections; }));
@@ -119,6 +121,15 @@ std::vector<OptionSpec> MakeSpecs() {
   s.push_back(Integer(
       "store.max_include_iterations", 0, 16,
       [](auto& c) -> auto& { return c.store.max_include_iterations; }));
+
+  s.push_back(Text(
+      "postgres.dsn", [](auto& c) -> auto& { return c.postgres.dsn; }));
+  s.push_back(Text(
+      "postgres.schema", [](auto& c) -> auto& { return c.postgres.schema; }));
+  s.push_back(Integer(
+      "postgres.connections", 1, 256, [](auto& c) -> auto& { return c.postgres.connections; }));
+  s.push_back(Integer(
+      "postgres.max_retries", 0, 100, [](auto& c) -> auto& { return c.postgres.max_retries; }));
 
   s.push_back(Text(
       "rest.base_url", [](auto& c) -> auto& { return c.rest.base_url; }));
@@ -256,6 +267,12 @@ std::vector<std::string> ValidateConfig(const Config& config) {
   if (config.server.tls_certificate_file.empty() != config.server.tls_private_key_file.empty()) {
     errors.push_back(
         "server.tls_certificate_file and server.tls_private_key_file: set both (TLS) or neither");
+  }
+  if (config.store_backend != "sqlite" && config.store_backend != "postgres") {
+    errors.push_back("store.backend: must be sqlite or postgres");
+  }
+  if (config.store_backend == "postgres" && config.postgres.dsn.empty()) {
+    errors.push_back("postgres.dsn: must be set when store.backend is postgres");
   }
   if (config.store.max_page_size < config.store.default_page_size) {
     errors.push_back("store.max_page_size: must be at least store.default_page_size");

@@ -36,6 +36,21 @@ struct LogOptions {
   std::string level = "info";
 };
 
+// The PostgreSQL store, used when store.backend is "postgres" (the store.* options that are not
+// SQLite's own apply to it too).
+struct PostgresConfig {
+  // libpq connection string: "host=/run/postgresql dbname=chartroom" or a postgresql:// URI.
+  // Secrets belong in ~/.pgpass or PGPASSWORD rather than here.
+  std::string dsn;
+  // The schema holding Chartroom's tables (created when missing); "" for the server's
+  // search_path.
+  std::string schema = "chartroom";
+  // Connections for reads and searches (the writer has one more of its own).
+  int connections = 4;
+  // How often a commit that failed with a serialization failure or deadlock runs again.
+  int max_retries = 3;
+};
+
 struct Config {
   // Where the database (chartroom.db) and the master key file (master.key, mode 0600) live.
   std::filesystem::path data_dir = "./chartroom-data";
@@ -44,8 +59,11 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   // The HTTP server (host, port and max_body_bytes are derived from listen and rest).
   http::ServerOptions server;
+  // Which store holds the records: "sqlite" (a file in data_dir) or "postgres".
+  std::string store_backend = "sqlite";
   // The SQLite store (path and index are set by App from data_dir and the index extractor).
   store::SqliteResourceStore::Options store;
+  PostgresConfig postgres;
   rest::Options rest;
   LogOptions log;
 };

@@ -7,6 +7,7 @@
 
 #include "core/result_macros.hpp"
 #include "crypto/aead.hpp"
+#include "store/postgres/postgres_resource_store.hpp"
 #include "store/sqlite/sqlite_resource_store.hpp"
 
 namespace chartroom::app {
@@ -15,20 +16,25 @@ namespace {
 constexpr std::string_view kDatabaseFile = "chartroom.db";
 constexpr std::string_view kKeyFile = "master.key";
 
+void Counter(std::string& out, std::string_view name, std::string_view help, std::uint64_t value) {
+  out += "# HELP " + std::string(name) + " " + std::string(help) + "\n# TYPE " + std::string(name) +
+         " counter\n" + std::string(name) + " " + std::to_string(value) + "\n";
+}
+
+void Gauge(std::string& out, std::string_view name, std::string_view help, std::int64_t value) {
+  out += "# HELP " + std::string(name) + " " + std::string(help) + "\n# TYPE " + std::string(name) +
+         " gauge\n" + std::string(name) + " " + std::to_string(value) + "\n";
+}
+
 // Store figures for /metrics (Prometheus text): its transaction counters and the size on disk.
 void SqliteMetrics(store::SqliteResourceStore& store, const std::filesystem::path& database,
                    std::string& out) {
   const store::SqliteResourceStore::Stats stats = store.GetStats();
-  auto counter = [&](std::string_view name, std::string_view help, std::uint64_t value) {
-    out += "# HELP " + std::string(name) + " " + std::string(help) + "\n# TYPE " +
-           std::string(name) + " counter\n" + std::string(name) + " " + std::to_string(value) +
-           "\n";
-  };
-  counter("chartroom_store_transactions_committed_total", "Store transactions that committed.",
+  Counter(out, "chartroom_store_transactions_committed_total", "Store transactions that committed.",
           stats.transactions_committed);
-  counter("chartroom_store_transactions_failed_total", "Store transactions that failed.",
+  Counter(out, "chartroom_store_transactions_failed_total", "Store transactions that failed.",
           stats.transactions_failed);
-  counter("chartroom_store_commits_total", "SQLite commits (one per group of transactions).",
+  Counter(out, "chartroom_store_commits_total", "SQLite commits (one per group of transactions).",
           stats.commits);
   std::uintmax_t bytes = 0;
   for (const std::string suffix : {"", "-wal"}) {
@@ -41,6 +47,23 @@ void SqliteMetrics(store::SqliteResourceStore& store, const std::filesystem::pat
       "# TYPE chartroom_store_database_bytes gauge\n"
       "chartroom_store_database_bytes " +
       std::to_string(bytes) + "\n";
+}
+
+// The same counters for the PostgreSQL store, its retries, and the size of its tables on the
+// server (-1 when the server does not answer).
+void PostgresMetrics(store::PostgresResourceStore& store, std::string& out) {
+  const store::PostgresResourceStore::Stats stats = store.GetStats();
+  Counter(out, "chartroom_store_transactions_committed_total", "Store transactions that committed.",
+          stats.transactions_committed);
+  Counter(out, "chartroom_store_transactions_failed_total", "Store transactions that failed.",
+          stats.transactions_failed);
+  Counter(out, "chartroom_store_commits_total",
+          "PostgreSQL commits (one per group of transactions).", stats.commits);
+  Counter(out, "chartroom_store_retries_total",
+          "Groups of transactions run again after a serialization failure.", stats.retries);
+  auto bytes = store.DatabaseBytes();
+  Gauge(out, "chartroom_store_database_bytes", "Size of the store's tables and indexes.",
+        bytes ? *bytes : -1);
 }
 
 }  // namespace
@@ -59,12 +82,34 @@ Result<OpenedStore> OpenStore(const Config& config, core::Clock& clock, core::Ra
 
   OpenedStore opened;
   CHARTROOM_ASSIGN_OR_RETURN(opened.extractor, fhir::search::IndexExtractor::Create());
-  store::SqliteResourceStore::Options options = config.store;
-  options.path = config.data_dir / kDatabaseFile;
   const fhir::search::IndexExtractor* extractor = opened.extractor.get();
-  options.index = [extractor](const boost::json::value& resource) {
+  store::IndexFunction index = [extractor](const boost::json::value& resource) {
     return extractor->Extract(resource);
   };
+  if (config.store_backend == "postgres") {
+    store::PostgresResourceStore::Options options;
+    options.dsn = config.postgres.dsn;
+    options.schema = config.postgres.schema;
+    options.index = index;
+    options.reader_connections = config.postgres.connections;
+    options.max_retries = config.postgres.max_retries;
+    options.group_commit_window = config.store.group_commit_window;
+    options.max_batch_transactions = config.store.max_batch_transactions;
+    options.key_cache_entries = config.store.key_cache_entries;
+    options.default_page_size = config.store.default_page_size;
+    options.max_page_size = config.store.max_page_size;
+    options.max_included = config.store.max_included;
+    options.max_include_iterations = config.store.max_include_iterations;
+    CHARTROOM_ASSIGN_OR_RETURN(std::unique_ptr<store::PostgresResourceStore> postgres,
+                               store::PostgresResourceStore::Open(options, clock, random, master));
+    store::PostgresResourceStore* raw = postgres.get();
+    opened.metrics = [raw](std::string& out) { PostgresMetrics(*raw, out); };
+    opened.store = std::move(postgres);
+    return opened;
+  }
+  store::SqliteResourceStore::Options options = config.store;
+  options.path = config.data_dir / kDatabaseFile;
+  options.index = index;
   CHARTROOM_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteResourceStore> sqlite,
                              store::SqliteResourceStore::Open(options, clock, random, master));
   store::SqliteResourceStore* raw = sqlite.get();

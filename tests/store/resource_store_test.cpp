@@ -4,6 +4,7 @@
 // All fixture data is synthetic.
 
 #include "store/resource_store.hpp"
+#include "fhir/json/strict_parser.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,6 +15,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "fhir/json/strict_parser.hpp"
 #include "support/store_fixture.hpp"
 
 namespace chartroom::store {
@@ -464,6 +466,33 @@ TEST_P(ResourceStoreTest, SearchesOfUnknownTypesFailAsInvalid) {
   EXPECT_EQ(store().Search(system).error().code(), "store.bad-type");
   EXPECT_EQ(store().History({"NotAType", "", std::nullopt, 10, std::nullopt}).error().code(),
             "store.bad-type");
+}
+
+TEST_P(ResourceStoreTest, NumbersAreStoredAsWrittenWhenTheirTextIsGiven) {
+  // meta comes after a number, and versionId inside it is the store's: the ordinals still line up.
+  const std::string text =
+      R"({"resourceType":"Observation","id":"n1","status":"final","code":{"text":"x"},)"
+      R"("valueQuantity":{"value":1.50},"meta":{"versionId":"9","tag":[{"code":"t"}]},)"
+      R"("component":[{"code":{"text":"y"},"valueQuantity":{"value":100000000000000000001}}]})";
+  fhir::json::StrictJson parsed = fhir::json::ParseStrictJson(text);
+  ASSERT_FALSE(parsed.syntax_error);
+  auto prepared = store().Prepare(parsed.value.as_object(), parsed.numbers);
+  ASSERT_TRUE(prepared.has_value()) << prepared.error().message();
+  Status status = store().InTransaction([&](Transaction& tx) -> Status {
+    auto written = tx.Update(std::move(*prepared), std::nullopt);
+    if (!written) return tl::unexpected(written.error());
+    return Ok();
+  });
+  ASSERT_TRUE(status.has_value()) << status.error().message();
+  auto read = store().Read("Observation", "n1");
+  ASSERT_TRUE(read.has_value());
+  EXPECT_NE(read->json.find(R"("valueQuantity":{"value":1.50})"), std::string::npos) << read->json;
+  EXPECT_NE(read->json.find(R"({"value":100000000000000000001})"), std::string::npos) << read->json;
+  // Without the text, numbers are written in their shortest form (never 1.5E0).
+  ASSERT_TRUE(Put(text).has_value());
+  auto plain = store().Read("Observation", "n1");
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_NE(plain->json.find(R"("valueQuantity":{"value":1.5})"), std::string::npos) << plain->json;
 }
 
 TEST_P(ResourceStoreTest, PreparedResourcesAreWrittenLikeTheResourcesTheyCameFrom) {

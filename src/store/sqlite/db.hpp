@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "store/common/bind_value.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -32,11 +33,8 @@ struct sqlite3_stmt;
 namespace chartroom::store::sqlite {
 
 // A value bound to a `?` placeholder (SQLite copies text and blobs when they are bound).
-struct Blob {
-  std::string bytes;
-  bool operator==(const Blob&) const = default;
-};
-using BindValue = std::variant<std::nullptr_t, std::int64_t, double, std::string, Blob>;
+using common::BindValue;
+using common::Blob;
 
 Error SqliteError(int code, std::string_view what, sqlite3* db);
 

@@ -19,6 +19,7 @@
 
 #include "core/error.hpp"
 #include "fhir/model/model.hpp"
+#include "store/common/registry.hpp"
 #include "store/sqlite/db.hpp"
 
 namespace chartroom::store::sqlite {
@@ -34,40 +35,12 @@ Status Migrate(Connection& db, std::int64_t now_micros);
 // The schema version recorded in the database (0 for an empty database).
 Result<std::int64_t> SchemaVersion(Connection& db);
 
-struct ParamEntry {
-  std::int64_t id = 0;
-  const fhir::SearchParamInfo* info = nullptr;
-};
+using common::ParamEntry;
+using common::Registry;
 
-class Registry {
- public:
-  // Registers, in one transaction, every concrete R4 resource type and every (type, parameter)
-  // pair the model defines that the database does not know yet, then loads all of them.
-  static Result<Registry> Load(Connection& db);
-
-  std::optional<std::int64_t> TypeId(std::string_view name) const;
-  // "" for an unknown id.
-  std::string_view TypeName(std::int64_t type_id) const;
-  const std::vector<std::string>& TypeNames() const { return type_names_; }
-
-  // The parameter `code` of resource type `type` (including the common ones, _tag ...).
-  const ParamEntry* Param(std::string_view type, std::string_view code) const;
-  // The id of `param` on `type`, nullopt if `param` does not apply to `type`.
-  std::optional<std::int64_t> ParamId(std::string_view type,
-                                      const fhir::SearchParamInfo* param) const;
-  // Every registered parameter of `type`.
-  std::span<const ParamEntry> ParamsOf(std::string_view type) const;
-
-  // The parameters that put a resource of `type` in a patient's compartment (reference
-  // parameters named by the compartment definition), by type; every type when `type` is empty.
-  std::vector<std::int64_t> CompartmentParams(std::string_view type) const;
-
- private:
-  std::vector<std::string> type_names_;  // by type_id; "" for gaps
-  std::unordered_map<std::string, std::int64_t> type_ids_;
-  std::unordered_map<std::string, ParamEntry> params_;  // "Type/code"
-  std::unordered_map<std::string, std::vector<ParamEntry>> params_by_type_;
-};
+// Registers, in one transaction, every concrete R4 resource type and every (type, parameter)
+// pair the model defines that the database does not know yet, then loads all of them.
+Result<Registry> LoadRegistry(Connection& db);
 
 // Runs PRAGMA integrity_check and PRAGMA foreign_key_check; returns the problems found (empty
 // when the database is sound). For tests and operators' checks.

@@ -18,7 +18,6 @@
 #include "core/result_macros.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/sqlite/index_rows.hpp"
-#include "store/sqlite/keyring.hpp"
 #include "store/sqlite/schema.hpp"
 #include "store/sqlite/store_internal.hpp"
 
@@ -28,6 +27,7 @@ using sqlite::Connection;
 using sqlite::CurrentRow;
 using sqlite::IndexRows;
 using sqlite::Stmt;
+using SqlitePrepared = common::PreparedContent;
 
 // Index rows a transaction buffers before it inserts them in key order (sqlite::RowBuffer).
 constexpr std::size_t kMaxBufferedRows = 200000;
@@ -117,18 +117,6 @@ std::string SqlPragmas(const SqliteResourceStore::Options& o, bool writer) {
 
 }  // namespace
 
-namespace {
-
-// What Prepare computes off the writer thread.
-struct SqlitePrepared final : PreparedResource::Payload {
-  std::string meta_members;  // `"key":value,` for each member of meta but versionId/lastUpdated
-  std::string body_members;  // `,"key":value` for each member but resourceType, id and meta
-  IndexRows rows;            // finished
-  std::optional<std::string> patient;  // the compartment (types other than Patient)
-};
-
-}  // namespace
-
 class SqliteResourceStore::Impl {
  public:
   Impl(const Options& options, core::Clock& clock, core::Random& random,
@@ -136,7 +124,9 @@ class SqliteResourceStore::Impl {
       : options_(options),
         clock_(clock),
         random_(random),
-        keyring_(master, options.key_cache_entries) {}
+        keyring_(master, options.key_cache_entries),
+        limits_{options.default_page_size, options.max_page_size, options.max_included,
+                options.max_include_iterations} {}
 
   ~Impl() { Stop(); }
 
@@ -153,7 +143,9 @@ class SqliteResourceStore::Impl {
     return f(*lease);
   }
 
-  sqlite::StoreContext Context() { return {options_, clock_, registry_, keyring_}; }
+  sqlite::StoreContext Context() {
+    return {limits_, clock_, registry_, keyring_, common::Dialect::Sqlite()};
+  }
 
   // Any thread: checks `resource`, extracts and encodes its index rows and serializes it.
   Result<PreparedResource> Prepare(boost::json::object resource,
@@ -176,6 +168,7 @@ class SqliteResourceStore::Impl {
   core::Clock& clock_;
   core::Random& random_;
   sqlite::Keyring keyring_;
+  common::ReadLimits limits_;
   sqlite::Registry registry_;
   std::unique_ptr<Connection> writer_db_;
   ReaderPool readers_;
@@ -220,36 +213,6 @@ Error TransactionClosed() {
                "a Transaction was used after its work returned");
 }
 
-bool ValidId(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.';
-  });
-}
-
-Result<std::string> ResourceTypeOf(const boost::json::object& resource) {
-  const boost::json::value* type = resource.if_contains("resourceType");
-  if (type == nullptr || !type->is_string()) {
-    return Fail(ErrorCategory::kInvalid, "store.bad-resource", "the resource has no resourceType");
-  }
-  std::string name(type->get_string());
-  if (fhir::FindResourceType(name) == nullptr) {
-    return Fail(ErrorCategory::kInvalid, "store.bad-resource",
-                "resourceType " + name + " is not an R4 resource type");
-  }
-  return name;
-}
-
-Result<const SqlitePrepared*> Own(const PreparedResource& resource) {
-  const auto* prepared = dynamic_cast<const SqlitePrepared*>(resource.payload());
-  if (prepared == nullptr) {
-    return Fail(ErrorCategory::kInvalid, "store.foreign-prepared",
-                "the resource was prepared by another store");
-  }
-  return prepared;
-}
-
 // The Transaction handed to one caller's work, on the writer thread.
 class WriterTransaction final : public Transaction {
  public:
@@ -277,7 +240,8 @@ class WriterTransaction final : public Transaction {
 
   Result<ResourceVersion> Create(PreparedResource resource) override {
     if (!open_) return tl::unexpected(TransactionClosed());
-    CHARTROOM_ASSIGN_OR_RETURN(const SqlitePrepared* prepared, Own(resource));
+    CHARTROOM_ASSIGN_OR_RETURN(const SqlitePrepared* prepared,
+                               common::OwnPrepared(resource, &store_));
     const std::string& type = resource.type();
     // A v4 UUID practically never repeats; the check keeps the store right if one ever does.
     for (;;) {
@@ -301,10 +265,11 @@ class WriterTransaction final : public Transaction {
   Result<ResourceVersion> Update(PreparedResource resource,
                                  std::optional<std::int64_t> expected_version) override {
     if (!open_) return tl::unexpected(TransactionClosed());
-    CHARTROOM_ASSIGN_OR_RETURN(const SqlitePrepared* prepared, Own(resource));
+    CHARTROOM_ASSIGN_OR_RETURN(const SqlitePrepared* prepared,
+                               common::OwnPrepared(resource, &store_));
     const std::string& type = resource.type();
     const std::string& id = resource.id();
-    if (!ValidId(id)) {
+    if (!common::ValidId(id)) {
       return Fail(ErrorCategory::kInvalid, "store.bad-resource",
                   "an update needs a resource with a valid id");
     }
@@ -356,26 +321,6 @@ class WriterTransaction final : public Transaction {
   sqlite::RowBuffer buffer_;
 };
 
-// The patient whose compartment holds `type`: itself for a Patient, else the first Patient
-// referenced through one of the type's compartment parameters
-// (https://hl7.org/fhir/R4/compartmentdefinition-patient.html), in the definition's order.
-std::optional<std::string> CompartmentPatient(
-    std::string_view type, std::string_view id,
-    const std::vector<fhir::search::IndexEntry>& entries) {
-  if (type == "Patient") return std::string(id);
-  const fhir::TypeInfo* info = fhir::FindResourceType(type);
-  if (info == nullptr) return std::nullopt;
-  for (fhir::StrRef code_ref : info->patient_compartment_params()) {
-    std::string_view code = fhir::Str(code_ref);
-    for (const auto& entry : entries) {
-      if (entry.param == nullptr || entry.param->code() != code) continue;
-      const auto* ref = std::get_if<fhir::search::ReferenceValue>(&entry.value);
-      if (ref != nullptr && ref->type == "Patient" && !ref->id.empty()) return ref->id;
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::int64_t SqliteResourceStore::Impl::NextTimestamp() {
@@ -384,67 +329,9 @@ std::int64_t SqliteResourceStore::Impl::NextTimestamp() {
   return last_timestamp_;
 }
 
-namespace {
-
-// Appends `"key":value`, the value's numbers as the client wrote them (`writer` follows the
-// resource's members in document order).
-void AppendMember(std::string& out, std::string_view key, const boost::json::value& value,
-                  fhir::json::JsonWriter& writer) {
-  fhir::json::AppendJsonString(out, key);
-  out += ':';
-  writer.Write(value, out);
-}
-
-}  // namespace
-
 Result<PreparedResource> SqliteResourceStore::Impl::Prepare(
     boost::json::object resource, const fhir::json::NumberTexts& numbers) {
-  CHARTROOM_ASSIGN_OR_RETURN(std::string type, ResourceTypeOf(resource));
-  std::string id;
-  if (const boost::json::value* v = resource.if_contains("id"); v != nullptr && v->is_string()) {
-    id = std::string(v->get_string());
-  }
-  auto prepared = std::make_unique<SqlitePrepared>();
-  fhir::json::JsonWriter writer(numbers);
-  for (const auto& member : resource) {
-    std::string_view key = member.key();
-    if (key == "resourceType" || key == "id") {
-      writer.Skip(member.value());
-      continue;
-    }
-    if (key == "meta" && member.value().is_object()) {
-      for (const auto& m : member.value().get_object()) {
-        if (m.key() == "versionId" || m.key() == "lastUpdated") {
-          writer.Skip(m.value());
-          continue;
-        }
-        AppendMember(prepared->meta_members, m.key(), m.value(), writer);
-        prepared->meta_members += ',';
-      }
-      continue;
-    }
-    prepared->body_members += ',';
-    AppendMember(prepared->body_members, key, member.value(), writer);
-  }
-
-  boost::json::value document(std::move(resource));
-  CHARTROOM_ASSIGN_OR_RETURN(std::vector<fhir::search::IndexEntry> entries,
-                             options_.index(document));
-  for (const auto& entry : entries) {
-    if (entry.param == nullptr) continue;
-    std::string_view code = entry.param->code();
-    if (code == "_id" || code == "_lastUpdated") continue;  // columns of resources
-    auto param_id = registry_.ParamId(type, entry.param);
-    if (!param_id) {
-      return Fail(
-          ErrorCategory::kInternal, "store.unknown-param",
-          "search parameter " + std::string(code) + " does not apply to " + std::string(type));
-    }
-    prepared->rows.Add(*param_id, entry.value);
-  }
-  prepared->rows.Finish();
-  if (type != "Patient") prepared->patient = CompartmentPatient(type, id, entries);
-  return PreparedResource(std::move(type), std::move(id), std::move(prepared));
+  return common::PrepareResource(std::move(resource), numbers, options_.index, registry_, this);
 }
 
 Result<ResourceVersion> SqliteResourceStore::Impl::Write(
@@ -454,24 +341,16 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Write(
   std::int64_t now = NextTimestamp();
   const IndexRows& rows = prepared.rows;
 
-  // The stored JSON: resourceType, id and meta first, then the rest as given. The type is an R4
-  // type name and the id matches [A-Za-z0-9.-]{1,64}: neither needs escaping.
-  std::string version_text = std::to_string(version);
-  std::string json;
-  json.reserve(prepared.meta_members.size() + prepared.body_members.size() + type.size() +
-               id.size() + 96);
-  json.append(R"({"resourceType":")").append(type).append(R"(","id":")").append(id);
-  json.append(R"(","meta":{)").append(prepared.meta_members);
-  json.append(R"("versionId":")").append(version_text).append(R"(","lastUpdated":")");
-  json.append(core::FormatInstant(sqlite::FromMicros(now))).append(R"("})");
-  json.append(prepared.body_members).append("}");
+  std::string json = common::StoredJson(prepared, type, id, version, sqlite::FromMicros(now));
 
   std::optional<std::string> patient =
       type == "Patient" ? std::optional<std::string>(id) : prepared.patient;
+  sqlite::SqliteCompartments compartments(db);
   CHARTROOM_ASSIGN_OR_RETURN(
       sqlite::CompartmentKey key,
-      keyring_.ForWrite(db, patient ? std::optional<std::string_view>(*patient) : std::nullopt,
-                        random_, now));
+      keyring_.ForWrite(compartments,
+                        patient ? std::optional<std::string_view>(*patient) : std::nullopt, random_,
+                        now));
   std::string sealed = crypto::Seal(key.key, json, sqlite::ContentAad(type, id, version), random_);
 
   CHARTROOM_ASSIGN_OR_RETURN(Stmt insert_content,
@@ -613,12 +492,13 @@ Status SqliteResourceStore::Impl::Start() {
       writer_db_, Connection::Open(options_.path.string(), Connection::Mode::kReadWrite));
   CHARTROOM_RETURN_IF_ERROR(writer_db_->Exec(SqlPragmas(options_, true)));
   CHARTROOM_RETURN_IF_ERROR(sqlite::Migrate(*writer_db_, sqlite::ToMicros(clock_.Now())));
-  CHARTROOM_ASSIGN_OR_RETURN(registry_, sqlite::Registry::Load(*writer_db_));
+  CHARTROOM_ASSIGN_OR_RETURN(registry_, sqlite::LoadRegistry(*writer_db_));
 
   // The system compartment; unwrapping it proves the master key is the database's.
   CHARTROOM_RETURN_IF_ERROR(writer_db_->Exec("BEGIN IMMEDIATE"));
+  sqlite::SqliteCompartments compartments(*writer_db_);
   auto system =
-      keyring_.ForWrite(*writer_db_, std::nullopt, random_, sqlite::ToMicros(clock_.Now()));
+      keyring_.ForWrite(compartments, std::nullopt, random_, sqlite::ToMicros(clock_.Now()));
   if (!system) {
     (void)writer_db_->Exec("ROLLBACK");
     keyring_.Discard();

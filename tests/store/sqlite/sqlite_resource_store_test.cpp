@@ -12,7 +12,6 @@
 #include <regex>
 
 #include "store/sqlite/migrations/migrations.hpp"
-#include "store/sqlite/page_token.hpp"
 #include "support/backends.hpp"
 #include "support/queries.hpp"
 #include "support/store_fixture.hpp"
@@ -214,56 +213,6 @@ TEST_F(SqliteResourceStoreTest, TypicalSearchesSeekTheirIndexes) {
       }
     }
   }
-}
-
-TEST(PageTokenTest, CursorsRoundTrip) {
-  sqlite::PageCursor cursor{
-      true, 0xABCDEF0123456789ULL, {nullptr, std::int64_t{-5}, 2.5, std::string("smith")}, 42};
-  auto decoded = sqlite::DecodeCursor(sqlite::EncodeCursor(cursor));
-  ASSERT_TRUE(decoded.has_value());
-  EXPECT_TRUE(decoded->backward);
-  EXPECT_EQ(decoded->fingerprint, cursor.fingerprint);
-  EXPECT_EQ(decoded->keys, cursor.keys);
-  EXPECT_EQ(decoded->rid, 42);
-}
-
-TEST(PageTokenTest, DamagedTokensFailCleanlyOrDecodeToAWellFormedCursor) {
-  core::SeededRandom random(99);
-  std::string valid = sqlite::EncodeCursor({false, 1, {std::string("x"), 2.0}, 3});
-  int rejected = 0;
-  for (int i = 0; i < 2000; ++i) {
-    std::string token = valid;
-    auto r = random.NextU64();
-    if (r % 3 == 0) {
-      token.resize(r % token.size());
-    } else {
-      token[r % token.size()] = "AZaz09-_!"[(r >> 8) % 9];
-      if (r % 3 == 2) token.insert((r >> 16) % token.size(), 1, "Qq="[(r >> 24) % 3]);
-    }
-    auto decoded = sqlite::DecodeCursor(token);
-    if (!decoded.has_value()) {
-      EXPECT_EQ(decoded.error().code(), "store.bad-page-token");
-      ++rejected;
-      continue;
-    }
-    auto again = sqlite::DecodeCursor(sqlite::EncodeCursor(*decoded));
-    ASSERT_TRUE(again.has_value());
-    EXPECT_EQ(again->keys, decoded->keys);
-    EXPECT_EQ(again->rid, decoded->rid);
-  }
-  EXPECT_GT(rejected, 1000);
-}
-
-TEST(PageTokenTest, FingerprintsTellQueriesApart) {
-  auto a = test::Search("Patient", {test::Param("Patient", "family", {test::Str("smith")})});
-  auto b = test::Search("Patient", {test::Param("Patient", "family", {test::Str("smyth")})});
-  auto c = a;
-  c.sort = {test::SortBy("Patient", "birthdate")};
-  auto d = a;
-  d.page_token = "anything";  // the page is not part of the query's identity
-  EXPECT_NE(sqlite::QueryFingerprint(a), sqlite::QueryFingerprint(b));
-  EXPECT_NE(sqlite::QueryFingerprint(a), sqlite::QueryFingerprint(c));
-  EXPECT_EQ(sqlite::QueryFingerprint(a), sqlite::QueryFingerprint(d));
 }
 
 }  // namespace

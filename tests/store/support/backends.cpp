@@ -1,14 +1,18 @@
 #include "support/backends.hpp"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <random>
 
 #include "crypto/aead.hpp"
+#include "store/postgres/postgres_resource_store.hpp"
 #include "store/sqlite/sqlite_resource_store.hpp"
 
 namespace chartroom::store::test {
@@ -113,11 +117,138 @@ Result<std::unique_ptr<BackendInstance>> OpenSqlite(const BackendEnv& env) {
       std::make_unique<SqliteInstance>(std::move(*store), options.path));
 }
 
+// ---- PostgreSQL: a fresh schema per test in the database TEST_PG_DSN names -----------------
+
+// Runs `sql` on a connection of its own; the error text, or "" on success.
+std::string PgAdmin(const std::string& dsn, const std::string& sql) {
+  PGconn* conn = PQconnectdb(dsn.c_str());
+  std::string error;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    error = PQerrorMessage(conn);
+  } else {
+    PGresult* result = PQexec(conn, sql.c_str());
+    if (PQresultStatus(result) != PGRES_COMMAND_OK && PQresultStatus(result) != PGRES_TUPLES_OK) {
+      error = PQresultErrorMessage(result);
+    }
+    PQclear(result);
+  }
+  PQfinish(conn);
+  return error;
+}
+
+// The text of the first column of the first row of `sql`; "" on failure.
+std::string PgQueryText(const std::string& dsn, const std::string& sql) {
+  PGconn* conn = PQconnectdb(dsn.c_str());
+  std::string value;
+  if (PQstatus(conn) == CONNECTION_OK) {
+    PGresult* result = PQexec(conn, sql.c_str());
+    if (PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) > 0) {
+      value = PQgetvalue(result, 0, 0);
+    }
+    PQclear(result);
+  }
+  PQfinish(conn);
+  return value;
+}
+
+class PostgresInstance final : public BackendInstance {
+ public:
+  PostgresInstance(std::unique_ptr<PostgresResourceStore> store, std::string dsn,
+                   std::string schema)
+      : store_(std::move(store)), dsn_(std::move(dsn)), schema_(std::move(schema)) {}
+  ~PostgresInstance() override {
+    store_.reset();
+    PgAdmin(dsn_, "DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
+  }
+
+  ResourceStore& store() override { return *store_; }
+
+  std::optional<std::uint64_t> Commits() override { return store_->GetStats().commits; }
+
+  std::optional<bool> RawStorageContains(std::string_view needle) override {
+    // The server's files (tables, indexes and WAL) after a checkpoint, when this process can
+    // read them (a local test server: the same user, or root).
+    std::string directory = PgQueryText(dsn_, "SELECT current_setting('data_directory')");
+    if (directory.empty() || !PgAdmin(dsn_, "CHECKPOINT").empty()) return std::nullopt;
+    std::error_code ec;
+    bool readable = false;
+    for (const char* sub : {"base", "pg_wal"}) {
+      auto it =
+          std::filesystem::recursive_directory_iterator(std::filesystem::path(directory) / sub, ec);
+      if (ec) continue;
+      for (const auto& entry : it) {
+        if (!entry.is_regular_file(ec)) continue;
+        std::ifstream probe(entry.path(), std::ios::binary);
+        if (!probe) continue;
+        readable = true;
+        if (FileContains(entry.path(), needle)) return true;
+      }
+    }
+    if (!readable) return std::nullopt;
+    return false;
+  }
+
+  bool TamperWithContent(std::string_view type, std::string_view id,
+                         std::int64_t version) override {
+    // A connection of its own, as an attacker with access to the database would use. Type and
+    // id are a test's own values ([A-Za-z0-9.-]), safe to quote.
+    std::string sql = "UPDATE " + schema_ +
+                      ".contents c SET sealed = set_byte(c.sealed, 30, get_byte(c.sealed, 30) # "
+                      "1) FROM " +
+                      schema_ + ".versions v, " + schema_ + ".resources r, " + schema_ +
+                      ".resource_types t WHERE c.cid = v.cid AND c.content_id = v.content_id AND "
+                      "v.rid = r.rid AND r.type_id = t.type_id AND t.name = '" +
+                      std::string(type) + "' AND r.id = '" + std::string(id) +
+                      "' AND v.version = " + std::to_string(version);
+    return PgAdmin(dsn_, sql).empty();
+  }
+
+  std::optional<std::vector<std::string>> IntegrityProblems() override {
+    auto problems = store_->CheckIntegrity();
+    if (!problems) return std::vector<std::string>{problems.error().message()};
+    return *problems;
+  }
+
+ private:
+  std::unique_ptr<PostgresResourceStore> store_;
+  std::string dsn_;
+  std::string schema_;
+};
+
+Result<std::unique_ptr<BackendInstance>> OpenPostgres(const BackendEnv& env) {
+  const char* dsn = std::getenv("TEST_PG_DSN");
+  if (dsn == nullptr) {
+    return Fail(ErrorCategory::kUnavailable, "test.no-postgres", "TEST_PG_DSN is not set");
+  }
+  static std::atomic<int> counter{0};
+  static const unsigned salt = std::random_device{}();
+  std::string schema = "chartroom_test_" + std::to_string(::getpid()) + "_" +
+                       std::to_string(salt % 100000) + "_" + std::to_string(counter.fetch_add(1));
+  PostgresResourceStore::Options options;
+  options.dsn = dsn;
+  options.schema = schema;
+  options.index = env.index;
+  options.reader_connections = 3;
+  options.group_commit_window = std::chrono::microseconds(env.group_commit_window_us);
+  core::SeededRandom key_random(20240301);
+  crypto::SecretKey master = crypto::SecretKey::Generate(key_random);
+  auto store = PostgresResourceStore::Open(options, *env.clock, *env.random, master);
+  if (!store) {
+    PgAdmin(dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    return tl::unexpected(store.error());
+  }
+  return std::unique_ptr<BackendInstance>(
+      std::make_unique<PostgresInstance>(std::move(*store), dsn, schema));
+}
+
 }  // namespace
 
 std::vector<Backend> AvailableBackends() {
   std::vector<Backend> backends;
   backends.push_back({"Sqlite", OpenSqlite});
+  // With TEST_PG_DSN set the PostgreSQL backend must run: an unreachable server fails its
+  // tests (Open fails with kUnavailable) rather than skipping them.
+  if (std::getenv("TEST_PG_DSN") != nullptr) backends.push_back({"Postgres", OpenPostgres});
   return backends;
 }
 

@@ -1,8 +1,8 @@
-#include "store/sqlite/keyring.hpp"
+#include "store/common/keyring.hpp"
 
 #include "core/result_macros.hpp"
 
-namespace chartroom::store::sqlite {
+namespace chartroom::store::common {
 
 std::string CompartmentLabel(std::optional<std::string_view> patient_id) {
   if (!patient_id) return "compartment:system";
@@ -23,7 +23,8 @@ void Keyring::CacheLocked(std::optional<std::string> patient_id, std::int64_t ci
   }
 }
 
-Result<CompartmentKey> Keyring::ForWrite(Connection& db, std::optional<std::string_view> patient_id,
+Result<CompartmentKey> Keyring::ForWrite(CompartmentTable& table,
+                                         std::optional<std::string_view> patient_id,
                                          core::Random& random, std::int64_t now_micros) {
   for (const Pending& p : pending_) {
     if (p.patient_id.has_value() == patient_id.has_value() &&
@@ -46,47 +47,33 @@ Result<CompartmentKey> Keyring::ForWrite(Connection& db, std::optional<std::stri
     }
   }
   // Not cached: read the stored row, or create the compartment.
-  CHARTROOM_ASSIGN_OR_RETURN(
-      Stmt select,
-      db.Prepare(patient_id ? "SELECT cid, wrapped_key FROM compartments WHERE patient_id = ?"
-                            : "SELECT cid, wrapped_key FROM compartments WHERE patient_id "
-                              "IS NULL"));
-  if (patient_id) select.Bind(1, *patient_id);
-  CHARTROOM_ASSIGN_OR_RETURN(bool found, select.Step());
+  CHARTROOM_ASSIGN_OR_RETURN(auto row, table.FindByPatient(patient_id));
   std::string label = CompartmentLabel(patient_id);
-  if (found) {
-    std::int64_t cid = select.Int(0);
-    auto key = crypto::UnwrapKey(master_, select.BlobView(1), label);
+  if (row) {
+    if (row->patient_id.has_value() != patient_id.has_value() ||
+        (patient_id && *row->patient_id != *patient_id)) {
+      return Fail(ErrorCategory::kInternal, "store.corrupt",
+                  "a compartment row belongs to another patient");
+    }
+    auto key = crypto::UnwrapKey(master_, row->wrapped_key, label);
     if (!key) {
       return Fail(ErrorCategory::kUnavailable, "store.key-unwrap",
                   "a compartment key does not unwrap under the master key");
     }
     std::unique_lock lock(mutex_);
-    CacheLocked(patient_id ? std::optional<std::string>(*patient_id) : std::nullopt, cid, *key);
-    return CompartmentKey{cid, *key};
+    CacheLocked(patient_id ? std::optional<std::string>(*patient_id) : std::nullopt, row->cid,
+                *key);
+    return CompartmentKey{row->cid, *key};
   }
-  select.Reset();
   crypto::SecretKey key = crypto::SecretKey::Generate(random);
   std::string wrapped = crypto::WrapKey(master_, key, label, random);
-  CHARTROOM_ASSIGN_OR_RETURN(
-      Stmt insert,
-      db.Prepare(
-          "INSERT OR ROLLBACK INTO compartments (patient_id, wrapped_key, created_at) VALUES "
-          "(?, ?, ?)"));
-  if (patient_id) {
-    insert.Bind(1, *patient_id);
-  } else {
-    insert.BindNull(1);
-  }
-  insert.BindBlob(2, wrapped).Bind(3, now_micros);
-  CHARTROOM_RETURN_IF_ERROR(insert.Run());
-  std::int64_t cid = db.LastInsertRowid();
+  CHARTROOM_ASSIGN_OR_RETURN(std::int64_t cid, table.Insert(patient_id, wrapped, now_micros));
   pending_.push_back(
       {patient_id ? std::optional<std::string>(*patient_id) : std::nullopt, cid, key});
   return CompartmentKey{cid, key};
 }
 
-Result<crypto::SecretKey> Keyring::ForRead(Connection& db, std::int64_t cid, bool writer) {
+Result<crypto::SecretKey> Keyring::ForRead(CompartmentTable& table, std::int64_t cid, bool writer) {
   if (writer) {
     for (const Pending& p : pending_) {
       if (p.cid == cid) return p.key;
@@ -97,16 +84,12 @@ Result<crypto::SecretKey> Keyring::ForRead(Connection& db, std::int64_t cid, boo
     auto it = by_cid_.find(cid);
     if (it != by_cid_.end()) return it->second;
   }
-  CHARTROOM_ASSIGN_OR_RETURN(
-      Stmt select, db.Prepare("SELECT patient_id, wrapped_key FROM compartments WHERE cid = ?"));
-  select.Bind(1, cid);
-  CHARTROOM_ASSIGN_OR_RETURN(bool found, select.Step());
-  if (!found) {
+  CHARTROOM_ASSIGN_OR_RETURN(auto row, table.FindById(cid));
+  if (!row) {
     return Fail(ErrorCategory::kInternal, "store.corrupt", "a version names a missing compartment");
   }
-  std::optional<std::string> patient_id;
-  if (!select.IsNull(0)) patient_id = std::string(select.Text(0));
-  auto key = crypto::UnwrapKey(master_, select.BlobView(1), CompartmentLabel(patient_id));
+  std::optional<std::string> patient_id = row->patient_id;
+  auto key = crypto::UnwrapKey(master_, row->wrapped_key, CompartmentLabel(patient_id));
   if (!key) {
     return Fail(ErrorCategory::kUnavailable, "store.key-unwrap",
                 "a compartment key does not unwrap under the master key");
@@ -122,4 +105,4 @@ void Keyring::Publish() {
   pending_.clear();
 }
 
-}  // namespace chartroom::store::sqlite
+}  // namespace chartroom::store::common

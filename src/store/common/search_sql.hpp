@@ -1,6 +1,7 @@
-// Translates the parts of a fhir::search::SearchQuery into SQL over the SQLite store's index
-// tables (docs/storage.md, "Search"). Every value reaches SQLite as a bound parameter; the SQL
-// text is built only from fixed fragments and placeholder lists.
+// Translates the parts of a fhir::search::SearchQuery into SQL over the stores' index tables
+// (docs/storage.md, "Search"), for SQLite and PostgreSQL alike: the few differences go through
+// Dialect. Every value reaches the database as a bound parameter (`?`; the PostgreSQL backend
+// numbers them); the SQL text is built only from fixed fragments and placeholder lists.
 //
 // Each criterion compiles to two forms over the same index rows:
 //   * a source, "SELECT rid FROM ..." listing the resources that match, which can drive the
@@ -23,10 +24,11 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "fhir/search/query.hpp"
-#include "store/sqlite/db.hpp"
-#include "store/sqlite/schema.hpp"
+#include "store/common/bind_value.hpp"
+#include "store/common/dialect.hpp"
+#include "store/common/registry.hpp"
 
-namespace chartroom::store::sqlite {
+namespace chartroom::store::common {
 
 // SQL text with its bound values, in placeholder order.
 struct Sql {
@@ -68,7 +70,9 @@ struct CompiledSortKey {
 
 class QueryCompiler {
  public:
-  QueryCompiler(const Registry& registry, core::Timestamp now) : registry_(registry), now_(now) {}
+  QueryCompiler(const Registry& registry, core::Timestamp now,
+                const Dialect& dialect = Dialect::Sqlite())
+      : registry_(registry), now_(now), dialect_(dialect) {}
 
   // `type` is the query's resource type, "" for a system-wide search. Probes read the outer
   // row's id from `rid` ("r.rid", or the driver's "d.rid" so that they run before the resources
@@ -100,6 +104,7 @@ class QueryCompiler {
 
   const Registry& registry_;
   core::Timestamp now_;
+  const Dialect& dialect_;
   int alias_counter_ = 0;
   std::string rid_ = "r.rid";  // the outer rid of the top-level probe being compiled
   std::vector<std::string> system_types_;
@@ -109,4 +114,4 @@ class QueryCompiler {
 // nullopt when there is none (prefix of 0xFF bytes).
 std::optional<std::string> PrefixUpperBound(std::string_view prefix);
 
-}  // namespace chartroom::store::sqlite
+}  // namespace chartroom::store::common

@@ -1,11 +1,11 @@
-#include "store/sqlite/page_token.hpp"
+#include "store/common/page_token.hpp"
 
 #include <bit>
 #include <cstring>
 
-#include "store/sqlite/hash.hpp"
+#include "store/common/hash.hpp"
 
-namespace chartroom::store::sqlite {
+namespace chartroom::store::common {
 namespace fs = fhir::search;
 namespace {
 
@@ -232,4 +232,4 @@ std::uint64_t HistoryFingerprint(const HistoryQuery& query) {
   return f.Value();
 }
 
-}  // namespace chartroom::store::sqlite
+}  // namespace chartroom::store::common

@@ -1,13 +1,13 @@
-#include "store/sqlite/search_sql.hpp"
+#include "store/common/search_sql.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include "core/result_macros.hpp"
 #include "fhir/search/params.hpp"
-#include "store/sqlite/index_rows.hpp"
+#include "store/common/index_rows.hpp"
 
-namespace chartroom::store::sqlite {
+namespace chartroom::store::common {
 namespace fs = fhir::search;
 using fhir::SearchParamType;
 using fs::Modifier;
@@ -23,10 +23,62 @@ Sql& Sql::List(const std::vector<std::int64_t>& values) {
   return *this;
 }
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at the end of `text`, 0 when there is none.
+std::size_t LastCharLength(std::string_view text) {
+  std::size_t n = 1;
+  while (n <= 4 && n <= text.size() &&
+         (static_cast<unsigned char>(text[text.size() - n]) & 0xC0) == 0x80) {
+    ++n;
+  }
+  if (n > 4 || n > text.size()) return 0;
+  auto lead = static_cast<unsigned char>(text[text.size() - n]);
+  std::size_t expected = lead < 0x80         ? 1
+                         : (lead >> 5) == 6  ? 2
+                         : (lead >> 4) == 14 ? 3
+                         : (lead >> 3) == 30 ? 4
+                                             : 0;
+  return expected == n ? n : 0;
+}
+
+}  // namespace
+
 std::optional<std::string> PrefixUpperBound(std::string_view prefix) {
+  // On UTF-8 text the bound is the prefix with its last character advanced by one code point
+  // (UTF-8 byte order is code point order), so the bound stays valid UTF-8, which PostgreSQL
+  // requires of text; anything else advances the last byte.
   std::string upper(prefix);
   while (!upper.empty()) {
+    std::size_t n = LastCharLength(upper);
+    if (n > 1) {
+      std::uint32_t cp = static_cast<unsigned char>(upper[upper.size() - n]) & (0x7Fu >> n);
+      for (std::size_t i = upper.size() - n + 1; i < upper.size(); ++i) {
+        cp = (cp << 6) | (static_cast<unsigned char>(upper[i]) & 0x3Fu);
+      }
+      upper.resize(upper.size() - n);
+      if (cp >= 0x10FFFF) continue;
+      ++cp;
+      if (cp == 0xD800) cp = 0xE000;  // surrogates are not characters
+      if (cp < 0x800) {
+        upper += static_cast<char>(0xC0 | (cp >> 6));
+      } else if (cp < 0x10000) {
+        upper += static_cast<char>(0xE0 | (cp >> 12));
+        upper += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      } else {
+        upper += static_cast<char>(0xF0 | (cp >> 18));
+        upper += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        upper += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      }
+      upper += static_cast<char>(0x80 | (cp & 0x3F));
+      return upper;
+    }
     auto last = static_cast<unsigned char>(upper.back());
+    if (last == 0x7F) {
+      upper.back() = static_cast<char>(0xC2);
+      upper += static_cast<char>(0x80);
+      return upper;
+    }
     if (last < 0xFF) {
       upper.back() = static_cast<char>(last + 1);
       return upper;
@@ -46,10 +98,11 @@ Error BadValue(std::string what) {
 }
 
 // `column IN (...)` or `column = ?`; "0" (no match) for an empty list.
-Sql InClause(std::string_view column, const std::vector<std::int64_t>& values) {
+Sql InClause(const Dialect& dialect, std::string_view column,
+             const std::vector<std::int64_t>& values) {
   Sql sql;
   if (values.empty()) {
-    sql += "0";
+    sql += dialect.False();
   } else if (values.size() == 1) {
     sql += column;
     sql += " = ";
@@ -283,7 +336,7 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
   // In a probe, the value columns of string, date, number and quantity rows are written
   // "+t.value": the unary plus keeps SQLite from seeking them in the (param, value) indexes, so
   // that it seeks (param, rid) instead. (NOT INDEXED is not honoured for WITHOUT ROWID tables.)
-  std::string va = (probe ? "+" : "") + std::string(a);
+  std::string va = (probe && !dialect_.postgres ? "+" : "") + std::string(a);
   const fhir::SearchParamInfo* param = c.param;
   std::string_view code;
   switch (c.common) {
@@ -366,7 +419,8 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
           s.Bind(std::string(CutText(exact)));
         } else if (c.modifier == Modifier::kContains) {
           p.rank = 5;
-          s += Col(va, "value") + " LIKE ";
+          s += Col(va, "value");
+          s += dialect_.Like();
           s.Bind(LikeContains(v.string ? *v.string : fs::NormalizeString(v.raw)));
           s += " ESCAPE '\\'";
         } else if (c.modifier == Modifier::kNone) {
@@ -432,7 +486,8 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
           }
           case Modifier::kContains:
             p.rank = 5;
-            s += Col(a, "uri") + " LIKE ";
+            s += Col(a, "uri");
+            s += dialect_.Like();
             s.Bind(LikeContains(uri));
             s += " ESCAPE '\\'";
             break;
@@ -546,7 +601,7 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
       }
       std::sort(targets.begin(), targets.end());
       targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
-      p.values.push_back(InClause(Col(a, "target"), targets));
+      p.values.push_back(InClause(dialect_, Col(a, "target"), targets));
       p.ordered = targets.size() == 1 && p.params.size() == 1;
       break;
     }
@@ -669,7 +724,7 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
       return tl::unexpected(Unsupported("_text, _content and _list are not supported yet"));
     case fs::CommonParam::kId: {
       if (missing) {  // every resource has an id
-        out.probe += missing_true ? "0" : "1";
+        out.probe += missing_true ? dialect_.False() : dialect_.True();
         return out;
       }
       std::vector<std::string> ids;
@@ -697,12 +752,12 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
         return out;
       }
       Sql source;
-      source += "SELECT rid FROM resources INDEXED BY resources_by_ref WHERE ";
-      source.Append(InClause("ref_hash", hashes));
+      source += "SELECT rid FROM resources" + dialect_.IndexedBy("resources_by_ref") + " WHERE ";
+      source.Append(InClause(dialect_, "ref_hash", hashes));
       source += " AND deleted = 0";
       if (!type_ids.empty()) {
         source += " AND ";
-        source.Append(InClause("type_id", type_ids));
+        source.Append(InClause(dialect_, "type_id", type_ids));
       }
       source += " AND ";
       source.Append(id_in("id"));
@@ -714,7 +769,7 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
     }
     case fs::CommonParam::kLastUpdated: {
       if (missing) {
-        out.probe += missing_true ? "0" : "1";
+        out.probe += missing_true ? dialect_.False() : dialect_.True();
         return out;
       }
       auto preds = [&](std::string_view column) -> Result<Sql> {
@@ -734,9 +789,10 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
       CHARTROOM_ASSIGN_OR_RETURN(Sql on_column, preds("last_updated"));
       Sql source;
       source += "SELECT rid FROM resources";
-      source += type_ids.empty() ? " WHERE " : " INDEXED BY resources_by_type_time WHERE ";
+      source +=
+          type_ids.empty() ? " WHERE " : dialect_.IndexedBy("resources_by_type_time") + " WHERE ";
       if (!type_ids.empty()) {
-        source.Append(InClause("type_id", type_ids));
+        source.Append(InClause(dialect_, "type_id", type_ids));
         source += " AND ";
       }
       source += "deleted = 0 AND ";
@@ -761,11 +817,11 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
     present += "(";
     for (std::size_t i = 0; i < params.size(); ++i) {
       if (i > 0) present += " OR ";
-      present += "instr(" + Col(outer, "params") + ", ";
+      present += dialect_.Position(Col(outer, "params"));
       present.Bind("," + std::to_string(params[i]) + ",");
       present += ") > 0";
     }
-    if (params.empty()) present += "0";
+    if (params.empty()) present += dialect_.False();
     present += ")";
     if (missing_true) out.probe += "NOT ";
     out.probe.Append(present);
@@ -791,23 +847,29 @@ Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, con
   for (std::size_t i = 0; i < pp.values.size(); ++i) {
     if (i > 0) out.probe += " OR ";
     out.probe += "EXISTS (SELECT 1 FROM " + pp.table + " AS t WHERE ";
-    out.probe.Append(InClause("t.param", pp.params));
+    out.probe.Append(InClause(dialect_, "t.param", pp.params));
     out.probe += " AND t.rid = " + (outer == "r" ? rid_ : Col(outer, "rid")) + " AND ";
+    // PostgreSQL's index tables are keyed (cid, rid, param, ...): with the compartment of the
+    // outer row a probe is one primary-key seek.
+    if (dialect_.postgres) out.probe += "t.cid = " + Col(outer, "cid") + " AND ";
     out.probe.Append(pp.values[i]);
     out.probe += ")";
   }
-  if (pp.values.empty()) out.probe += "0";
+  if (pp.values.empty()) out.probe += dialect_.False();
   out.probe += ")";
   // The source: the union of each value's rows.
   Sql source;
   for (std::size_t i = 0; i < p.values.size(); ++i) {
     if (i > 0) source += " UNION ALL ";
     source += "SELECT t.rid AS rid FROM " + p.table + " AS t WHERE ";
-    source.Append(InClause("t.param", p.params));
+    source.Append(InClause(dialect_, "t.param", p.params));
     source += " AND ";
     source.Append(p.values[i]);
   }
-  if (p.values.empty()) source += "SELECT NULL AS rid WHERE 0";
+  if (p.values.empty()) {
+    source +=
+        dialect_.postgres ? "SELECT NULL::bigint AS rid WHERE false" : "SELECT NULL AS rid WHERE 0";
+  }
   out.source = std::move(source);
   out.ordered = p.ordered;
   out.rank = p.rank;
@@ -826,16 +888,16 @@ Result<Sql> QueryCompiler::NestedSource(std::string_view type, const fs::Criteri
     std::string r = NextAlias();
     Sql s;
     s += "SELECT " + r + ".rid AS rid FROM resources AS " + r +
-         " INDEXED BY resources_by_ref WHERE " + r + ".ref_hash IN " +
+         dialect_.IndexedBy("resources_by_ref") + " WHERE " + r + ".ref_hash IN " +
          "(SELECT f.target FROM idx_reference AS f WHERE ";
-    s.Append(InClause("f.param", params));
+    s.Append(InClause(dialect_, "f.param", params));
     s += " AND f.rid IN (";
     s.Append(inner);
     s += ")) AND " + r + ".deleted = 0";
     std::vector<std::int64_t> type_ids = TypeIds(type);
     if (!type_ids.empty()) {
       s += " AND ";
-      s.Append(InClause(r + ".type_id", type_ids));
+      s.Append(InClause(dialect_, r + ".type_id", type_ids));
     }
     return s;
   }
@@ -851,7 +913,7 @@ Result<Sql> QueryCompiler::NestedSource(std::string_view type, const fs::Criteri
     std::string r = NextAlias();
     Sql s;
     s += "SELECT f.rid AS rid FROM idx_reference AS f WHERE ";
-    s.Append(InClause("f.param", params));
+    s.Append(InClause(dialect_, "f.param", params));
     s += " AND f.target IN (SELECT " + r + ".ref_hash FROM resources AS " + r + " WHERE " + r +
          ".rid IN (";
     s.Append(inner);
@@ -865,10 +927,11 @@ Result<Sql> QueryCompiler::NestedSource(std::string_view type, const fs::Criteri
   Sql s;
   std::vector<std::int64_t> type_ids = TypeIds(type);
   s += "SELECT " + r + ".rid AS rid FROM resources AS " + r +
-       (type_ids.empty() ? "" : " INDEXED BY resources_by_type") + " WHERE " + r + ".deleted = 0";
+       (type_ids.empty() ? "" : dialect_.IndexedBy("resources_by_type")) + " WHERE " + r +
+       ".deleted = 0";
   if (!type_ids.empty()) {
     s += " AND ";
-    s.Append(InClause(r + ".type_id", type_ids));
+    s.Append(InClause(dialect_, r + ".type_id", type_ids));
   }
   s += " AND ";
   s.Append(final.probe);
@@ -889,7 +952,7 @@ Result<CompiledCriterion> QueryCompiler::Compile(std::string_view type, const fs
                                            : ParamIds(link.type, link.reference_param->code());
     CHARTROOM_ASSIGN_OR_RETURN(Sql inner, NestedSource(link.type, c, 1, 0));
     out.probe += "r.ref_hash IN (SELECT f.target FROM idx_reference AS f WHERE ";
-    out.probe.Append(InClause("f.param", params));
+    out.probe.Append(InClause(dialect_, "f.param", params));
     out.probe += " AND f.rid IN (";
     out.probe.Append(inner);
     out.probe += "))";
@@ -902,7 +965,7 @@ Result<CompiledCriterion> QueryCompiler::Compile(std::string_view type, const fs
     CHARTROOM_ASSIGN_OR_RETURN(Sql inner, NestedSource(link.target_type, c, 0, 1));
     std::string r = NextAlias();
     out.probe += "EXISTS (SELECT 1 FROM idx_reference AS f WHERE ";
-    out.probe.Append(InClause("f.param", params));
+    out.probe.Append(InClause(dialect_, "f.param", params));
     out.probe += " AND f.rid = " + rid_ + " AND f.target IN (SELECT " + r +
                  ".ref_hash FROM resources AS " + r + " WHERE " + r + ".rid IN (";
     out.probe.Append(inner);
@@ -955,10 +1018,12 @@ Result<CompiledSortKey> QueryCompiler::CompileSort(std::string_view type, const 
   }
   // "+s.column" keeps SQLite from the min/max optimization, which would walk an index on
   // (param, column) for every row instead of seeking (param, rid).
-  out.expression += "(SELECT " + agg + "(+s." + column + ") FROM " + table + " AS s WHERE ";
-  out.expression.Append(InClause("s.param", params));
-  out.expression += " AND s.rid = r.rid)";
+  out.expression +=
+      "(SELECT " + agg + "(" + dialect_.NoSeek("s." + column) + ") FROM " + table + " AS s WHERE ";
+  out.expression.Append(InClause(dialect_, "s.param", params));
+  out.expression +=
+      dialect_.postgres ? " AND s.rid = r.rid AND s.cid = r.cid)" : " AND s.rid = r.rid)";
   return out;
 }
 
-}  // namespace chartroom::store::sqlite
+}  // namespace chartroom::store::common

@@ -1,4 +1,4 @@
-// The 64-bit hash the SQLite store keys its compact index rows with (token codes and systems,
+// The 64-bit hash the stores key their compact index rows with (token codes and systems,
 // reference targets, composite heads, quantity units). It is persisted, so it must never change:
 // FNV-1a 64 over the bytes, then the MurmurHash3 fmix64 finalizer so that similar strings spread
 // over the whole key space. It is not a cryptographic hash; a collision can only make a search
@@ -13,7 +13,7 @@
 #include <initializer_list>
 #include <string_view>
 
-namespace chartroom::store::sqlite {
+namespace chartroom::store::common {
 
 inline std::uint64_t Fnv1a64(std::uint64_t h, std::string_view bytes) {
   for (char c : bytes) {
@@ -48,4 +48,4 @@ inline std::int64_t HashParts(std::initializer_list<std::string_view> parts) {
   return Finish(h);
 }
 
-}  // namespace chartroom::store::sqlite
+}  // namespace chartroom::store::common

@@ -1,10 +1,10 @@
-#include "store/sqlite/index_rows.hpp"
+#include "store/common/index_rows.hpp"
 
 #include <gtest/gtest.h>
 
 #include "fhir/model/model.hpp"
 
-namespace chartroom::store::sqlite {
+namespace chartroom::store::common {
 namespace {
 
 namespace fs = fhir::search;
@@ -45,4 +45,4 @@ TEST(IndexRowsTest, CutTextStopsAtACharacterBoundary) {
 }
 
 }  // namespace
-}  // namespace chartroom::store::sqlite
+}  // namespace chartroom::store::common

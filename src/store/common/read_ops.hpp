@@ -1,58 +1,110 @@
-// The read side of the SQLite store: read, vread, search (with paging, _total and includes),
-// history, Patient/$everything and the export stream. See store_internal.hpp.
+// The read side of the record stores, shared by both backends: read, vread, search (with
+// paging, _total and includes), history, Patient/$everything and the export stream, as function
+// templates over a backend's connection type `Db`, so that the same code serves a reader pool and
+// the writer's open transaction (Transaction::Read/Search see its writes).
+//
+// `Db` offers Prepare(sql) -> Result<statement> with the statement interface of
+// sqlite::Connection (Bind, BindAll, Step, Run, Reset, IsNull, Int, Real, Text, BlobView, Value),
+// and CompartmentsOf(db) (found by argument-dependent lookup) returns its CompartmentTable. SQL
+// differences go through ctx.dialect.
+//
+// Thread safety: each function uses only the connection it is given; StoreContext members are
+// immutable or thread-safe (Registry, Keyring::ForRead, Clock).
+
+#pragma once
 
 #include <algorithm>
+#include <cstdint>
+#include <functional>
 #include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <unordered_set>
+#include <vector>
 
 #include "core/result_macros.hpp"
-#include "store/sqlite/hash.hpp"
-#include "store/sqlite/index_rows.hpp"
-#include "store/sqlite/page_token.hpp"
-#include "store/sqlite/search_sql.hpp"
-#include "store/sqlite/store_internal.hpp"
+#include "store/common/dialect.hpp"
+#include "store/common/hash.hpp"
+#include "store/common/index_rows.hpp"
+#include "store/common/keyring.hpp"
+#include "store/common/page_token.hpp"
+#include "store/common/registry.hpp"
+#include "store/common/search_sql.hpp"
+#include "store/resource_store.hpp"
 
-namespace chartroom::store::sqlite {
+namespace chartroom::store::common {
 namespace fs = fhir::search;
 
-std::int64_t MethodCode(WriteMethod method) {
-  switch (method) {
-    case WriteMethod::kCreate:
-      return 0;
-    case WriteMethod::kUpdate:
-      return 1;
-    case WriteMethod::kDelete:
-      return 2;
-  }
-  return 1;
-}
+// The bounds of reads, from the backend's options.
+struct ReadLimits {
+  std::uint32_t default_page_size = 50;
+  std::uint32_t max_page_size = 1000;
+  std::size_t max_included = 1000;
+  int max_include_iterations = 4;
+};
 
-WriteMethod MethodFromCode(std::int64_t code) {
-  return code == 0 ? WriteMethod::kCreate : code == 2 ? WriteMethod::kDelete : WriteMethod::kUpdate;
-}
+struct StoreContext {
+  const ReadLimits& options;
+  core::Clock& clock;
+  const Registry& registry;
+  Keyring& keyring;
+  const Dialect& dialect;
+};
 
-std::string ContentAad(std::string_view type, std::string_view id, std::int64_t version) {
-  std::string aad;
-  aad.reserve(type.size() + id.size() + 32);
-  aad.append(type).append("/").append(id).append("/_history/").append(std::to_string(version));
-  return aad;
-}
+// Method codes in resources.method and versions.method.
+std::int64_t MethodCode(WriteMethod method);
+WriteMethod MethodFromCode(std::int64_t code);
 
-Result<std::optional<CurrentRow>> FindCurrent(Connection& db, const Registry& registry,
+inline core::Timestamp FromMicros(std::int64_t micros) {
+  return core::Timestamp(std::chrono::microseconds(micros));
+}
+inline std::int64_t ToMicros(core::Timestamp t) { return t.time_since_epoch().count(); }
+
+// The associated data a version's content is sealed with.
+std::string ContentAad(std::string_view type, std::string_view id, std::int64_t version);
+
+// The resources row of type/id.
+struct CurrentRow {
+  std::int64_t rid = 0;
+  std::int64_t type_id = 0;
+  std::int64_t version = 0;
+  WriteMethod method = WriteMethod::kCreate;
+  bool deleted = false;
+  std::int64_t last_updated = 0;
+  std::int64_t cid = 0;
+  std::optional<std::int64_t> content_id;
+  std::string index_keys;  // only when asked for
+};
+
+inline constexpr std::string_view kFindCurrentSqlite =
+    "SELECT rid, version, method, deleted, last_updated, cid, content_id FROM resources INDEXED "
+    "BY resources_by_ref WHERE ref_hash = ? AND type_id = ? AND id = ?";
+inline constexpr std::string_view kFindCurrentKeysSqlite =
+    "SELECT r.rid, r.version, r.method, r.deleted, r.last_updated, r.cid, r.content_id, k.keys "
+    "FROM resources AS r INDEXED BY resources_by_ref LEFT JOIN index_keys AS k ON k.rid = r.rid "
+    "WHERE r.ref_hash = ? AND r.type_id = ? AND r.id = ?";
+inline constexpr std::string_view kFindCurrentPg =
+    "SELECT rid, version, method, deleted, last_updated, cid, content_id FROM resources WHERE "
+    "ref_hash = ? AND type_id = ? AND id = ?";
+inline constexpr std::string_view kFindCurrentKeysPg =
+    "SELECT r.rid, r.version, r.method, r.deleted, r.last_updated, r.cid, r.content_id, k.keys "
+    "FROM resources AS r LEFT JOIN index_keys AS k ON k.cid = r.cid AND k.rid = r.rid WHERE "
+    "r.ref_hash = ? AND r.type_id = ? AND r.id = ?";
+
+// The resources row of type/id; with `with_index_keys`, also its index_keys blob.
+template <typename Db>
+Result<std::optional<CurrentRow>> FindCurrent(Db& db, const Registry& registry,
                                               std::string_view type, std::string_view id,
-                                              bool with_index_keys) {
+                                              bool with_index_keys,
+                                              const Dialect& dialect = Dialect::Sqlite()) {
   auto type_id = registry.TypeId(type);
   if (!type_id) return std::optional<CurrentRow>();
   CHARTROOM_ASSIGN_OR_RETURN(
-      Stmt stmt,
-      db.Prepare(with_index_keys
-                     ? "SELECT r.rid, r.version, r.method, r.deleted, r.last_updated, r.cid, "
-                       "r.content_id, k.keys FROM resources AS r INDEXED BY resources_by_ref "
-                       "LEFT JOIN index_keys AS k ON k.rid = r.rid WHERE r.ref_hash = ? AND "
-                       "r.type_id = ? AND r.id = ?"
-                     : "SELECT rid, version, method, deleted, last_updated, cid, content_id "
-                       "FROM resources INDEXED BY resources_by_ref WHERE ref_hash = ? AND "
-                       "type_id = ? AND id = ?"));
+      auto stmt,
+      db.Prepare(!with_index_keys   ? (dialect.postgres ? kFindCurrentPg : kFindCurrentSqlite)
+                 : dialect.postgres ? kFindCurrentKeysPg
+                                    : kFindCurrentKeysSqlite));
   stmt.Bind(1, ReferenceTarget(type, id)).Bind(2, *type_id).Bind(3, id);
   CHARTROOM_ASSIGN_OR_RETURN(bool found, stmt.Step());
   if (!found) return std::optional<CurrentRow>();
@@ -69,13 +121,22 @@ Result<std::optional<CurrentRow>> FindCurrent(Connection& db, const Registry& re
   return std::optional<CurrentRow>(std::move(row));
 }
 
-Result<std::string> OpenContent(StoreContext& ctx, Connection& db, bool writer, std::int64_t cid,
+template <typename Db>
+Result<std::string> OpenContent(StoreContext& ctx, Db& db, bool writer, std::int64_t cid,
                                 std::int64_t content_id, std::string_view type, std::string_view id,
                                 std::int64_t version) {
-  CHARTROOM_ASSIGN_OR_RETURN(crypto::SecretKey key, ctx.keyring.ForRead(db, cid, writer));
-  CHARTROOM_ASSIGN_OR_RETURN(Stmt stmt,
-                             db.Prepare("SELECT sealed FROM contents WHERE content_id = ?"));
-  stmt.Bind(1, content_id);
+  auto compartments = CompartmentsOf(db);
+  CHARTROOM_ASSIGN_OR_RETURN(crypto::SecretKey key, ctx.keyring.ForRead(compartments, cid, writer));
+  // PostgreSQL keys contents by (cid, content_id), SQLite by content_id alone.
+  CHARTROOM_ASSIGN_OR_RETURN(
+      auto stmt, db.Prepare(ctx.dialect.postgres
+                                ? "SELECT sealed FROM contents WHERE cid = ? AND content_id = ?"
+                                : "SELECT sealed FROM contents WHERE content_id = ?"));
+  if (ctx.dialect.postgres) {
+    stmt.Bind(1, cid).Bind(2, content_id);
+  } else {
+    stmt.Bind(1, content_id);
+  }
   CHARTROOM_ASSIGN_OR_RETURN(bool found, stmt.Step());
   if (!found) {
     return Fail(ErrorCategory::kInternal, "store.corrupt",
@@ -90,9 +151,10 @@ Result<std::string> OpenContent(StoreContext& ctx, Connection& db, bool writer, 
   return std::move(*opened);
 }
 
-Result<ResourceVersion> ReadCurrent(StoreContext& ctx, Connection& db, bool writer,
-                                    std::string_view type, std::string_view id) {
-  CHARTROOM_ASSIGN_OR_RETURN(auto row, FindCurrent(db, ctx.registry, type, id, false));
+template <typename Db>
+Result<ResourceVersion> ReadCurrent(StoreContext& ctx, Db& db, bool writer, std::string_view type,
+                                    std::string_view id) {
+  CHARTROOM_ASSIGN_OR_RETURN(auto row, FindCurrent(db, ctx.registry, type, id, false, ctx.dialect));
   if (!row) {
     return Fail(ErrorCategory::kNotFound, "store.not-found",
                 std::string(type) + "/" + std::string(id) + " does not exist");
@@ -109,16 +171,16 @@ Result<ResourceVersion> ReadCurrent(StoreContext& ctx, Connection& db, bool writ
   return v;
 }
 
-Result<ResourceVersion> ReadVersionOf(StoreContext& ctx, Connection& db, bool writer,
-                                      std::string_view type, std::string_view id,
-                                      std::int64_t version) {
-  CHARTROOM_ASSIGN_OR_RETURN(auto row, FindCurrent(db, ctx.registry, type, id, false));
+template <typename Db>
+Result<ResourceVersion> ReadVersionOf(StoreContext& ctx, Db& db, bool writer, std::string_view type,
+                                      std::string_view id, std::int64_t version) {
+  CHARTROOM_ASSIGN_OR_RETURN(auto row, FindCurrent(db, ctx.registry, type, id, false, ctx.dialect));
   if (!row) {
     return Fail(ErrorCategory::kNotFound, "store.not-found",
                 std::string(type) + "/" + std::string(id) + " does not exist");
   }
   CHARTROOM_ASSIGN_OR_RETURN(
-      Stmt stmt, db.Prepare("SELECT last_updated, method, cid, content_id FROM versions WHERE "
+      auto stmt, db.Prepare("SELECT last_updated, method, cid, content_id FROM versions WHERE "
                             "rid = ? AND version = ?"));
   stmt.Bind(1, row->rid).Bind(2, version);
   CHARTROOM_ASSIGN_OR_RETURN(bool found, stmt.Step());
@@ -144,8 +206,6 @@ Result<ResourceVersion> ReadVersionOf(StoreContext& ctx, Connection& db, bool wr
   return v;
 }
 
-namespace {
-
 // A resources row as selected by the queries below: rid, type_id, id, version, method,
 // last_updated, cid, content_id.
 constexpr std::string_view kRowColumns =
@@ -164,7 +224,8 @@ struct Row {
   std::vector<BindValue> keys;  // sort keys, for page cursors
 };
 
-Row ReadRow(const Stmt& stmt, int key_count = 0) {
+template <typename Statement>
+Row ReadRow(const Statement& stmt, int key_count = 0) {
   Row row;
   row.rid = stmt.Int(0);
   row.type_id = stmt.Int(1);
@@ -178,7 +239,8 @@ Row ReadRow(const Stmt& stmt, int key_count = 0) {
   return row;
 }
 
-Result<ResourceVersion> Load(StoreContext& ctx, Connection& db, bool writer, const Row& row) {
+template <typename Db>
+Result<ResourceVersion> Load(StoreContext& ctx, Db& db, bool writer, const Row& row) {
   ResourceVersion v{std::string(ctx.registry.TypeName(row.type_id)),
                     row.id,
                     row.version,
@@ -192,8 +254,9 @@ Result<ResourceVersion> Load(StoreContext& ctx, Connection& db, bool writer, con
   return v;
 }
 
-Result<std::vector<Row>> Collect(Connection& db, const Sql& sql) {
-  CHARTROOM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql.text));
+template <typename Db>
+Result<std::vector<Row>> Collect(Db& db, const Sql& sql) {
+  CHARTROOM_ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql.text));
   stmt.BindAll(sql.binds);
   std::vector<Row> rows;
   for (;;) {
@@ -205,14 +268,15 @@ Result<std::vector<Row>> Collect(Connection& db, const Sql& sql) {
 }
 
 // Rows a source yields, counted up to `cap`: a cheap selectivity estimate.
-Result<std::int64_t> Estimate(Connection& db, const Sql& source, std::int64_t cap) {
+template <typename Db>
+Result<std::int64_t> Estimate(Db& db, const Sql& source, std::int64_t cap) {
   Sql sql;
   sql += "SELECT count(*) FROM (";
   sql.Append(source);
   sql += " LIMIT ";
   sql.Bind(cap);
-  sql += ")";
-  CHARTROOM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql.text));
+  sql += ") AS e";
+  CHARTROOM_ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql.text));
   stmt.BindAll(sql.binds);
   CHARTROOM_ASSIGN_OR_RETURN(bool row, stmt.Step());
   return row ? stmt.Int(0) : 0;
@@ -221,7 +285,8 @@ Result<std::int64_t> Estimate(Connection& db, const Sql& source, std::int64_t ca
 // The keyset condition "strictly after the cursor" in the page's order. Each key orders by
 // (value IS NULL, value) with missing values last going forward; a backward page reverses every
 // key and the row id (https://use-the-index-luke.com/no-offset).
-Sql AfterCursor(const std::vector<CompiledSortKey>& keys, const PageCursor& cursor) {
+inline Sql AfterCursor(const std::vector<CompiledSortKey>& keys, const PageCursor& cursor,
+                       const Dialect& dialect) {
   bool backward = cursor.backward;
   Sql expr;
   expr += backward ? "m.rid < " : "m.rid > ";
@@ -233,7 +298,7 @@ Sql AfterCursor(const std::vector<CompiledSortKey>& keys, const PageCursor& curs
     const BindValue& c = cursor.keys[n];
     Sql after;
     if (std::holds_alternative<std::nullptr_t>(c)) {
-      after += nulls_last ? "0" : k + " IS NOT NULL";
+      after += nulls_last ? std::string(dialect.False()) : k + " IS NOT NULL";
     } else {
       after += "(" + k + (nulls_last ? " IS NULL OR " : " IS NOT NULL AND ") + k +
                (desc ? " < " : " > ");
@@ -243,7 +308,8 @@ Sql AfterCursor(const std::vector<CompiledSortKey>& keys, const PageCursor& curs
     Sql combined;
     combined += "(";
     combined.Append(after);
-    combined += " OR (" + k + " IS ";
+    combined += " OR (" + k;
+    combined += dialect.IsSame();
     combined.Bind(c);
     combined += " AND ";
     combined.Append(expr);
@@ -253,7 +319,7 @@ Sql AfterCursor(const std::vector<CompiledSortKey>& keys, const PageCursor& curs
   return expr;
 }
 
-std::string OrderBy(const std::vector<CompiledSortKey>& keys, bool backward) {
+inline std::string OrderBy(const std::vector<CompiledSortKey>& keys, bool backward) {
   std::string order = " ORDER BY ";
   for (std::size_t i = 0; i < keys.size(); ++i) {
     std::string k = "m.k" + std::to_string(i);
@@ -272,7 +338,8 @@ struct Included {
 
 // _include / _revinclude (search.html#include), :iterate repeated on what the previous round
 // added, within options.max_included and max_include_iterations.
-Result<std::vector<Row>> RunIncludes(StoreContext& ctx, QueryCompiler& compiler, Connection& db,
+template <typename Db>
+Result<std::vector<Row>> RunIncludes(StoreContext& ctx, QueryCompiler& compiler, Db& db,
                                      const fs::SearchQuery& query,
                                      const std::vector<Row>& matches) {
   std::vector<Row> added;
@@ -308,9 +375,10 @@ Result<std::vector<Row>> RunIncludes(StoreContext& ctx, QueryCompiler& compiler,
         std::sort(params.begin(), params.end());
         params.erase(std::unique(params.begin(), params.end()), params.end());
         if (rids.empty() || params.empty()) continue;
-        sql +=
-            " FROM idx_reference AS f CROSS JOIN resources AS r INDEXED BY resources_by_ref ON "
-            "r.ref_hash = f.target WHERE ";
+        sql += " FROM idx_reference AS f";
+        sql += ctx.dialect.FixedJoin();
+        sql += "resources AS r" + ctx.dialect.IndexedBy("resources_by_ref") +
+               " ON r.ref_hash = f.target WHERE ";
         sql += params.size() == 1 ? "f.param = " : "f.param IN ";
         if (params.size() == 1) {
           sql.Bind(params[0]);
@@ -339,7 +407,9 @@ Result<std::vector<Row>> RunIncludes(StoreContext& ctx, QueryCompiler& compiler,
         if (params.empty()) continue;
         std::vector<std::int64_t> targets;
         for (const Included& f : frontier) targets.push_back(ReferenceTarget(f.type, f.id));
-        sql += " FROM idx_reference AS f CROSS JOIN resources AS r ON r.rid = f.rid WHERE ";
+        sql += " FROM idx_reference AS f";
+        sql += ctx.dialect.FixedJoin();
+        sql += "resources AS r ON r.rid = f.rid WHERE ";
         sql += "f.param IN ";
         sql.List(params);
         sql += " AND f.target IN ";
@@ -359,10 +429,9 @@ Result<std::vector<Row>> RunIncludes(StoreContext& ctx, QueryCompiler& compiler,
   return added;
 }
 
-}  // namespace
-
-Result<SearchPage> RunSearch(StoreContext& ctx, Connection& db, bool writer,
-                             const fs::SearchQuery& query, std::vector<std::string>* explain) {
+template <typename Db>
+Result<SearchPage> RunSearch(StoreContext& ctx, Db& db, bool writer, const fs::SearchQuery& query,
+                             std::vector<std::string>* explain = nullptr) {
   std::optional<std::int64_t> type_id;
   if (!query.type.empty()) {
     type_id = ctx.registry.TypeId(query.type);
@@ -386,7 +455,7 @@ Result<SearchPage> RunSearch(StoreContext& ctx, Connection& db, bool writer,
       std::min(query.count.value_or(ctx.options.default_page_size), ctx.options.max_page_size);
   if (query.summary == fs::SummaryMode::kCount) count = 0;
 
-  QueryCompiler compiler(ctx.registry, ctx.clock.Now());
+  QueryCompiler compiler(ctx.registry, ctx.clock.Now(), ctx.dialect);
   if (query.type.empty()) compiler.SetSystemTypes(query.types);
   std::vector<CompiledCriterion> criteria;
   for (const fs::Criterion& c : query.criteria) {
@@ -447,9 +516,11 @@ Result<SearchPage> RunSearch(StoreContext& ctx, Connection& db, bool writer,
     Sql s;
     if (driver >= 0) {
       const CompiledCriterion& d = criteria[static_cast<std::size_t>(driver)];
-      s += " FROM (SELECT rid FROM (";
+      // PostgreSQL reads the page with a LIMIT, so its driver lists each rid once; SQLite
+      // streams the rows and skips repeats as it reads.
+      s += ctx.dialect.postgres ? " FROM (SELECT DISTINCT rid FROM (" : " FROM (SELECT rid FROM (";
       s.Append(*d.source);
-      s += ")";
+      s += ") AS s";
       if (rid_bound) {
         s += rid_bound->backward ? " WHERE rid < " : " WHERE rid > ";
         s.Bind(rid_bound->rid);
@@ -458,10 +529,13 @@ Result<SearchPage> RunSearch(StoreContext& ctx, Connection& db, bool writer,
       // and stops after a page. Any other is kept apart (LIMIT keeps SQLite from flattening
       // it): flattened, the planner would walk the parameter's rows in rid order to spare the
       // sort instead of seeking the values.
-      if (!d.ordered) s += " LIMIT -1";
-      s += ") AS d CROSS JOIN resources AS r ON r.rid = d.rid WHERE r.deleted = 0";
+      if (!d.ordered) s += ctx.dialect.NoFlatten();
+      s += ") AS d";
+      s += ctx.dialect.FixedJoin();
+      s += "resources AS r ON r.rid = d.rid WHERE r.deleted = 0";
     } else if (type_id) {
-      s += " FROM resources AS r INDEXED BY resources_by_type WHERE r.deleted = 0";
+      s += " FROM resources AS r" + ctx.dialect.IndexedBy("resources_by_type") +
+           " WHERE r.deleted = 0";
     } else {
       s += " FROM resources AS r WHERE r.deleted = 0";
     }
@@ -508,26 +582,31 @@ Result<SearchPage> RunSearch(StoreContext& ctx, Connection& db, bool writer,
     bool backward = cursor && cursor->backward;
     if (cursor) {
       sql += " WHERE ";
-      sql.Append(AfterCursor(keys, *cursor));
+      sql.Append(AfterCursor(keys, *cursor, ctx.dialect));
     }
     sql += OrderBy(keys, backward);
+    if (ctx.dialect.postgres) {
+      // Rows are unique per rid here (see from_where); one more than a page tells of a next.
+      sql += " LIMIT ";
+      sql.Bind(static_cast<std::int64_t>(count) + 1);
+    }
 
     if (explain != nullptr) {
       // The plan of the page query, for tests and operators (EXPLAIN QUERY PLAN's detail column).
       Sql plan;
-      plan += "EXPLAIN QUERY PLAN ";
+      plan += ctx.dialect.postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ";
       plan.Append(sql);
-      CHARTROOM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(plan.text));
+      CHARTROOM_ASSIGN_OR_RETURN(auto stmt, db.Prepare(plan.text));
       stmt.BindAll(plan.binds);
       for (;;) {
         CHARTROOM_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
         if (!has_row) break;
-        explain->emplace_back(stmt.Text(3));
+        explain->emplace_back(stmt.Text(ctx.dialect.postgres ? 0 : 3));
       }
       return page;
     }
 
-    CHARTROOM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql.text));
+    CHARTROOM_ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql.text));
     stmt.BindAll(sql.binds);
     bool more = false;
     std::int64_t last_rid = 0;
@@ -570,8 +649,8 @@ Result<SearchPage> RunSearch(StoreContext& ctx, Connection& db, bool writer,
     Sql sql;
     sql += "SELECT count(*) FROM (SELECT DISTINCT r.rid";
     sql.Append(from_where(std::nullopt));
-    sql += ")";
-    CHARTROOM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql.text));
+    sql += ") AS t";
+    CHARTROOM_ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql.text));
     stmt.BindAll(sql.binds);
     CHARTROOM_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
     page.total = has_row ? stmt.Int(0) : 0;
@@ -586,7 +665,8 @@ Result<SearchPage> RunSearch(StoreContext& ctx, Connection& db, bool writer,
   return page;
 }
 
-Result<HistoryPage> RunHistory(StoreContext& ctx, Connection& db, const HistoryQuery& query) {
+template <typename Db>
+Result<HistoryPage> RunHistory(StoreContext& ctx, Db& db, const HistoryQuery& query) {
   std::uint32_t count = std::min(query.count, ctx.options.max_page_size);
   std::uint64_t fingerprint = HistoryFingerprint(query);
   std::optional<std::int64_t> before;
@@ -605,8 +685,8 @@ Result<HistoryPage> RunHistory(StoreContext& ctx, Connection& db, const HistoryQ
     if (query.type.empty()) {
       return Fail(ErrorCategory::kInvalid, "store.bad-query", "instance history needs a type");
     }
-    CHARTROOM_ASSIGN_OR_RETURN(auto row,
-                               FindCurrent(db, ctx.registry, query.type, query.id, false));
+    CHARTROOM_ASSIGN_OR_RETURN(
+        auto row, FindCurrent(db, ctx.registry, query.type, query.id, false, ctx.dialect));
     if (!row) {
       return Fail(ErrorCategory::kNotFound, "store.not-found",
                   query.type + "/" + query.id + " does not exist");
@@ -619,10 +699,12 @@ Result<HistoryPage> RunHistory(StoreContext& ctx, Connection& db, const HistoryQ
       return Fail(ErrorCategory::kInvalid, "store.bad-type",
                   "there is no resource type " + query.type);
     }
-    from += " FROM versions AS v INDEXED BY versions_by_type_time WHERE v.type_id = ";
+    from += " FROM versions AS v" + ctx.dialect.IndexedBy("versions_by_type_time") +
+            " WHERE v.type_id = ";
     from.Bind(*type_id);
   } else {
-    from += " FROM versions AS v INDEXED BY versions_by_time WHERE 1";
+    from += " FROM versions AS v" + ctx.dialect.IndexedBy("versions_by_time") + " WHERE ";
+    from += ctx.dialect.True();
   }
   if (query.since) {
     from += " AND v.last_updated >= ";
@@ -634,7 +716,7 @@ Result<HistoryPage> RunHistory(StoreContext& ctx, Connection& db, const HistoryQ
     Sql sql;
     sql += "SELECT count(*)";
     sql.Append(from);
-    CHARTROOM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql.text));
+    CHARTROOM_ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql.text));
     stmt.BindAll(sql.binds);
     CHARTROOM_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
     page.total = has_row ? stmt.Int(0) : 0;
@@ -644,7 +726,8 @@ Result<HistoryPage> RunHistory(StoreContext& ctx, Connection& db, const HistoryQ
   Sql sql;
   sql += "SELECT v.rid, r.type_id, r.id, v.version, v.method, v.last_updated, v.cid, v.content_id";
   Sql joined = from;
-  joined.text.insert(joined.text.find(" WHERE "), " CROSS JOIN resources AS r ON r.rid = v.rid");
+  joined.text.insert(joined.text.find(" WHERE "),
+                     std::string(ctx.dialect.FixedJoin()) + "resources AS r ON r.rid = v.rid");
   sql.Append(joined);
   if (before) {
     sql += " AND v.last_updated < ";
@@ -666,12 +749,13 @@ Result<HistoryPage> RunHistory(StoreContext& ctx, Connection& db, const HistoryQ
   return page;
 }
 
-Result<std::vector<ResourceVersion>> RunEverything(StoreContext& ctx, Connection& db,
+template <typename Db>
+Result<std::vector<ResourceVersion>> RunEverything(StoreContext& ctx, Db& db,
                                                    std::string_view patient_id,
                                                    const std::vector<std::string>& types,
                                                    std::optional<core::Timestamp> since) {
-  CHARTROOM_ASSIGN_OR_RETURN(auto patient,
-                             FindCurrent(db, ctx.registry, "Patient", patient_id, false));
+  CHARTROOM_ASSIGN_OR_RETURN(
+      auto patient, FindCurrent(db, ctx.registry, "Patient", patient_id, false, ctx.dialect));
   if (!patient) {
     return Fail(ErrorCategory::kNotFound, "store.not-found",
                 "Patient/" + std::string(patient_id) + " does not exist");
@@ -701,7 +785,9 @@ Result<std::vector<ResourceVersion>> RunEverything(StoreContext& ctx, Connection
   Sql sql;
   sql += "SELECT DISTINCT ";
   sql += kRowColumns;
-  sql += " FROM idx_reference AS f CROSS JOIN resources AS r ON r.rid = f.rid WHERE f.param IN ";
+  sql += " FROM idx_reference AS f";
+  sql += ctx.dialect.FixedJoin();
+  sql += "resources AS r ON r.rid = f.rid WHERE f.param IN ";
   sql.List(params);
   sql += " AND f.target = ";
   sql.Bind(ReferenceTarget("Patient", patient_id));
@@ -720,7 +806,8 @@ Result<std::vector<ResourceVersion>> RunEverything(StoreContext& ctx, Connection
   return out;
 }
 
-Status RunForEachCurrent(StoreContext& ctx, Connection& db, const std::vector<std::string>& types,
+template <typename Db>
+Status RunForEachCurrent(StoreContext& ctx, Db& db, const std::vector<std::string>& types,
                          std::optional<core::Timestamp> since,
                          const std::function<bool(const ResourceVersion&)>& sink) {
   std::vector<std::optional<std::int64_t>> type_ids;
@@ -739,26 +826,46 @@ Status RunForEachCurrent(StoreContext& ctx, Connection& db, const std::vector<st
     Sql sql;
     sql += "SELECT ";
     sql += kRowColumns;
-    sql += type_id ? " FROM resources AS r INDEXED BY resources_by_type WHERE r.type_id = "
-                   : " FROM resources AS r WHERE 1";
+    sql += type_id ? " FROM resources AS r" + ctx.dialect.IndexedBy("resources_by_type") +
+                         " WHERE r.type_id = "
+                   : " FROM resources AS r WHERE " + std::string(ctx.dialect.True());
     if (type_id) sql.Bind(*type_id);
     sql += " AND r.deleted = 0";
     if (since) {
       sql += " AND r.last_updated >= ";
       sql.Bind(ToMicros(*since));
     }
-    sql += " ORDER BY r.rid";
-    CHARTROOM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql.text));
-    stmt.BindAll(sql.binds);
+    // SQLite streams the rows; libpq would hold the whole result in memory, so PostgreSQL reads
+    // it in slices of kExportSlice rows, each after the last rid of the one before.
+    constexpr std::int64_t kExportSlice = 1000;
+    std::int64_t after = std::numeric_limits<std::int64_t>::min();
     for (;;) {
-      CHARTROOM_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
-      if (!has_row) break;
-      Row row = ReadRow(stmt);
-      CHARTROOM_ASSIGN_OR_RETURN(ResourceVersion v, Load(ctx, db, false, row));
-      if (!sink(v)) return Ok();
+      Sql slice = sql;
+      if (ctx.dialect.postgres) {
+        slice += " AND r.rid > ";
+        slice.Bind(after);
+      }
+      slice += " ORDER BY r.rid";
+      if (ctx.dialect.postgres) {
+        slice += " LIMIT ";
+        slice.Bind(kExportSlice);
+      }
+      CHARTROOM_ASSIGN_OR_RETURN(auto stmt, db.Prepare(slice.text));
+      stmt.BindAll(slice.binds);
+      std::int64_t rows = 0;
+      for (;;) {
+        CHARTROOM_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+        if (!has_row) break;
+        Row row = ReadRow(stmt);
+        ++rows;
+        after = row.rid;
+        CHARTROOM_ASSIGN_OR_RETURN(ResourceVersion v, Load(ctx, db, false, row));
+        if (!sink(v)) return Ok();
+      }
+      if (!ctx.dialect.postgres || rows < kExportSlice) break;
     }
   }
   return Ok();
 }
 
-}  // namespace chartroom::store::sqlite
+}  // namespace chartroom::store::common

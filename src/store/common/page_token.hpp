@@ -1,8 +1,8 @@
-// Page tokens of the SQLite store: an opaque, URL-safe encoding of a keyset cursor (the sort
+// Page tokens of the record stores: an opaque, URL-safe encoding of a keyset cursor (the sort
 // values and row id of the last row of a page, or the first for a previous page) plus a
 // fingerprint of the query it belongs to. Decoding is strict and bounded; a token of another
 // query, a truncated or altered token fails with kInvalid ("store.bad-page-token"). The values in
-// a token only ever reach SQLite as bound parameters, so a forged token can at most move the
+// a token only ever reach the database as bound parameters, so a forged token can at most move the
 // cursor of a query the caller may run anyway.
 //
 // Thread safety: pure functions.
@@ -16,10 +16,10 @@
 
 #include "core/error.hpp"
 #include "fhir/search/query.hpp"
+#include "store/common/bind_value.hpp"
 #include "store/resource_store.hpp"
-#include "store/sqlite/db.hpp"
 
-namespace chartroom::store::sqlite {
+namespace chartroom::store::common {
 
 struct PageCursor {
   bool backward = false;          // the token asks for the page before the cursor
@@ -35,4 +35,4 @@ Result<PageCursor> DecodeCursor(std::string_view token);
 std::uint64_t QueryFingerprint(const fhir::search::SearchQuery& query);
 std::uint64_t HistoryFingerprint(const HistoryQuery& query);
 
-}  // namespace chartroom::store::sqlite
+}  // namespace chartroom::store::common

@@ -1,6 +1,7 @@
-// The data keys of the SQLite store's key compartments (table compartments): one random key per
-// patient, plus the system key, each stored only wrapped by the master key (crypto::WrapKey,
-// labelled "compartment:Patient/<id>" or "compartment:system") and cached unwrapped in memory.
+// The data keys of the key compartments: one random key per patient, plus the system key, each
+// stored only wrapped by the master key (crypto::WrapKey, labelled "compartment:Patient/<id>" or
+// "compartment:system") in the backend's compartments table, and cached unwrapped in memory. The
+// backend reaches its table through CompartmentTable; the keyring holds no connection.
 //
 // Keys the writer creates inside a transaction stay pending (seen only by the writer) until the
 // transaction commits; a rolled-back savepoint or batch drops them, so the cache never names a
@@ -23,13 +24,29 @@
 #include "core/error.hpp"
 #include "core/random.hpp"
 #include "crypto/aead.hpp"
-#include "store/sqlite/db.hpp"
 
-namespace chartroom::store::sqlite {
+namespace chartroom::store::common {
 
 struct CompartmentKey {
   std::int64_t cid = 0;
   crypto::SecretKey key;
+};
+
+// A backend's compartments table, seen through the connection at hand.
+class CompartmentTable {
+ public:
+  struct Row {
+    std::int64_t cid = 0;
+    std::optional<std::string> patient_id;  // nullopt: the system compartment
+    std::string wrapped_key;
+  };
+  virtual ~CompartmentTable() = default;
+  // The row of patient `patient_id` (the system row for nullopt), if stored.
+  virtual Result<std::optional<Row>> FindByPatient(std::optional<std::string_view> patient_id) = 0;
+  virtual Result<std::optional<Row>> FindById(std::int64_t cid) = 0;
+  // Stores a new row in the open transaction and returns its cid.
+  virtual Result<std::int64_t> Insert(std::optional<std::string_view> patient_id,
+                                      std::string_view wrapped_key, std::int64_t now_micros) = 0;
 };
 
 class Keyring {
@@ -42,12 +59,13 @@ class Keyring {
   // `patient_id` is nullopt; creates the compartment in the writer's open transaction when it
   // does not exist. kUnavailable "store.key-unwrap" when a stored key does not unwrap under the
   // master key (a wrong key file or a tampered row).
-  Result<CompartmentKey> ForWrite(Connection& db, std::optional<std::string_view> patient_id,
-                                  core::Random& random, std::int64_t now_micros);
+  Result<CompartmentKey> ForWrite(CompartmentTable& table,
+                                  std::optional<std::string_view> patient_id, core::Random& random,
+                                  std::int64_t now_micros);
 
   // The key of compartment `cid`. `writer` is true on the writer thread, whose transaction may
   // hold pending compartments.
-  Result<crypto::SecretKey> ForRead(Connection& db, std::int64_t cid, bool writer);
+  Result<crypto::SecretKey> ForRead(CompartmentTable& table, std::int64_t cid, bool writer);
 
   // Pending keys: Mark() before a unit of work, RollbackTo(mark) when it is rolled back,
   // Publish() after the commit, Discard() when the transaction failed.
@@ -76,4 +94,4 @@ class Keyring {
 
 std::string CompartmentLabel(std::optional<std::string_view> patient_id);
 
-}  // namespace chartroom::store::sqlite
+}  // namespace chartroom::store::common
