@@ -28,6 +28,8 @@ constexpr Command kCommands[] = {
     {"generate", "generate --patients N --out DIR  write a synthetic FHIR population", RunGenerate},
     {"serve", "serve [--config FILE] [--data DIR] [--listen HOST:PORT]  run the FHIR server",
      RunServe},
+    {"import", "import FILE|DIR... [--config FILE] [--data DIR]  load FHIR NDJSON and Bundles",
+     RunImport},
     {"version", "version                      print the version", RunVersion},
 };
 

@@ -17,5 +17,8 @@ int RunFhirpath(Args args);
 int RunGenerate(Args args);
 // chartroom serve [--config FILE] [--data DIR] [--listen HOST:PORT]  (serve_command.cpp)
 int RunServe(Args args);
+// chartroom import FILE|DIR... [--config FILE] [--data DIR] [--workers N] [--batch N]
+// (import_command.cpp)
+int RunImport(Args args);
 
 }  // namespace chartroom::cli
