@@ -7,13 +7,17 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -130,6 +134,32 @@ std::int64_t Count(HttpClient& client, std::string_view type, const std::string&
   return total != nullptr && total->is_int64() ? total->as_int64() : -1;
 }
 
+// Opens the store the server left in `dir` and runs SQLite's integrity and foreign-key checks.
+std::unique_ptr<store::SqliteResourceStore> OpenStore(const fs::path& dir,
+                                                      fhir::search::IndexExtractor& extractor) {
+  static core::SystemClock clock;
+  static core::SystemRandom system_random;
+  auto master = crypto::LoadOrCreateKeyFile(dir / "master.key", system_random);
+  EXPECT_TRUE(master.has_value());
+  if (!master) return nullptr;
+  store::SqliteResourceStore::Options options;
+  options.path = dir / "chartroom.db";
+  options.index = [&extractor](const json::value& resource) { return extractor.Extract(resource); };
+  auto opened = store::SqliteResourceStore::Open(options, clock, system_random, *master);
+  EXPECT_TRUE(opened.has_value()) << opened.error().message();
+  return opened ? std::move(*opened) : nullptr;
+}
+
+void ExpectSoundDatabase(const fs::path& dir) {
+  auto extractor = fhir::search::IndexExtractor::Create();
+  ASSERT_TRUE(extractor.has_value());
+  auto opened = OpenStore(dir, **extractor);
+  ASSERT_NE(opened, nullptr);
+  auto problems = opened->CheckIntegrity();
+  ASSERT_TRUE(problems.has_value());
+  EXPECT_TRUE(problems->empty()) << problems->front();
+}
+
 TEST(CrashTest, AcknowledgedWritesSurviveSigkillAndTransactionsAreAllOrNothing) {
   const fs::path dir = fs::path(::testing::TempDir()) / ("crash-" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -188,23 +218,85 @@ TEST(CrashTest, AcknowledgedWritesSurviveSigkillAndTransactionsAreAllOrNothing) 
   std::cout << "[ crash    ] " << kRounds << " kills, " << acknowledged << " acknowledged and "
             << unacknowledged << " unacknowledged writes checked\n";
 
-  // SQLite's own checks on the database the crashes left behind.
-  core::SystemClock clock;
-  core::SystemRandom system_random;
-  auto master = crypto::LoadOrCreateKeyFile(dir / "master.key", system_random);
-  ASSERT_TRUE(master.has_value());
+  ExpectSoundDatabase(dir);
+  fs::remove_all(dir);
+}
+
+// Type/id of every resource of the NDJSON files, in reading order.
+std::vector<std::pair<std::string, std::string>> ResourcesIn(const std::vector<fs::path>& files) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const fs::path& file : files) {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty()) continue;
+      const json::object o = json::parse(line).as_object();
+      out.emplace_back(std::string(o.at("resourceType").as_string()),
+                       std::string(o.at("id").as_string()));
+    }
+  }
+  return out;
+}
+
+TEST(CrashTest, AnImportKilledMidwayLeavesAPrefixOfWholeBatchesAndARerunCompletesIt) {
+  const fs::path work =
+      fs::path(::testing::TempDir()) / ("crash-import-" + std::to_string(::getpid()));
+  fs::remove_all(work);
+  const fs::path data = work / "data";
+  {
+    Process generate(
+        {"generate", "--patients", "40", "--seed", "7", "--out", (work / "population").string()});
+    ASSERT_EQ(generate.Wait(std::chrono::seconds(120)), 0) << generate.output();
+  }
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(work / "population")) {
+    const fs::path& p = entry.path();
+    if (p.extension() == ".ndjson" && p.filename() != "phi-spans.ndjson") files.push_back(p);
+  }
+  std::sort(files.begin(), files.end());
+  const auto resources = ResourcesIn(files);
+  ASSERT_GT(resources.size(), 3000u);
+
+  std::vector<std::string> args = {"import", "--data", data.string(), "--batch", "250"};
+  for (const fs::path& f : files) args.push_back(f.string());
+  std::mt19937 random(7);
+  for (int round = 0; round < 3; ++round) {
+    Process import(args, {"CHARTROOM_LOG_LEVEL=warn"});
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(200, 1200)(random)));
+    import.Kill();
+
+    // What the killed imports committed is a prefix of the reading order: whole batches, in
+    // order, and nothing after the first missing resource.
+    ExpectSoundDatabase(data);
+    auto extractor = fhir::search::IndexExtractor::Create();
+    ASSERT_TRUE(extractor.has_value());
+    auto opened = OpenStore(data, **extractor);
+    ASSERT_NE(opened, nullptr);
+    std::size_t present = 0;
+    while (present < resources.size() &&
+           opened->Read(resources[present].first, resources[present].second).has_value()) {
+      ++present;
+    }
+    for (std::size_t i = present; i < resources.size(); ++i) {
+      ASSERT_FALSE(opened->Read(resources[i].first, resources[i].second).has_value())
+          << "resource " << i << " of " << resources.size() << " is present after a hole at "
+          << present;
+    }
+    std::cout << "[ crash    ] import killed with " << present << " of " << resources.size()
+              << " resources committed\n";
+  }
+  Process rerun(args, {"CHARTROOM_LOG_LEVEL=warn"});
+  ASSERT_EQ(rerun.Wait(std::chrono::seconds(300)), 0) << rerun.output();
+  ExpectSoundDatabase(data);
   auto extractor = fhir::search::IndexExtractor::Create();
   ASSERT_TRUE(extractor.has_value());
-  store::SqliteResourceStore::Options options;
-  options.path = dir / "chartroom.db";
-  options.index = [&](const json::value& resource) { return (*extractor)->Extract(resource); };
-  auto opened = store::SqliteResourceStore::Open(options, clock, system_random, *master);
-  ASSERT_TRUE(opened.has_value()) << opened.error().message();
-  auto problems = (*opened)->CheckIntegrity();
-  ASSERT_TRUE(problems.has_value());
-  EXPECT_TRUE(problems->empty()) << problems->front();
-  opened->reset();
-  fs::remove_all(dir);
+  auto opened = OpenStore(data, **extractor);
+  ASSERT_NE(opened, nullptr);
+  for (const auto& [type, id] : resources) {
+    ASSERT_TRUE(opened->Read(type, id).has_value()) << type << "/" << id;
+  }
+  opened.reset();
+  fs::remove_all(work);
 }
 
 }  // namespace
