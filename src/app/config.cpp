@@ -122,6 +122,9 @@ std::vector<OptionSpec> MakeSpecs() {
       "store.max_include_iterations", 0, 16,
       [](auto& c) -> auto& { return c.store.max_include_iterations; }));
 
+  s.push_back(Integer(
+      "blobs.min_bytes", 1, 1 * kGiB, [](auto& c) -> auto& { return c.blobs.min_bytes; }));
+
   s.push_back(Text(
       "postgres.dsn", [](auto& c) -> auto& { return c.postgres.dsn; }));
   s.push_back(Text(

@@ -26,6 +26,7 @@
 #include "core/error.hpp"
 #include "http/server.hpp"
 #include "rest/options.hpp"
+#include "store/blob/blob_resource_store.hpp"
 #include "store/sqlite/sqlite_resource_store.hpp"
 
 namespace chartroom::app {
@@ -52,7 +53,8 @@ struct PostgresConfig {
 };
 
 struct Config {
-  // Where the database (chartroom.db) and the master key file (master.key, mode 0600) live.
+  // Where the database (chartroom.db), the attachment blobs (blobs/) and the master key file
+  // (master.key, mode 0600) live.
   std::filesystem::path data_dir = "./chartroom-data";
   // host:port to listen on; the host is an IP address ("0.0.0.0" for all interfaces, "[::1]"
   // for IPv6) or localhost. Port 0 picks a free port.
@@ -63,6 +65,8 @@ struct Config {
   std::string store_backend = "sqlite";
   // The SQLite store (path and index are set by App from data_dir and the index extractor).
   store::SqliteResourceStore::Options store;
+  // Attachments in the blob store under data_dir/blobs (index is set by App, as for the store).
+  store::blob::BlobResourceStore::Options blobs;
   PostgresConfig postgres;
   rest::Options rest;
   LogOptions log;

@@ -7,6 +7,7 @@
 
 #include "core/result_macros.hpp"
 #include "crypto/aead.hpp"
+#include "store/blob/blob_resource_store.hpp"
 #include "store/postgres/postgres_resource_store.hpp"
 #include "store/sqlite/sqlite_resource_store.hpp"
 
@@ -15,6 +16,7 @@ namespace {
 
 constexpr std::string_view kDatabaseFile = "chartroom.db";
 constexpr std::string_view kKeyFile = "master.key";
+constexpr std::string_view kBlobDir = "blobs";
 
 void Counter(std::string& out, std::string_view name, std::string_view help, std::uint64_t value) {
   out += "# HELP " + std::string(name) + " " + std::string(help) + "\n# TYPE " + std::string(name) +
@@ -116,7 +118,13 @@ Result<OpenedStore> OpenStore(const Config& config, core::Clock& clock, core::Ra
   opened.metrics = [raw, database = options.path](std::string& out) {
     SqliteMetrics(*raw, database, out);
   };
-  opened.store = std::move(sqlite);
+  // Attachments go to sealed blob files beside the database, under the same compartment keys.
+  CHARTROOM_ASSIGN_OR_RETURN(std::unique_ptr<store::blob::BlobStore> blobs,
+                             store::blob::BlobStore::Open(config.data_dir / kBlobDir));
+  store::blob::BlobResourceStore::Options blob_options = config.blobs;
+  blob_options.index = options.index;
+  opened.store = std::make_unique<store::blob::BlobResourceStore>(
+      *raw, *raw, std::move(blobs), std::move(blob_options), std::move(sqlite));
   return opened;
 }
 

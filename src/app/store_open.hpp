@@ -1,7 +1,8 @@
 // Opening the record store as the configuration says: the master key (the key file in the data
 // directory, created with mode 0600 on first use), the search-index extractor and the store
-// backend. `chartroom serve` and every command that works on a store (import, ...) open it here,
-// so they agree on where the data lives and how it is sealed.
+// backend, wrapped by the blob store that keeps large attachments in data_dir/blobs. `chartroom
+// serve` and every command that works on a store (import, ...) open it here, so they agree on where
+// the data lives and how it is sealed.
 //
 // Ownership: OpenedStore owns the extractor and the store; the store is declared after the
 // extractor it uses, so it is closed first. The clock and random must outlive it. Thread safety:

@@ -73,6 +73,19 @@ Result<CompartmentKey> Keyring::ForWrite(CompartmentTable& table,
   return CompartmentKey{cid, key};
 }
 
+std::optional<crypto::SecretKey> Keyring::Cached(std::optional<std::string_view> patient_id) const {
+  std::shared_lock lock(mutex_);
+  std::optional<std::int64_t> cid = system_cid_;
+  if (patient_id) {
+    auto it = by_patient_.find(std::string(*patient_id));
+    cid = it == by_patient_.end() ? std::nullopt : std::optional<std::int64_t>(it->second);
+  }
+  if (!cid) return std::nullopt;
+  auto it = by_cid_.find(*cid);
+  if (it == by_cid_.end()) return std::nullopt;
+  return it->second;
+}
+
 Result<crypto::SecretKey> Keyring::ForRead(CompartmentTable& table, std::int64_t cid, bool writer) {
   if (writer) {
     for (const Pending& p : pending_) {

@@ -63,6 +63,10 @@ class Keyring {
                                   std::optional<std::string_view> patient_id, core::Random& random,
                                   std::int64_t now_micros);
 
+  // The unwrapped key of patient `patient_id`'s compartment (system when nullopt) if it is in
+  // the cache of committed keys; any thread.
+  std::optional<crypto::SecretKey> Cached(std::optional<std::string_view> patient_id) const;
+
   // The key of compartment `cid`. `writer` is true on the writer thread, whose transaction may
   // hold pending compartments.
   Result<crypto::SecretKey> ForRead(CompartmentTable& table, std::int64_t cid, bool writer);

@@ -314,6 +314,21 @@ class WriterTransaction final : public Transaction {
   // Inserts the index rows still buffered; called when the work has succeeded.
   Status Finish() { return buffer_.Flush(db_); }
 
+  // KeyProvider::CompartmentKey inside this transaction.
+  Result<crypto::SecretKey> Key(const SqliteResourceStore::Impl* store,
+                                std::optional<std::string_view> patient_id) {
+    if (store != &store_) {
+      return Fail(ErrorCategory::kInternal, "store.foreign-transaction",
+                  "the transaction belongs to another store");
+    }
+    if (!open_) return tl::unexpected(TransactionClosed());
+    sqlite::SqliteCompartments compartments(db_);
+    CHARTROOM_ASSIGN_OR_RETURN(sqlite::CompartmentKey key,
+                               store_.keyring_.ForWrite(compartments, patient_id, store_.random_,
+                                                        sqlite::ToMicros(store_.clock_.Now())));
+    return key.key;
+  }
+
  private:
   SqliteResourceStore::Impl& store_;
   Connection& db_;
@@ -791,6 +806,27 @@ Result<std::vector<std::string>> SqliteResourceStore::ExplainSearch(
 }
 
 SqliteResourceStore::Stats SqliteResourceStore::GetStats() const { return impl_->GetStats(); }
+
+Result<crypto::SecretKey> SqliteResourceStore::CompartmentKey(
+    std::optional<std::string_view> patient_id, Transaction* open) {
+  if (open != nullptr) {
+    auto* tx = dynamic_cast<WriterTransaction*>(open);
+    if (tx == nullptr) {
+      return Fail(ErrorCategory::kInternal, "store.foreign-transaction",
+                  "the transaction belongs to another store");
+    }
+    return tx->Key(impl_.get(), patient_id);
+  }
+  if (auto cached = impl_->keyring_.Cached(patient_id)) return *cached;
+  // Not in memory: the writer reads the stored key, or creates and commits the compartment.
+  std::optional<crypto::SecretKey> key;
+  CHARTROOM_RETURN_IF_ERROR(impl_->InTransaction([&](Transaction& tx) -> Status {
+    CHARTROOM_ASSIGN_OR_RETURN(key,
+                               static_cast<WriterTransaction&>(tx).Key(impl_.get(), patient_id));
+    return Ok();
+  }));
+  return *key;
+}
 
 Result<std::vector<std::string>> SqliteResourceStore::CheckIntegrity() {
   // On the writer connection, in the writer's turn: foreign_key_check needs the schema's

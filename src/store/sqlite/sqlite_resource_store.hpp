@@ -27,11 +27,12 @@
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "crypto/aead.hpp"
+#include "store/key_provider.hpp"
 #include "store/resource_store.hpp"
 
 namespace chartroom::store {
 
-class SqliteResourceStore final : public ResourceStore {
+class SqliteResourceStore final : public ResourceStore, public KeyProvider {
  public:
   struct Options {
     // The database file; its directory is created when missing, the file with mode 0600.
@@ -102,6 +103,10 @@ class SqliteResourceStore final : public ResourceStore {
   [[nodiscard]] Status ForEachCurrent(
       const std::vector<std::string>& types, std::optional<core::Timestamp> since,
       const std::function<bool(const ResourceVersion&)>& sink) override;
+
+  // KeyProvider: the data keys this store seals content with (table compartments).
+  [[nodiscard]] Result<crypto::SecretKey> CompartmentKey(std::optional<std::string_view> patient_id,
+                                                         Transaction* open) override;
 
   Stats GetStats() const;
 

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "crypto/aead.hpp"
+#include "store/blob/blob_resource_store.hpp"
 #include "store/postgres/postgres_resource_store.hpp"
 #include "store/sqlite/sqlite_resource_store.hpp"
 
@@ -241,11 +242,58 @@ Result<std::unique_ptr<BackendInstance>> OpenPostgres(const BackendEnv& env) {
       std::make_unique<PostgresInstance>(std::move(*store), dsn, schema));
 }
 
+// The SQLite store behind the blob store, with the data of every attachment in blob files: the
+// whole contract must hold through the decorator too.
+class BlobInstance final : public BackendInstance {
+ public:
+  BlobInstance(std::unique_ptr<BackendInstance> inner, std::unique_ptr<blob::BlobStore> blobs,
+               IndexFunction index)
+      : inner_(std::move(inner)), dir_(blobs->dir()) {
+    blob::BlobResourceStore::Options options;
+    options.min_bytes = 1;
+    options.index = std::move(index);
+    store_ = std::make_unique<blob::BlobResourceStore>(
+        inner_->store(), dynamic_cast<KeyProvider&>(inner_->store()), std::move(blobs), options);
+  }
+
+  ResourceStore& store() override { return *store_; }
+  std::optional<std::uint64_t> Commits() override { return inner_->Commits(); }
+  std::optional<bool> RawStorageContains(std::string_view needle) override {
+    auto found = inner_->RawStorageContains(needle);
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_)) {
+      if (entry.is_regular_file() && FileContains(entry.path(), needle)) return true;
+    }
+    return found;
+  }
+  bool TamperWithContent(std::string_view type, std::string_view id,
+                         std::int64_t version) override {
+    return inner_->TamperWithContent(type, id, version);
+  }
+  std::optional<std::vector<std::string>> IntegrityProblems() override {
+    return inner_->IntegrityProblems();
+  }
+
+ private:
+  std::unique_ptr<BackendInstance> inner_;
+  std::filesystem::path dir_;
+  std::unique_ptr<blob::BlobResourceStore> store_;
+};
+
+Result<std::unique_ptr<BackendInstance>> OpenSqliteWithBlobs(const BackendEnv& env) {
+  auto inner = OpenSqlite(env);
+  if (!inner) return tl::unexpected(inner.error());
+  auto blobs = blob::BlobStore::Open(env.dir / "blobs");
+  if (!blobs) return tl::unexpected(blobs.error());
+  return std::unique_ptr<BackendInstance>(
+      std::make_unique<BlobInstance>(std::move(*inner), std::move(*blobs), env.index));
+}
+
 }  // namespace
 
 std::vector<Backend> AvailableBackends() {
   std::vector<Backend> backends;
   backends.push_back({"Sqlite", OpenSqlite});
+  backends.push_back({"SqliteWithBlobs", OpenSqliteWithBlobs});
   // With TEST_PG_DSN set the PostgreSQL backend must run: an unreachable server fails its
   // tests (Open fails with kUnavailable) rather than skipping them.
   if (std::getenv("TEST_PG_DSN") != nullptr) backends.push_back({"Postgres", OpenPostgres});

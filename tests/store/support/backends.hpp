@@ -1,5 +1,6 @@
 // The backends the ResourceStore contract tests run against. Each test gets a fresh, empty store
-// from every available backend (SQLite in a temporary directory always; others register here
+// from every available backend (SQLite in a temporary directory always, and the same wrapped by
+// the blob store of store/blob/ with every attachment in blob files; others register here
 // when they exist and their server is reachable), with a fixed clock, a seeded random source and
 // the index function the test chooses.
 //
