@@ -86,6 +86,7 @@ fi
 
 python3 - "$population" "$work" <<'PY'
 import json, pathlib, random, sys
+from urllib.parse import quote
 population, work = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 rng = random.Random(7)
 patients = [json.loads(l) for l in open(population / "Patient.ndjson")]
@@ -95,12 +96,12 @@ def write(name, lines):
     (work / name).write_text("".join(line + "\n" for line in lines))
 write("one.txt", [f"/fhir/Patient/{patients[0]['id']}"])
 write("patients.txt", [f"/fhir/Patient/{p['id']}" for p in sample])
-write("search-family.txt", sorted({f"/fhir/Patient?family={p['name'][0]['family']}&_count=20"
+write("search-family.txt", sorted({f"/fhir/Patient?family={quote(p['name'][0]['family'])}&_count=20"
                                    for p in sample if p.get("name")}))
 write("search-birthdate.txt", [f"/fhir/Patient?birthdate={p['birthDate']}" for p in sample
                                if p.get("birthDate")])
 write("search-identifier.txt", [
-    f"/fhir/Patient?identifier={i['system']}|{i['value']}" for p in sample
+    f"/fhir/Patient?identifier={quote(i['system'] + '|' + i['value'], safe=':/')}" for p in sample
     for i in p.get("identifier", [])[:1]])
 write("search-observations.txt", [
     f"/fhir/Observation?subject=Patient/{p['id']}&code=http://loinc.org|8867-4&date=ge2015-01-01&_count=20"
