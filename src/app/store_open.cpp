@@ -68,6 +68,20 @@ void PostgresMetrics(store::PostgresResourceStore& store, std::string& out) {
         bytes ? *bytes : -1);
 }
 
+// Puts the blob store in front of a backend: attachments go to sealed blob files in the data
+// directory (on either backend), under the backend's compartment keys.
+Result<OpenedStore> WithBlobs(OpenedStore opened, const Config& config, store::ResourceStore& inner,
+                              store::KeyProvider& keys, std::unique_ptr<store::ResourceStore> owned,
+                              const store::IndexFunction& index) {
+  CHARTROOM_ASSIGN_OR_RETURN(std::unique_ptr<store::blob::BlobStore> blobs,
+                             store::blob::BlobStore::Open(config.data_dir / kBlobDir));
+  store::blob::BlobResourceStore::Options blob_options = config.blobs;
+  blob_options.index = index;
+  opened.store = std::make_unique<store::blob::BlobResourceStore>(
+      inner, keys, std::move(blobs), std::move(blob_options), std::move(owned));
+  return opened;
+}
+
 }  // namespace
 
 Result<OpenedStore> OpenStore(const Config& config, core::Clock& clock, core::Random& random) {
@@ -106,8 +120,7 @@ Result<OpenedStore> OpenStore(const Config& config, core::Clock& clock, core::Ra
                                store::PostgresResourceStore::Open(options, clock, random, master));
     store::PostgresResourceStore* raw = postgres.get();
     opened.metrics = [raw](std::string& out) { PostgresMetrics(*raw, out); };
-    opened.store = std::move(postgres);
-    return opened;
+    return WithBlobs(std::move(opened), config, *raw, *raw, std::move(postgres), index);
   }
   store::SqliteResourceStore::Options options = config.store;
   options.path = config.data_dir / kDatabaseFile;
@@ -118,14 +131,7 @@ Result<OpenedStore> OpenStore(const Config& config, core::Clock& clock, core::Ra
   opened.metrics = [raw, database = options.path](std::string& out) {
     SqliteMetrics(*raw, database, out);
   };
-  // Attachments go to sealed blob files beside the database, under the same compartment keys.
-  CHARTROOM_ASSIGN_OR_RETURN(std::unique_ptr<store::blob::BlobStore> blobs,
-                             store::blob::BlobStore::Open(config.data_dir / kBlobDir));
-  store::blob::BlobResourceStore::Options blob_options = config.blobs;
-  blob_options.index = options.index;
-  opened.store = std::make_unique<store::blob::BlobResourceStore>(
-      *raw, *raw, std::move(blobs), std::move(blob_options), std::move(sqlite));
-  return opened;
+  return WithBlobs(std::move(opened), config, *raw, *raw, std::move(sqlite), index);
 }
 
 }  // namespace chartroom::app

@@ -380,6 +380,22 @@ class WriterTransaction final : public Transaction {
   // Sends the rows still buffered; called when the work has succeeded.
   Status Finish() { return Flush(); }
 
+  // KeyProvider::CompartmentKey inside this transaction: a new compartment's key row is written
+  // by it, and kept only if it commits.
+  Result<crypto::SecretKey> Key(const PostgresResourceStore::Impl* store,
+                                std::optional<std::string_view> patient_id) {
+    if (store != &store_) {
+      return Fail(ErrorCategory::kInternal, "store.foreign-transaction",
+                  "the transaction belongs to another store");
+    }
+    if (!open_) return tl::unexpected(TransactionClosed());
+    postgres::PgCompartments compartments(db_);
+    CHARTROOM_ASSIGN_OR_RETURN(common::CompartmentKey key,
+                               store_.keyring_.ForWrite(compartments, patient_id, store_.random_,
+                                                        common::ToMicros(store_.clock_.Now())));
+    return key.key;
+  }
+
  private:
   struct Known {
     CurrentRow row;
@@ -835,6 +851,27 @@ bool PostgresResourceStore::Impl::TryGroup(std::vector<WorkItem*>& group,
 
 PostgresResourceStore::PostgresResourceStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PostgresResourceStore::~PostgresResourceStore() = default;
+
+Result<crypto::SecretKey> PostgresResourceStore::CompartmentKey(
+    std::optional<std::string_view> patient_id, Transaction* open) {
+  if (open != nullptr) {
+    auto* tx = dynamic_cast<WriterTransaction*>(open);
+    if (tx == nullptr) {
+      return Fail(ErrorCategory::kInternal, "store.foreign-transaction",
+                  "the transaction belongs to another store");
+    }
+    return tx->Key(impl_.get(), patient_id);
+  }
+  if (auto cached = impl_->keyring_.Cached(patient_id)) return *cached;
+  // Not in memory: the writer reads the stored key, or creates and commits the compartment.
+  std::optional<crypto::SecretKey> key;
+  CHARTROOM_RETURN_IF_ERROR(impl_->InTransaction([&](Transaction& tx) -> Status {
+    CHARTROOM_ASSIGN_OR_RETURN(key,
+                               static_cast<WriterTransaction&>(tx).Key(impl_.get(), patient_id));
+    return Ok();
+  }));
+  return *key;
+}
 
 Result<std::unique_ptr<PostgresResourceStore>> PostgresResourceStore::Open(
     const Options& options, core::Clock& clock, core::Random& random,

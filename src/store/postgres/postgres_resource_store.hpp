@@ -30,11 +30,12 @@
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "crypto/aead.hpp"
+#include "store/key_provider.hpp"
 #include "store/resource_store.hpp"
 
 namespace chartroom::store {
 
-class PostgresResourceStore final : public ResourceStore {
+class PostgresResourceStore final : public ResourceStore, public KeyProvider {
  public:
   struct Options {
     // libpq connection string ("host=/run/postgresql dbname=chartroom" or a postgresql:// URI).
@@ -100,6 +101,11 @@ class PostgresResourceStore final : public ResourceStore {
       const std::function<bool(const ResourceVersion&)>& sink) override;
 
   Stats GetStats() const;
+
+  // KeyProvider: the data keys this store seals content with (table compartments), for the blob
+  // store layered over it.
+  [[nodiscard]] Result<crypto::SecretKey> CompartmentKey(std::optional<std::string_view> patient_id,
+                                                         Transaction* open) override;
 
   // Consistency checks of the stored rows (every resource has its current version and content,
   // no index row outlives its resource's current version, ...): the problems found, empty when

@@ -288,6 +288,15 @@ Result<std::unique_ptr<BackendInstance>> OpenSqliteWithBlobs(const BackendEnv& e
       std::make_unique<BlobInstance>(std::move(*inner), std::move(*blobs), env.index));
 }
 
+Result<std::unique_ptr<BackendInstance>> OpenPostgresWithBlobs(const BackendEnv& env) {
+  auto inner = OpenPostgres(env);
+  if (!inner) return tl::unexpected(inner.error());
+  auto blobs = blob::BlobStore::Open(env.dir / "blobs");
+  if (!blobs) return tl::unexpected(blobs.error());
+  return std::unique_ptr<BackendInstance>(
+      std::make_unique<BlobInstance>(std::move(*inner), std::move(*blobs), env.index));
+}
+
 }  // namespace
 
 std::vector<Backend> AvailableBackends() {
@@ -296,7 +305,10 @@ std::vector<Backend> AvailableBackends() {
   backends.push_back({"SqliteWithBlobs", OpenSqliteWithBlobs});
   // With TEST_PG_DSN set the PostgreSQL backend must run: an unreachable server fails its
   // tests (Open fails with kUnavailable) rather than skipping them.
-  if (std::getenv("TEST_PG_DSN") != nullptr) backends.push_back({"Postgres", OpenPostgres});
+  if (std::getenv("TEST_PG_DSN") != nullptr) {
+    backends.push_back({"Postgres", OpenPostgres});
+    backends.push_back({"PostgresWithBlobs", OpenPostgresWithBlobs});
+  }
   return backends;
 }
 
