@@ -448,8 +448,7 @@ void PutOrdered(std::string& out, std::uint64_t v) {
 
 }  // namespace
 
-std::string OrderKey(std::string_view row, std::int64_t rid) {
-  std::string key;
+void AppendOrderKey(std::string& key, std::string_view row, std::int64_t rid) {
   key.push_back(row[0]);
   const TableSpec* spec = SpecFor(static_cast<std::uint8_t>(row[0]));
   row.remove_prefix(1);
@@ -478,6 +477,11 @@ std::string OrderKey(std::string_view row, std::int64_t rid) {
     }
   }
   PutOrdered(key, static_cast<std::uint64_t>(rid) ^ (1ULL << 63));
+}
+
+std::string OrderKey(std::string_view row, std::int64_t rid) {
+  std::string key;
+  AppendOrderKey(key, row, rid);
   return key;
 }
 

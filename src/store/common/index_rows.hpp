@@ -100,5 +100,7 @@ const std::vector<std::string>& IndexTableColumns(IndexTable table);
 // key in the SQLite tables ((param, values..., rid)): bulk inserts sorted by it touch
 // neighbouring b-tree pages.
 std::string OrderKey(std::string_view row, std::int64_t rid);
+// The same, appended to `key` (no allocation of its own).
+void AppendOrderKey(std::string& key, std::string_view row, std::int64_t rid);
 
 }  // namespace chartroom::store::common

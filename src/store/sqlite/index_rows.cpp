@@ -36,7 +36,7 @@ const std::vector<TableSql>& Statements() {
   return statements;
 }
 
-Status WriteRow(Connection& db, std::int64_t rid, const std::string& row, bool insert) {
+Status WriteRow(Connection& db, std::int64_t rid, std::string_view row, bool insert) {
   CHARTROOM_ASSIGN_OR_RETURN(common::DecodedRow decoded, common::DecodeRow(row));
   const TableSql& sql = Statements()[static_cast<std::size_t>(decoded.table) - 1];
   CHARTROOM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(insert ? sql.insert : sql.remove));
@@ -49,17 +49,26 @@ Status WriteRow(Connection& db, std::int64_t rid, const std::string& row, bool i
 
 void RowBuffer::Add(std::int64_t rid, const IndexRows& rows) {
   for (const std::string& row : rows.rows()) {
-    pending_.push_back({common::OrderKey(row, rid), row, rid});
+    Pending p{};
+    p.order_at = static_cast<std::uint32_t>(bytes_.size());
+    common::AppendOrderKey(bytes_, row, rid);
+    p.order_size = static_cast<std::uint32_t>(bytes_.size() - p.order_at);
+    p.row_at = static_cast<std::uint32_t>(bytes_.size());
+    bytes_.append(row);
+    p.row_size = static_cast<std::uint32_t>(row.size());
+    p.rid = rid;
+    pending_.push_back(p);
   }
 }
 
 Status RowBuffer::Flush(Connection& db) {
-  std::sort(pending_.begin(), pending_.end(),
-            [](const Pending& a, const Pending& b) { return a.order < b.order; });
+  std::sort(pending_.begin(), pending_.end(), [this](const Pending& a, const Pending& b) {
+    return View(a.order_at, a.order_size) < View(b.order_at, b.order_size);
+  });
   for (const Pending& p : pending_) {
-    CHARTROOM_RETURN_IF_ERROR(WriteRow(db, p.rid, p.row, true));
+    CHARTROOM_RETURN_IF_ERROR(WriteRow(db, p.rid, View(p.row_at, p.row_size), true));
   }
-  pending_.clear();
+  Clear();
   return Ok();
 }
 

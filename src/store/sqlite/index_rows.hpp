@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -29,16 +30,27 @@ class RowBuffer {
  public:
   void Add(std::int64_t rid, const common::IndexRows& rows);
   Status Flush(Connection& db);
-  void Clear() { pending_.clear(); }
+  void Clear() {
+    pending_.clear();
+    bytes_.clear();
+  }
   std::size_t size() const { return pending_.size(); }
 
  private:
+  // A buffered row: its sort key (the row's key in SQLite's order, then the rid) and the encoded
+  // row, both in bytes_, so that buffering costs no allocation per row.
   struct Pending {
-    std::string order;  // the row's key in SQLite's order, then the rid
-    std::string row;
+    std::uint32_t order_at;
+    std::uint32_t order_size;
+    std::uint32_t row_at;
+    std::uint32_t row_size;
     std::int64_t rid;
   };
+  std::string_view View(std::uint32_t at, std::uint32_t size) const {
+    return std::string_view(bytes_).substr(at, size);
+  }
   std::vector<Pending> pending_;
+  std::string bytes_;
 };
 
 }  // namespace chartroom::store::sqlite
