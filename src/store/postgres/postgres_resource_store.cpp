@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "core/result_macros.hpp"
+#include "store/common/connection_pool.hpp"
 #include "store/common/prepared.hpp"
 #include "store/common/read_ops.hpp"
 #include "store/postgres/internal.hpp"
@@ -36,48 +37,7 @@ constexpr std::size_t kMaxBufferedBytes = 64u << 20;
 constexpr std::size_t kLookupBatch = 2000;
 
 // Connections that readers borrow; Acquire waits when all are in use.
-class ReaderPool {
- public:
-  class Lease {
-   public:
-    Lease(ReaderPool* pool, Connection* db) : pool_(pool), db_(db) {}
-    Lease(Lease&& other) noexcept : pool_(other.pool_), db_(std::exchange(other.db_, nullptr)) {}
-    Lease(const Lease&) = delete;
-    ~Lease() {
-      if (db_ != nullptr) pool_->Return(db_);
-    }
-    Connection& operator*() const { return *db_; }
-
-   private:
-    ReaderPool* pool_;
-    Connection* db_;
-  };
-
-  void Add(std::unique_ptr<Connection> db) {
-    free_.push_back(db.get());
-    all_.push_back(std::move(db));
-  }
-  Lease Acquire() {
-    std::unique_lock lock(mutex_);
-    available_.wait(lock, [&] { return !free_.empty(); });
-    Connection* db = free_.back();
-    free_.pop_back();
-    return Lease(this, db);
-  }
-
- private:
-  void Return(Connection* db) {
-    {
-      std::lock_guard lock(mutex_);
-      free_.push_back(db);
-    }
-    available_.notify_one();
-  }
-  std::mutex mutex_;
-  std::condition_variable available_;
-  std::vector<Connection*> free_;
-  std::vector<std::unique_ptr<Connection>> all_;
-};
+using ReaderPool = common::ConnectionPool<Connection>;
 
 // Rows waiting to be sent with COPY, by table, in COPY's text format.
 class CopyBuffer {

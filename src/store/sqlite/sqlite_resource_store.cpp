@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "core/result_macros.hpp"
+#include "store/common/connection_pool.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/sqlite/index_rows.hpp"
 #include "store/sqlite/schema.hpp"
@@ -35,48 +36,7 @@ constexpr std::size_t kMaxBufferedRows = 200000;
 namespace {
 
 // Connections that readers borrow; Acquire waits when all are in use.
-class ReaderPool {
- public:
-  class Lease {
-   public:
-    Lease(ReaderPool* pool, Connection* db) : pool_(pool), db_(db) {}
-    Lease(Lease&& other) noexcept : pool_(other.pool_), db_(std::exchange(other.db_, nullptr)) {}
-    Lease(const Lease&) = delete;
-    ~Lease() {
-      if (db_ != nullptr) pool_->Return(db_);
-    }
-    Connection& operator*() const { return *db_; }
-
-   private:
-    ReaderPool* pool_;
-    Connection* db_;
-  };
-
-  void Add(std::unique_ptr<Connection> db) {
-    free_.push_back(db.get());
-    all_.push_back(std::move(db));
-  }
-  Lease Acquire() {
-    std::unique_lock lock(mutex_);
-    available_.wait(lock, [&] { return !free_.empty(); });
-    Connection* db = free_.back();
-    free_.pop_back();
-    return Lease(this, db);
-  }
-
- private:
-  void Return(Connection* db) {
-    {
-      std::lock_guard lock(mutex_);
-      free_.push_back(db);
-    }
-    available_.notify_one();
-  }
-  std::mutex mutex_;
-  std::condition_variable available_;
-  std::vector<Connection*> free_;
-  std::vector<std::unique_ptr<Connection>> all_;
-};
+using ReaderPool = common::ConnectionPool<Connection>;
 
 // A read transaction: one WAL snapshot for every statement of an operation.
 class ReadSnapshot {
