@@ -84,8 +84,10 @@ Result<Reply> Patch(Session& session, const RequestContext& context, const Call&
       return tl::unexpected(ResultInvalid("the patched resource is not valid"));
     }
     CHARTROOM_ASSIGN_OR_RETURN(
-        result, WriteResource(tx, *context.store, std::move(patched.get_object()), &stored.numbers,
-                              current.version, false));
+        result, context.store != nullptr
+                    ? WriteResource(tx, *context.store, std::move(patched.get_object()),
+                                    &stored.numbers, current.version, false)
+                    : tx.Update(std::move(patched.get_object()), current.version));
     return Ok();
   });
   if (!status) {
