@@ -17,10 +17,7 @@ rm -rf "$demo"
 mkdir -p "$demo"
 step "Generating $patients synthetic patients (chartroom generate)"
 "$bin" generate --patients "$patients" --seed 2026 --out "$demo/population" >/dev/null
-files=()
-for f in "$demo"/population/*.ndjson; do
-  [[ $(basename "$f") == phi-spans.ndjson ]] || files+=("$f")  # ground truth, not FHIR
-done
+files=("$demo"/population/[A-Z]*.ndjson)  # one file per resource type; the rest is ground truth
 echo "$(cat "${files[@]}" | wc -l) resources in ${#files[@]} NDJSON files"
 
 step "Importing them into $demo/data (chartroom import)"
