@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "crypto/keyed_hash.hpp"
 #include "support/test_server.hpp"
 
 namespace chartroom::test {
@@ -14,33 +15,6 @@ namespace {
 std::string Bundle(std::string_view type, std::string_view entries) {
   return R"({"resourceType":"Bundle","type":")" + std::string(type) + R"(","entry":[)" +
          std::string(entries) + "]}";
-}
-
-std::string Base64(std::string_view text) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < text.size(); i += 3) {
-    const unsigned n = (static_cast<unsigned char>(text[i]) << 16) |
-                       (static_cast<unsigned char>(text[i + 1]) << 8) |
-                       static_cast<unsigned char>(text[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(n >> s) & 63];
-  }
-  if (i + 1 == text.size()) {
-    const unsigned n = static_cast<unsigned char>(text[i]) << 16;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == text.size()) {
-    const unsigned n = (static_cast<unsigned char>(text[i]) << 16) |
-                       (static_cast<unsigned char>(text[i + 1]) << 8);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
 }
 
 constexpr std::string_view kPatientUrn = "urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a";
@@ -258,7 +232,7 @@ TEST_F(TransactionTest, APatchEntryCarriesItsJsonPatchInABinary) {
   const std::string patch = R"([{"op":"replace","path":"/gender","value":"male"}])";
   const std::string entries =
       R"({"resource":{"resourceType":"Binary","contentType":"application/json-patch+json","data":")" +
-      Base64(patch) + R"("},"request":{"method":"PATCH","url":"Patient/tx-patch"}})";
+      crypto::EncodeBase64(patch) + R"("},"request":{"method":"PATCH","url":"Patient/tx-patch"}})";
   HttpResult result = client_.Post("/fhir", Bundle("transaction", entries));
   ASSERT_EQ(result.status, 200) << result.body;
   EXPECT_EQ(Str(result.json(), "entry.0.response.etag"), "W/\"2\"");
