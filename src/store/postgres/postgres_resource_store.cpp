@@ -17,6 +17,7 @@
 #include "store/common/connection_pool.hpp"
 #include "store/common/prepared.hpp"
 #include "store/common/read_ops.hpp"
+#include "store/common/writer_queue.hpp"
 #include "store/postgres/internal.hpp"
 #include "store/postgres/pg.hpp"
 
@@ -209,22 +210,13 @@ class PostgresResourceStore::Impl {
   ReaderPool readers_;
 
  private:
-  struct WorkItem {
-    const std::function<Status(Transaction& tx)>* work;
-    std::promise<Status> done;
-  };
-  void WriterLoop();
+  using WorkItem = common::WriterQueue::Item;
   void RunGroup(std::vector<WorkItem*>& group);
   // One attempt at a group: true when it should run again (its commit hit a serialization
   // failure). `results` receives each item's outcome.
   bool TryGroup(std::vector<WorkItem*>& group, std::vector<Status>& results, bool last_attempt);
 
-  std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::deque<WorkItem*> queue_;
-  bool stopping_ = false;
-  std::thread writer_;
-  std::thread::id writer_id_;
+  common::WriterQueue writer_;
   std::int64_t last_timestamp_ = 0;  // writer thread only
   std::int64_t rid_next_ = 0, rid_end_ = 0;
   std::int64_t content_next_ = 0, content_end_ = 0;
@@ -635,59 +627,17 @@ Status PostgresResourceStore::Impl::Start() {
     CHARTROOM_ASSIGN_OR_RETURN(auto reader, Connection::Open(options_.dsn, options_.schema, false));
     readers_.Add(std::move(reader));
   }
-  writer_ = std::thread([this] { WriterLoop(); });
-  writer_id_ = writer_.get_id();
+  writer_.Start(static_cast<std::size_t>(options_.max_batch_transactions),
+                options_.group_commit_window,
+                [this](std::vector<WorkItem*>& group) { RunGroup(group); });
   return Ok();
 }
 
-void PostgresResourceStore::Impl::Stop() {
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
-}
+void PostgresResourceStore::Impl::Stop() { writer_.Stop(); }
 
 Status PostgresResourceStore::Impl::InTransaction(
     const std::function<Status(Transaction& tx)>& work) {
-  if (std::this_thread::get_id() == writer_id_) {
-    return Fail(ErrorCategory::kInternal, "store.nested-transaction",
-                "InTransaction was called from inside a transaction's work");
-  }
-  WorkItem item{&work, {}};
-  std::future<Status> done = item.done.get_future();
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (stopping_) {
-      return Fail(ErrorCategory::kUnavailable, "store.closed", "the store is shutting down");
-    }
-    queue_.push_back(&item);
-  }
-  queue_cv_.notify_all();
-  return done.get();
-}
-
-void PostgresResourceStore::Impl::WriterLoop() {
-  auto max = static_cast<std::size_t>(std::max(1, options_.max_batch_transactions));
-  for (;;) {
-    std::vector<WorkItem*> group;
-    {
-      std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and nothing left to do
-      if (options_.group_commit_window.count() > 0 && queue_.size() < max && !stopping_) {
-        queue_cv_.wait_for(lock, options_.group_commit_window,
-                           [&] { return stopping_ || queue_.size() >= max; });
-      }
-      while (!queue_.empty() && group.size() < max) {
-        group.push_back(queue_.front());
-        queue_.pop_front();
-      }
-    }
-    RunGroup(group);
-  }
+  return writer_.Submit(work);
 }
 
 void PostgresResourceStore::Impl::RunGroup(std::vector<WorkItem*>& group) {

@@ -17,6 +17,7 @@
 
 #include "core/result_macros.hpp"
 #include "store/common/connection_pool.hpp"
+#include "store/common/writer_queue.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/sqlite/index_rows.hpp"
 #include "store/sqlite/schema.hpp"
@@ -134,11 +135,7 @@ class SqliteResourceStore::Impl {
   ReaderPool readers_;
 
  private:
-  struct WorkItem {
-    const std::function<Status(Transaction& tx)>* work;
-    std::promise<Status> done;
-  };
-  void WriterLoop();
+  using WorkItem = common::WriterQueue::Item;
   void RunGroup(std::vector<WorkItem*>& group);
   std::int64_t NextTimestamp();
   // Copies committed WAL frames into the database file whenever the WAL has grown past
@@ -147,12 +144,7 @@ class SqliteResourceStore::Impl {
   void CheckpointLoop();
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
 
-  std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::deque<WorkItem*> queue_;
-  bool stopping_ = false;
-  std::thread writer_;
-  std::thread::id writer_id_;
+  common::WriterQueue writer_;
   std::int64_t last_timestamp_ = 0;  // writer thread only
 
   std::unique_ptr<Connection> checkpoint_db_;
@@ -500,8 +492,9 @@ Status SqliteResourceStore::Impl::Start() {
   CHARTROOM_RETURN_IF_ERROR(checkpoint_db_->Exec(SqlPragmas(options_, true)));
   sqlite3_wal_hook(writer_db_->handle(), &Impl::OnWalCommit, this);
   checkpointer_ = std::thread([this] { CheckpointLoop(); });
-  writer_ = std::thread([this] { WriterLoop(); });
-  writer_id_ = writer_.get_id();
+  writer_.Start(static_cast<std::size_t>(options_.max_batch_transactions),
+                options_.group_commit_window,
+                [this](std::vector<WorkItem*>& group) { RunGroup(group); });
   return Ok();
 }
 
@@ -540,13 +533,7 @@ void SqliteResourceStore::Impl::CheckpointLoop() {
 }
 
 void SqliteResourceStore::Impl::Stop() {
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
+  writer_.Stop();
   {
     std::lock_guard lock(checkpoint_mutex_);
     checkpoint_stop_ = true;
@@ -558,42 +545,7 @@ void SqliteResourceStore::Impl::Stop() {
 
 Status SqliteResourceStore::Impl::InTransaction(
     const std::function<Status(Transaction& tx)>& work) {
-  if (std::this_thread::get_id() == writer_id_) {
-    return Fail(ErrorCategory::kInternal, "store.nested-transaction",
-                "InTransaction was called from inside a transaction's work");
-  }
-  WorkItem item{&work, {}};
-  std::future<Status> done = item.done.get_future();
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (stopping_) {
-      return Fail(ErrorCategory::kUnavailable, "store.closed", "the store is shutting down");
-    }
-    queue_.push_back(&item);
-  }
-  queue_cv_.notify_all();
-  return done.get();
-}
-
-void SqliteResourceStore::Impl::WriterLoop() {
-  auto max = static_cast<std::size_t>(std::max(1, options_.max_batch_transactions));
-  for (;;) {
-    std::vector<WorkItem*> group;
-    {
-      std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and nothing left to do
-      if (options_.group_commit_window.count() > 0 && queue_.size() < max && !stopping_) {
-        queue_cv_.wait_for(lock, options_.group_commit_window,
-                           [&] { return stopping_ || queue_.size() >= max; });
-      }
-      while (!queue_.empty() && group.size() < max) {
-        group.push_back(queue_.front());
-        queue_.pop_front();
-      }
-    }
-    RunGroup(group);
-  }
+  return writer_.Submit(work);
 }
 
 void SqliteResourceStore::Impl::RunGroup(std::vector<WorkItem*>& group) {
