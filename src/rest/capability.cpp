@@ -14,30 +14,6 @@ namespace {
 
 constexpr std::string_view kSoftwareVersion = "0.1.0";
 
-std::string_view SearchTypeCode(fhir::SearchParamType type) {
-  switch (type) {
-    case fhir::SearchParamType::kNumber:
-      return "number";
-    case fhir::SearchParamType::kDate:
-      return "date";
-    case fhir::SearchParamType::kString:
-      return "string";
-    case fhir::SearchParamType::kToken:
-      return "token";
-    case fhir::SearchParamType::kReference:
-      return "reference";
-    case fhir::SearchParamType::kComposite:
-      return "composite";
-    case fhir::SearchParamType::kQuantity:
-      return "quantity";
-    case fhir::SearchParamType::kUri:
-      return "uri";
-    case fhir::SearchParamType::kSpecial:
-      return "special";
-  }
-  return "special";
-}
-
 // True when `param` applies to resources of `type` (one of its bases is the type or an
 // ancestor of it: Resource, DomainResource).
 bool AppliesTo(const fhir::SearchParamInfo& param, const fhir::TypeInfo& type) {
@@ -108,7 +84,7 @@ std::string BuildCapabilityStatement(std::span<const fhir::search::SkippedParam>
     for (const fhir::SearchParamInfo* param : params_of[t]) {
       params.push_back(boost::json::object{{"name", param->code()},
                                            {"definition", param->url()},
-                                           {"type", SearchTypeCode(param->type)}});
+                                           {"type", fhir::SearchParamTypeCode(param->type)}});
       if (param->type == fhir::SearchParamType::kReference) {
         includes.push_back(std::string(type->name()) + ":" + std::string(param->code()));
       }
@@ -166,8 +142,9 @@ std::string BuildCapabilityStatement(std::span<const fhir::search::SkippedParam>
        {"_id", "_lastUpdated", "_tag", "_profile", "_security", "_source"}) {
     const fhir::SearchParamInfo* param = fhir::FindSearchParam("Patient", code);
     if (param == nullptr || !Searchable(*param, skipped)) continue;
-    system_params.push_back(boost::json::object{
-        {"name", code}, {"definition", param->url()}, {"type", SearchTypeCode(param->type)}});
+    system_params.push_back(boost::json::object{{"name", code},
+                                                {"definition", param->url()},
+                                                {"type", fhir::SearchParamTypeCode(param->type)}});
   }
 
   boost::json::object rest{

@@ -116,7 +116,7 @@ struct TypeInfo {
   std::uint32_t element_count;
   std::uint32_t first_property;
   std::uint32_t property_count;
-  StrRef regex_ref;  // primitives: the spec's regular expression for the value
+  StrRef regex_ref;                       // primitives: the spec's regular expression for the value
   std::uint32_t first_compartment_param;  // resources: see patient_compartment_params()
   std::uint32_t compartment_param_count;
 
@@ -151,6 +151,9 @@ enum class SearchParamType : std::uint8_t {
   kUri,
   kSpecial,
 };
+
+// The SearchParameter.type code of `type` ("number", "date", ..., "special").
+std::string_view SearchParamTypeCode(SearchParamType type);
 
 struct SearchParamInfo {
   StrRef code_ref;

@@ -7,30 +7,6 @@
 namespace chartroom::store::common {
 namespace {
 
-std::string_view ParamTypeName(fhir::SearchParamType type) {
-  switch (type) {
-    case fhir::SearchParamType::kNumber:
-      return "number";
-    case fhir::SearchParamType::kDate:
-      return "date";
-    case fhir::SearchParamType::kString:
-      return "string";
-    case fhir::SearchParamType::kToken:
-      return "token";
-    case fhir::SearchParamType::kReference:
-      return "reference";
-    case fhir::SearchParamType::kComposite:
-      return "composite";
-    case fhir::SearchParamType::kQuantity:
-      return "quantity";
-    case fhir::SearchParamType::kUri:
-      return "uri";
-    case fhir::SearchParamType::kSpecial:
-      return "special";
-  }
-  return "special";
-}
-
 std::string Key(std::string_view type, std::string_view code) {
   std::string key;
   key.reserve(type.size() + code.size() + 1);
@@ -95,8 +71,8 @@ Result<Registry> Registry::Load(RegistryTable& table) {
       id = it->second;
     } else {
       CHARTROOM_ASSIGN_OR_RETURN(
-          id, table.InsertParam(pair.type, pair.info->code(), ParamTypeName(pair.info->type),
-                                pair.info->url()));
+          id, table.InsertParam(pair.type, pair.info->code(),
+                                fhir::SearchParamTypeCode(pair.info->type), pair.info->url()));
       known.emplace(key, id);
     }
     ParamEntry entry{id, pair.info};
