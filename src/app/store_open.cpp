@@ -1,6 +1,9 @@
 #include "app/store_open.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <string_view>
@@ -17,6 +20,26 @@ namespace {
 constexpr std::string_view kDatabaseFile = "chartroom.db";
 constexpr std::string_view kKeyFile = "master.key";
 constexpr std::string_view kBlobDir = "blobs";
+constexpr std::string_view kLockFile = "chartroom.lock";
+
+// Locks the data directory: exclusively when asked and no other process holds it (then
+// *exclusive is true), else shared. kBusy when another process holds it exclusively.
+Result<DataDirLock> LockDataDir(const std::filesystem::path& dir, bool want_exclusive,
+                                bool* exclusive) {
+  const std::filesystem::path path = dir / kLockFile;
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Fail(ErrorCategory::kUnavailable, "app.data-dir",
+                "cannot open the data directory's lock file");
+  }
+  DataDirLock lock(fd);
+  *exclusive = want_exclusive && ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+  if (!*exclusive && ::flock(fd, LOCK_SH | LOCK_NB) != 0) {
+    return Fail(ErrorCategory::kBusy, "app.data-dir-busy",
+                "a bulk import holds the data directory; try again when it has finished");
+  }
+  return lock;
+}
 
 void Counter(std::string& out, std::string_view name, std::string_view help, std::uint64_t value) {
   out += "# HELP " + std::string(name) + " " + std::string(help) + "\n# TYPE " + std::string(name) +
@@ -84,7 +107,20 @@ Result<OpenedStore> WithBlobs(OpenedStore opened, const Config& config, store::R
 
 }  // namespace
 
-Result<OpenedStore> OpenStore(const Config& config, core::Clock& clock, core::Random& random) {
+DataDirLock& DataDirLock::operator=(DataDirLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+DataDirLock::~DataDirLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+}
+
+Result<OpenedStore> OpenStore(const Config& config, core::Clock& clock, core::Random& random,
+                              StoreUse use) {
   // The data directory holds the key file and the database: private to the server's user.
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -93,10 +129,15 @@ Result<OpenedStore> OpenStore(const Config& config, core::Clock& clock, core::Ra
                 "cannot create the data directory: " + ec.message());
   }
   ::chmod(config.data_dir.c_str(), 0700);
+  OpenedStore opened;
+  bool exclusive = false;
+  CHARTROOM_ASSIGN_OR_RETURN(
+      opened.lock,
+      LockDataDir(config.data_dir, use == StoreUse::kBulkLoad && config.store_backend != "postgres",
+                  &exclusive));
   CHARTROOM_ASSIGN_OR_RETURN(crypto::SecretKey master,
                              crypto::LoadOrCreateKeyFile(config.data_dir / kKeyFile, random));
 
-  OpenedStore opened;
   CHARTROOM_ASSIGN_OR_RETURN(opened.extractor, fhir::search::IndexExtractor::Create());
   const fhir::search::IndexExtractor* extractor = opened.extractor.get();
   store::IndexFunction index = [extractor](const boost::json::value& resource) {
@@ -125,6 +166,8 @@ Result<OpenedStore> OpenStore(const Config& config, core::Clock& clock, core::Ra
   store::SqliteResourceStore::Options options = config.store;
   options.path = config.data_dir / kDatabaseFile;
   options.index = index;
+  options.bulk_load = exclusive;
+  opened.bulk_load = exclusive;
   CHARTROOM_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteResourceStore> sqlite,
                              store::SqliteResourceStore::Open(options, clock, random, master));
   store::SqliteResourceStore* raw = sqlite.get();

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "app/config.hpp"
 #include "core/clock.hpp"
@@ -23,17 +24,43 @@
 
 namespace chartroom::app {
 
+// A lock on the data directory (flock on its chartroom.lock), held while the store is open:
+// shared by every process that uses the store, exclusive for a bulk load.
+class DataDirLock {
+ public:
+  DataDirLock() = default;
+  explicit DataDirLock(int fd) : fd_(fd) {}
+  DataDirLock(DataDirLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  DataDirLock& operator=(DataDirLock&& other) noexcept;
+  DataDirLock(const DataDirLock&) = delete;
+  DataDirLock& operator=(const DataDirLock&) = delete;
+  ~DataDirLock();
+
+ private:
+  int fd_ = -1;
+};
+
 struct OpenedStore {
+  DataDirLock lock;  // released last
+  // True when the store was opened for a bulk load (StoreUse::kBulkLoad got the exclusive lock).
+  bool bulk_load = false;
   std::unique_ptr<fhir::search::IndexExtractor> extractor;
   std::unique_ptr<store::ResourceStore> store;
   // Appends the store's figures to /metrics (Prometheus text).
   std::function<void(std::string& out)> metrics;
 };
 
-// Creates the data directory (mode 0700) when missing, loads or creates the master key and opens
-// the store. kUnavailable for a data directory, key file or database that cannot be used,
-// kInvalid for a key file that is not one, kForbidden for a key file others can read.
+enum class StoreUse {
+  kShared,    // the server and most commands: others may use the store at the same time
+  kBulkLoad,  // an import: a SQLite store defers its index rows (SqliteResourceStore::Options::
+              // bulk_load) when no other process has the data directory open, else it is shared
+};
+
+// Creates the data directory (mode 0700) when missing, locks it, loads or creates the master key
+// and opens the store. kUnavailable for a data directory, key file or database that cannot be
+// used, kBusy when a bulk load holds the directory, kInvalid for a key file that is not one,
+// kForbidden for a key file others can read.
 [[nodiscard]] Result<OpenedStore> OpenStore(const Config& config, core::Clock& clock,
-                                            core::Random& random);
+                                            core::Random& random, StoreUse use = StoreUse::kShared);
 
 }  // namespace chartroom::app

@@ -70,11 +70,12 @@ struct TableSpec {
   std::string name;
   std::vector<Field> fields;
   std::vector<std::string> columns;
+  std::size_t rid_at;  // value columns before rid in the SQLite table's primary key
 };
 
-TableSpec MakeSpec(IndexTable table, std::string_view name,
+TableSpec MakeSpec(IndexTable table, std::string_view name, std::size_t rid_at,
                    std::initializer_list<std::pair<std::string_view, Field>> columns) {
-  TableSpec spec{table, std::string(name), {}, {}};
+  TableSpec spec{table, std::string(name), {}, {}, rid_at};
   for (const auto& [column, field] : columns) {
     spec.fields.push_back(field);
     spec.columns.emplace_back(column);
@@ -86,21 +87,22 @@ const std::vector<TableSpec>& Specs() {
   static const std::vector<TableSpec> specs = [] {
     using enum Field;
     std::vector<TableSpec> v;
-    v.push_back(MakeSpec(IndexTable::kToken, "idx_token",
+    v.push_back(MakeSpec(IndexTable::kToken, "idx_token", 2,
                          {{"param", kInt}, {"code", kInt}, {"sys", kInt}}));
-    v.push_back(MakeSpec(IndexTable::kText, "idx_text", {{"param", kInt}, {"text", kText}}));
-    v.push_back(MakeSpec(IndexTable::kString, "idx_string",
+    v.push_back(MakeSpec(IndexTable::kText, "idx_text", 2, {{"param", kInt}, {"text", kText}}));
+    v.push_back(MakeSpec(IndexTable::kString, "idx_string", 2,
                          {{"param", kInt}, {"value", kText}, {"exact", kText}}));
+    v.push_back(MakeSpec(IndexTable::kDate, "idx_date", 1,
+                         {{"param", kInt}, {"low", kInt}, {"high", kInt}}));
     v.push_back(
-        MakeSpec(IndexTable::kDate, "idx_date", {{"param", kInt}, {"low", kInt}, {"high", kInt}}));
-    v.push_back(MakeSpec(IndexTable::kNumber, "idx_number", {{"param", kInt}, {"value", kReal}}));
+        MakeSpec(IndexTable::kNumber, "idx_number", 1, {{"param", kInt}, {"value", kReal}}));
     v.push_back(MakeSpec(
-        IndexTable::kQuantity, "idx_quantity",
+        IndexTable::kQuantity, "idx_quantity", 1,
         {{"param", kInt}, {"unit", kInt}, {"value", kReal}, {"raw", kReal}, {"sys", kInt}}));
     v.push_back(
-        MakeSpec(IndexTable::kReference, "idx_reference", {{"param", kInt}, {"target", kInt}}));
-    v.push_back(MakeSpec(IndexTable::kUri, "idx_uri", {{"param", kInt}, {"uri", kText}}));
-    v.push_back(MakeSpec(IndexTable::kComposite, "idx_composite",
+        MakeSpec(IndexTable::kReference, "idx_reference", 2, {{"param", kInt}, {"target", kInt}}));
+    v.push_back(MakeSpec(IndexTable::kUri, "idx_uri", 2, {{"param", kInt}, {"uri", kText}}));
+    v.push_back(MakeSpec(IndexTable::kComposite, "idx_composite", 2,
                          {{"param", kInt},
                           {"head", kInt},
                           {"sys1", kInt},
@@ -381,21 +383,17 @@ Result<std::int64_t> ReadInt(std::string_view& row) {
 
 }  // namespace
 
-Result<DecodedRow> DecodeRow(std::string_view row) {
+Result<IndexTable> VisitRow(std::string_view row, RowVisitor& visitor) {
   const TableSpec* spec = row.empty() ? nullptr : SpecFor(static_cast<std::uint8_t>(row[0]));
   if (spec == nullptr) {
     return Fail(ErrorCategory::kInternal, "store.corrupt", "an index key has an unknown table");
   }
-  DecodedRow out;
-  out.table = spec->table;
-  out.table_name = spec->name;
-  out.columns = &spec->columns;
   row.remove_prefix(1);
   for (Field field : spec->fields) {
     switch (field) {
       case Field::kInt: {
         CHARTROOM_ASSIGN_OR_RETURN(std::int64_t v, ReadInt(row));
-        out.values.emplace_back(v);
+        visitor.Int(v);
         break;
       }
       case Field::kReal: {
@@ -407,7 +405,7 @@ Result<DecodedRow> DecodeRow(std::string_view row) {
           bits |= static_cast<std::uint64_t>(static_cast<unsigned char>(row[i])) << (8 * i);
         }
         row.remove_prefix(8);
-        out.values.emplace_back(std::bit_cast<double>(bits));
+        visitor.Real(std::bit_cast<double>(bits));
         break;
       }
       case Field::kText: {
@@ -415,7 +413,7 @@ Result<DecodedRow> DecodeRow(std::string_view row) {
         if (!GetVarint(row, n) || n > row.size()) {
           return Fail(ErrorCategory::kInternal, "store.corrupt", "an index key is malformed");
         }
-        out.values.emplace_back(std::string(row.substr(0, n)));
+        visitor.Text(row.substr(0, n));
         row.remove_prefix(n);
         break;
       }
@@ -424,7 +422,19 @@ Result<DecodedRow> DecodeRow(std::string_view row) {
   if (!row.empty()) {
     return Fail(ErrorCategory::kInternal, "store.corrupt", "an index key is malformed");
   }
-  return out;
+  return spec->table;
+}
+
+Result<DecodedRow> DecodeRow(std::string_view row) {
+  struct Collect final : RowVisitor {
+    std::vector<BindValue> values;
+    void Int(std::int64_t v) override { values.emplace_back(v); }
+    void Real(double v) override { values.emplace_back(v); }
+    void Text(std::string_view v) override { values.emplace_back(std::string(v)); }
+  } collect;
+  CHARTROOM_ASSIGN_OR_RETURN(IndexTable table, VisitRow(row, collect));
+  const TableSpec& spec = Specs()[static_cast<std::size_t>(table) - 1];
+  return DecodedRow{table, spec.name, &spec.columns, std::move(collect.values)};
 }
 
 const std::vector<std::string>& IndexTableNames() {
@@ -452,31 +462,36 @@ void AppendOrderKey(std::string& key, std::string_view row, std::int64_t rid) {
   key.push_back(row[0]);
   const TableSpec* spec = SpecFor(static_cast<std::uint8_t>(row[0]));
   row.remove_prefix(1);
-  if (spec != nullptr) {
-    for (Field field : spec->fields) {
-      if (field == Field::kInt) {
-        std::uint64_t u;
-        if (!GetVarint(row, u)) break;
-        auto v = (u >> 1) ^ (~(u & 1) + 1);
-        PutOrdered(key, v ^ (1ULL << 63));
-      } else if (field == Field::kReal) {
-        if (row.size() < 8) break;
-        std::uint64_t bits = 0;
-        for (std::size_t i = 0; i < 8; ++i) {
-          bits |= static_cast<std::uint64_t>(static_cast<unsigned char>(row[i])) << (8 * i);
-        }
-        row.remove_prefix(8);
-        PutOrdered(key, (bits >> 63) != 0 ? ~bits : bits | (1ULL << 63));
-      } else {
-        std::uint64_t n;
-        if (!GetVarint(row, n) || n > row.size()) break;
-        key.append(row.substr(0, n));
-        key.push_back('\0');
-        row.remove_prefix(n);
+  const auto put_rid = [&] { PutOrdered(key, static_cast<std::uint64_t>(rid) ^ (1ULL << 63)); };
+  const std::size_t fields = spec != nullptr ? spec->fields.size() : 0;
+  bool rid_done = false;
+  for (std::size_t f = 0; f < fields; ++f) {
+    if (f == spec->rid_at) {
+      put_rid();
+      rid_done = true;
+    }
+    if (spec->fields[f] == Field::kInt) {
+      std::uint64_t u;
+      if (!GetVarint(row, u)) break;
+      auto v = (u >> 1) ^ (~(u & 1) + 1);
+      PutOrdered(key, v ^ (1ULL << 63));
+    } else if (spec->fields[f] == Field::kReal) {
+      if (row.size() < 8) break;
+      std::uint64_t bits = 0;
+      for (std::size_t i = 0; i < 8; ++i) {
+        bits |= static_cast<std::uint64_t>(static_cast<unsigned char>(row[i])) << (8 * i);
       }
+      row.remove_prefix(8);
+      PutOrdered(key, (bits >> 63) != 0 ? ~bits : bits | (1ULL << 63));
+    } else {
+      std::uint64_t n;
+      if (!GetVarint(row, n) || n > row.size()) break;
+      key.append(row.substr(0, n));
+      key.push_back('\0');
+      row.remove_prefix(n);
     }
   }
-  PutOrdered(key, static_cast<std::uint64_t>(rid) ^ (1ULL << 63));
+  if (!rid_done) put_rid();
 }
 
 std::string OrderKey(std::string_view row, std::int64_t rid) {

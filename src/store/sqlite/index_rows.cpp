@@ -1,6 +1,7 @@
 #include "store/sqlite/index_rows.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/result_macros.hpp"
 
@@ -13,6 +14,7 @@ using common::IndexRows;
 struct TableSql {
   std::string insert;
   std::string remove;
+  std::string exists;
 };
 
 const std::vector<TableSql>& Statements() {
@@ -29,7 +31,8 @@ const std::vector<TableSql>& Statements() {
       }
       v.push_back({"INSERT OR IGNORE INTO " + names[t] + " (" + list + "rid) VALUES (" +
                        placeholders + "?)",
-                   "DELETE FROM " + names[t] + " WHERE " + where + "rid = ?"});
+                   "DELETE FROM " + names[t] + " WHERE " + where + "rid = ?",
+                   "SELECT 1 FROM " + names[t] + " WHERE " + where + "rid = ?"});
     }
     return v;
   }();
@@ -47,12 +50,28 @@ Status WriteRow(Connection& db, std::int64_t rid, std::string_view row, bool ins
 
 }  // namespace
 
+namespace {
+
+// Bytes [at, at + 8) of `key` as a big-endian number, zero-padded past its end.
+std::uint64_t KeyWord(std::string_view key, std::size_t at) {
+  std::uint64_t word = 0;
+  for (std::size_t i = 0; i < 8; ++i) {
+    const std::size_t k = at + i;
+    word = (word << 8) | (k < key.size() ? static_cast<unsigned char>(key[k]) : 0u);
+  }
+  return word;
+}
+
+}  // namespace
+
 void RowBuffer::Add(std::int64_t rid, const IndexRows& rows) {
   for (const std::string& row : rows.rows()) {
     Pending p{};
     p.order_at = static_cast<std::uint32_t>(bytes_.size());
     common::AppendOrderKey(bytes_, row, rid);
     p.order_size = static_cast<std::uint32_t>(bytes_.size() - p.order_at);
+    const std::string_view key = View(p.order_at, p.order_size);
+    for (std::size_t w = 0; w < 3; ++w) p.key[w] = KeyWord(key, 8 * w);
     p.row_at = static_cast<std::uint32_t>(bytes_.size());
     bytes_.append(row);
     p.row_size = static_cast<std::uint32_t>(row.size());
@@ -61,15 +80,78 @@ void RowBuffer::Add(std::int64_t rid, const IndexRows& rows) {
   }
 }
 
+// Binds the values of rows to the INSERT statement of their table, and the rid after them.
+class InsertBinder final : public common::RowVisitor {
+ public:
+  void Int(std::int64_t value) override { stmt_->Bind(next_++, value); }
+  void Real(double value) override { stmt_->Bind(next_++, value); }
+  void Text(std::string_view value) override { stmt_->Bind(next_++, value); }
+
+  Status Insert(Connection& db, std::string_view row, std::int64_t rid) {
+    if (row.empty()) return Fail(ErrorCategory::kInternal, "store.corrupt", "an empty index key");
+    // Rows come table by table: one statement serves each run of a table.
+    if (!stmt_ || row[0] != tag_) {
+      stmt_.reset();
+      const std::size_t table = static_cast<unsigned char>(row[0]);
+      if (table < 1 || table > Statements().size()) {
+        return Fail(ErrorCategory::kInternal, "store.corrupt", "an index key has an unknown table");
+      }
+      CHARTROOM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(Statements()[table - 1].insert));
+      stmt_.emplace(std::move(stmt));
+      tag_ = row[0];
+    }
+    next_ = 1;
+    CHARTROOM_RETURN_IF_ERROR(common::VisitRow(row, *this));
+    stmt_->Bind(next_, rid);
+    return stmt_->Run();
+  }
+
+ private:
+  std::optional<Stmt> stmt_;
+  char tag_ = 0;
+  int next_ = 1;
+};
+
 Status RowBuffer::Flush(Connection& db) {
   std::sort(pending_.begin(), pending_.end(), [this](const Pending& a, const Pending& b) {
-    return View(a.order_at, a.order_size) < View(b.order_at, b.order_size);
+    for (std::size_t w = 0; w < 3; ++w) {
+      if (a.key[w] != b.key[w]) return a.key[w] < b.key[w];
+    }
+    // Equal first 24 bytes (zero padding included): the rest decides, then the length.
+    return View(a.order_at, a.order_size).substr(std::min<std::uint32_t>(24, a.order_size)) <
+           View(b.order_at, b.order_size).substr(std::min<std::uint32_t>(24, b.order_size));
   });
+  InsertBinder insert;
   for (const Pending& p : pending_) {
-    CHARTROOM_RETURN_IF_ERROR(WriteRow(db, p.rid, View(p.row_at, p.row_size), true));
+    CHARTROOM_RETURN_IF_ERROR(insert.Insert(db, View(p.row_at, p.row_size), p.rid));
   }
   Clear();
   return Ok();
+}
+
+Result<std::vector<std::string>> MissingIndexRows(Connection& db, std::size_t limit) {
+  std::vector<std::string> missing;
+  CHARTROOM_ASSIGN_OR_RETURN(Stmt keys,
+                             db.Prepare("SELECT rid, keys FROM index_keys ORDER BY rid"));
+  for (;;) {
+    CHARTROOM_ASSIGN_OR_RETURN(bool more, keys.Step());
+    if (!more || missing.size() >= limit) break;
+    const std::int64_t rid = keys.Int(0);
+    CHARTROOM_ASSIGN_OR_RETURN(IndexRows rows, IndexRows::Decode(keys.BlobView(1)));
+    for (const std::string& row : rows.rows()) {
+      CHARTROOM_ASSIGN_OR_RETURN(common::DecodedRow decoded, common::DecodeRow(row));
+      const std::size_t table = static_cast<std::size_t>(decoded.table) - 1;
+      CHARTROOM_ASSIGN_OR_RETURN(Stmt probe, db.Prepare(Statements()[table].exists));
+      probe.BindAll(decoded.values);
+      probe.Bind(static_cast<int>(decoded.values.size()) + 1, rid);
+      CHARTROOM_ASSIGN_OR_RETURN(bool found, probe.Step());
+      if (!found) {
+        missing.push_back("rid " + std::to_string(rid) + ": " + common::IndexTableNames()[table]);
+        break;
+      }
+    }
+  }
+  return missing;
 }
 
 Status ApplyRowDiff(Connection& db, std::int64_t rid, const IndexRows& old_rows,

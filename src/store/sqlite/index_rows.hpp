@@ -22,6 +22,10 @@ namespace chartroom::store::sqlite {
 Status ApplyRowDiff(Connection& db, std::int64_t rid, const common::IndexRows& old_rows,
                     const common::IndexRows& new_rows);
 
+// Resources whose index rows (as index_keys lists them) are not all in the index tables, as
+// "rid N: table" lines, at most `limit` of them. For integrity checks: it reads every resource.
+Result<std::vector<std::string>> MissingIndexRows(Connection& db, std::size_t limit);
+
 // Index rows of new resources waiting to be inserted. A transaction that writes many resources
 // inserts their rows table by table in key order at the end, so that consecutive inserts land
 // on the same or neighbouring b-tree pages instead of random ones. Whoever reads the index
@@ -35,11 +39,15 @@ class RowBuffer {
     bytes_.clear();
   }
   std::size_t size() const { return pending_.size(); }
+  // Memory the buffered rows take.
+  std::size_t bytes() const { return bytes_.size() + pending_.size() * sizeof(Pending); }
 
  private:
   // A buffered row: its sort key (the row's key in SQLite's order, then the rid) and the encoded
-  // row, both in bytes_, so that buffering costs no allocation per row.
+  // row, both in bytes_, so that buffering costs no allocation per row. key holds the sort key's
+  // first 24 bytes as big-endian numbers: most comparisons end there.
   struct Pending {
+    std::uint64_t key[3];
     std::uint32_t order_at;
     std::uint32_t order_size;
     std::uint32_t row_at;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/result_macros.hpp"
+#include "store/sqlite/index_rows.hpp"
 #include "store/sqlite/migrations/migrations.hpp"
 
 namespace chartroom::store::sqlite {
@@ -140,6 +141,10 @@ Result<std::vector<std::string>> CheckIntegrity(Connection& db) {
                          std::to_string(check.Int(1)));
     }
   }
+  CHARTROOM_ASSIGN_OR_RETURN(auto waiting, db.QueryInt("SELECT count(*) FROM pending_index"));
+  if (waiting.value_or(0) != 0) problems.emplace_back("index rows wait (pending_index)");
+  CHARTROOM_ASSIGN_OR_RETURN(std::vector<std::string> missing, MissingIndexRows(db, 10));
+  for (const std::string& m : missing) problems.push_back("index rows missing for " + m);
   return problems;
 }
 

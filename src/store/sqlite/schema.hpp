@@ -42,8 +42,9 @@ using common::Registry;
 // pair the model defines that the database does not know yet, then loads all of them.
 Result<Registry> LoadRegistry(Connection& db);
 
-// Runs PRAGMA integrity_check and PRAGMA foreign_key_check; returns the problems found (empty
-// when the database is sound). For tests and operators' checks.
+// Runs PRAGMA integrity_check and PRAGMA foreign_key_check and checks that every resource's
+// index rows are in the index tables with none waiting; returns the problems found (empty when
+// the database is sound). For tests and operators' checks; it reads every resource.
 Result<std::vector<std::string>> CheckIntegrity(Connection& db);
 
 }  // namespace chartroom::store::sqlite

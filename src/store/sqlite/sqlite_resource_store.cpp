@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -98,6 +99,11 @@ class SqliteResourceStore::Impl {
 
   template <typename F>
   auto WithReader(F&& f) -> decltype(f(std::declval<Connection&>())) {
+    if (deferred_waiting_.load()) {
+      // A bulk load's index rows wait in the writer: they go in before this read.
+      RequestFlush();
+      CHARTROOM_RETURN_IF_ERROR(InTransaction([](Transaction&) { return Ok(); }));
+    }
     ReaderPool::Lease lease = readers_.Acquire();
     ReadSnapshot snapshot(*lease);
     CHARTROOM_RETURN_IF_ERROR(snapshot.Begin());
@@ -120,10 +126,20 @@ class SqliteResourceStore::Impl {
   Result<ResourceVersion> Remove(Connection& db, std::string_view type, std::string_view id,
                                  const CurrentRow& current, sqlite::RowBuffer& buffer);
 
+  // Where the index rows of a written version go: `local` (the transaction's buffer, inserted
+  // when its work succeeds) or, in a bulk load and for a new resource, deferred_.
+  Status BufferRows(Connection& db, std::int64_t rid, const IndexRows& rows, bool new_resource,
+                    sqlite::RowBuffer& local);
+  // Inserts every buffered row, before something reads the index tables.
+  Status FlushRows(Connection& db, sqlite::RowBuffer& local);
+
   Stats GetStats() {
     std::lock_guard lock(stats_mutex_);
     return stats_;
   }
+
+  // The next group inserts a bulk load's waiting index rows before its work.
+  void RequestFlush() { flush_requested_ = true; }
 
   Options options_;
   core::Clock& clock_;
@@ -144,8 +160,24 @@ class SqliteResourceStore::Impl {
   void CheckpointLoop();
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
 
+  // Bulk load (Options::bulk_load): deferred_ holds the index rows of every resource from
+  // pending_index.from_rid on. They go in when deferred_ outgrows Options::bulk_buffer_bytes,
+  // when something in the writer reads the index tables, when a reader asks, and at Stop; after
+  // a failed transaction deferred_ is read again from index_keys, so it always matches what the
+  // database holds.
+  Status FlushDeferred(Connection& db);
+  Status ReloadDeferred(Connection& db);
+  void AfterRollback(Connection& db);
+  Status CommitDeferred();
+
   common::WriterQueue writer_;
   std::int64_t last_timestamp_ = 0;  // writer thread only
+
+  sqlite::RowBuffer deferred_;    // writer thread only
+  bool deferred_marked_ = false;  // writer thread only: pending_index has its row
+  bool deferred_broken_ = false;  // writer thread only: deferred_ could not be read again
+  std::atomic<bool> deferred_waiting_{false};  // rows may wait: readers have them inserted first
+  std::atomic<bool> flush_requested_{false};   // the next group inserts waiting rows first
 
   std::unique_ptr<Connection> checkpoint_db_;
   std::thread checkpointer_;
@@ -258,7 +290,7 @@ class WriterTransaction final : public Transaction {
 
   Result<SearchPage> Search(const fhir::search::SearchQuery& query) override {
     if (!open_) return tl::unexpected(TransactionClosed());
-    CHARTROOM_RETURN_IF_ERROR(buffer_.Flush(db_));
+    CHARTROOM_RETURN_IF_ERROR(store_.FlushRows(db_, buffer_));
     auto ctx = store_.Context();
     return sqlite::RunSearch(ctx, db_, true, query);
   }
@@ -294,6 +326,81 @@ std::int64_t SqliteResourceStore::Impl::NextTimestamp() {
   std::int64_t now = sqlite::ToMicros(clock_.Now());
   last_timestamp_ = std::max(now, last_timestamp_ + 1);
   return last_timestamp_;
+}
+
+Status SqliteResourceStore::Impl::BufferRows(Connection& db, std::int64_t rid,
+                                             const IndexRows& rows, bool new_resource,
+                                             sqlite::RowBuffer& local) {
+  // Only new resources wait: their rids are above every other (rowids grow), which keeps
+  // "from pending_index.from_rid on" exact.
+  if (!options_.bulk_load || !new_resource) {
+    local.Add(rid, rows);
+    return local.size() >= kMaxBufferedRows ? local.Flush(db) : Ok();
+  }
+  if (!deferred_marked_) {
+    CHARTROOM_ASSIGN_OR_RETURN(Stmt mark,
+                               db.Prepare("INSERT INTO pending_index (from_rid) VALUES (?)"));
+    mark.Bind(1, rid);
+    CHARTROOM_RETURN_IF_ERROR(mark.Run());
+    deferred_marked_ = true;
+    deferred_waiting_ = true;
+  }
+  deferred_.Add(rid, rows);
+  return deferred_.bytes() >= options_.bulk_buffer_bytes ? FlushDeferred(db) : Ok();
+}
+
+Status SqliteResourceStore::Impl::FlushRows(Connection& db, sqlite::RowBuffer& local) {
+  CHARTROOM_RETURN_IF_ERROR(local.Flush(db));
+  return FlushDeferred(db);
+}
+
+Status SqliteResourceStore::Impl::FlushDeferred(Connection& db) {
+  if (!deferred_marked_) return Ok();
+  CHARTROOM_RETURN_IF_ERROR(deferred_.Flush(db));
+  CHARTROOM_RETURN_IF_ERROR(db.Exec("DELETE FROM pending_index"));
+  deferred_marked_ = false;
+  return Ok();
+}
+
+Status SqliteResourceStore::Impl::ReloadDeferred(Connection& db) {
+  deferred_.Clear();
+  deferred_marked_ = false;
+  CHARTROOM_ASSIGN_OR_RETURN(auto from, db.QueryInt("SELECT min(from_rid) FROM pending_index"));
+  if (!from) return Ok();
+  CHARTROOM_ASSIGN_OR_RETURN(
+      Stmt keys, db.Prepare("SELECT rid, keys FROM index_keys WHERE rid >= ? ORDER BY rid"));
+  keys.Bind(1, *from);
+  for (;;) {
+    CHARTROOM_ASSIGN_OR_RETURN(bool more, keys.Step());
+    if (!more) break;
+    CHARTROOM_ASSIGN_OR_RETURN(IndexRows rows, IndexRows::Decode(keys.BlobView(1)));
+    deferred_.Add(keys.Int(0), rows);
+  }
+  deferred_marked_ = true;
+  return Ok();
+}
+
+void SqliteResourceStore::Impl::AfterRollback(Connection& db) {
+  if (!options_.bulk_load || deferred_broken_) return;
+  if (!ReloadDeferred(db)) {
+    // pending_index keeps the rows recoverable: the next open inserts them.
+    deferred_broken_ = true;
+    deferred_.Clear();
+  }
+}
+
+Status SqliteResourceStore::Impl::CommitDeferred() {
+  Connection& db = *writer_db_;
+  if (!deferred_marked_) return Ok();
+  CHARTROOM_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  Status flushed = FlushDeferred(db);
+  if (flushed) flushed = db.Exec("COMMIT");
+  if (!flushed) {
+    (void)db.Exec("ROLLBACK");
+    return flushed;
+  }
+  deferred_waiting_ = false;
+  return Ok();
 }
 
 Result<PreparedResource> SqliteResourceStore::Impl::Prepare(
@@ -386,14 +493,13 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Write(
   CHARTROOM_RETURN_IF_ERROR(save_keys.Run());
 
   if (current && !current->index_keys.empty()) {
-    // An update replaces only what changed; the buffer goes first, as it may hold the rows of
+    // An update replaces only what changed; the buffers go first, as they may hold the rows of
     // this resource's previous version.
-    CHARTROOM_RETURN_IF_ERROR(buffer.Flush(db));
+    CHARTROOM_RETURN_IF_ERROR(FlushRows(db, buffer));
     CHARTROOM_ASSIGN_OR_RETURN(IndexRows old_rows, IndexRows::Decode(current->index_keys));
     CHARTROOM_RETURN_IF_ERROR(sqlite::ApplyRowDiff(db, rid, old_rows, rows));
   } else {
-    buffer.Add(rid, rows);
-    if (buffer.size() >= kMaxBufferedRows) CHARTROOM_RETURN_IF_ERROR(buffer.Flush(db));
+    CHARTROOM_RETURN_IF_ERROR(BufferRows(db, rid, rows, !current, buffer));
   }
 
   return ResourceVersion{std::string(type),       std::move(id), version,
@@ -404,7 +510,7 @@ Result<ResourceVersion> SqliteResourceStore::Impl::Remove(Connection& db, std::s
                                                           std::string_view id,
                                                           const CurrentRow& current,
                                                           sqlite::RowBuffer& buffer) {
-  CHARTROOM_RETURN_IF_ERROR(buffer.Flush(db));
+  CHARTROOM_RETURN_IF_ERROR(FlushRows(db, buffer));
   std::int64_t version = current.version + 1;
   std::int64_t now = NextTimestamp();
   std::int64_t method = sqlite::MethodCode(WriteMethod::kDelete);
@@ -460,6 +566,11 @@ Status SqliteResourceStore::Impl::Start() {
   CHARTROOM_RETURN_IF_ERROR(writer_db_->Exec(SqlPragmas(options_, true)));
   CHARTROOM_RETURN_IF_ERROR(sqlite::Migrate(*writer_db_, sqlite::ToMicros(clock_.Now())));
   CHARTROOM_ASSIGN_OR_RETURN(registry_, sqlite::LoadRegistry(*writer_db_));
+  // Index rows a stopped bulk load left waiting: a bulk load keeps them waiting, any other open
+  // inserts them now.
+  CHARTROOM_RETURN_IF_ERROR(ReloadDeferred(*writer_db_));
+  if (!options_.bulk_load) CHARTROOM_RETURN_IF_ERROR(CommitDeferred());
+  deferred_waiting_ = deferred_marked_;
 
   // The system compartment; unwrapping it proves the master key is the database's.
   CHARTROOM_RETURN_IF_ERROR(writer_db_->Exec("BEGIN IMMEDIATE"));
@@ -534,6 +645,8 @@ void SqliteResourceStore::Impl::CheckpointLoop() {
 
 void SqliteResourceStore::Impl::Stop() {
   writer_.Stop();
+  // Left waiting on failure: pending_index has the next open insert them.
+  if (writer_db_ && !deferred_broken_) (void)CommitDeferred();
   {
     std::lock_guard lock(checkpoint_mutex_);
     checkpoint_stop_ = true;
@@ -558,9 +671,25 @@ void SqliteResourceStore::Impl::RunGroup(std::vector<WorkItem*>& group) {
     }
     item->done.set_value(std::move(status));
   };
+  if (deferred_broken_) {
+    for (WorkItem* item : group) {
+      finish(item, Fail(ErrorCategory::kUnavailable, "store.bulk-load-failed",
+                        "the bulk load's waiting index rows could not be read again; reopen the "
+                        "store to insert them"));
+    }
+    return;
+  }
   if (auto begin = db.Exec("BEGIN IMMEDIATE"); !begin) {
     for (WorkItem* item : group) finish(item, begin);
     return;
+  }
+  if (flush_requested_.exchange(false)) {
+    if (auto flushed = FlushDeferred(db); !flushed) {
+      (void)db.Exec("ROLLBACK");
+      AfterRollback(db);
+      for (WorkItem* item : group) finish(item, flushed);
+      return;
+    }
   }
   std::vector<WorkItem*> succeeded;
   std::size_t next = 0;
@@ -587,6 +716,7 @@ void SqliteResourceStore::Impl::RunGroup(std::vector<WorkItem*>& group) {
       // SQLite rolled the whole transaction back (I/O error, disk full): nothing of this group
       // survives, so every caller learns it failed.
       keyring_.Discard();
+      AfterRollback(db);
       Error error = status ? Error(ErrorCategory::kUnavailable, "store.aborted",
                                    "the database aborted the transaction")
                            : status.error();
@@ -606,18 +736,22 @@ void SqliteResourceStore::Impl::RunGroup(std::vector<WorkItem*>& group) {
     (void)db.Exec("ROLLBACK TO work");
     (void)db.Exec("RELEASE work");
     keyring_.RollbackTo(mark);
+    AfterRollback(db);
     finish(item, status);
   }
   if (succeeded.empty()) {
     (void)db.Exec("ROLLBACK");
     keyring_.Discard();
+    AfterRollback(db);
   } else if (auto commit = db.Exec("COMMIT"); !commit) {
     (void)db.Exec("ROLLBACK");
     keyring_.Discard();
+    AfterRollback(db);
     for (WorkItem* item : succeeded) finish(item, commit);
     succeeded.clear();
   } else {
     keyring_.Publish();
+    if (!deferred_marked_) deferred_waiting_ = false;
   }
   {
     std::lock_guard lock(stats_mutex_);
@@ -744,6 +878,7 @@ Result<std::vector<std::string>> SqliteResourceStore::CheckIntegrity() {
   // On the writer connection, in the writer's turn: foreign_key_check needs the schema's
   // foreign keys, and a check must not race a commit.
   Result<std::vector<std::string>> problems = std::vector<std::string>{};
+  impl_->RequestFlush();
   Status status = impl_->InTransaction([&](Transaction&) -> Status {
     problems = sqlite::CheckIntegrity(*impl_->writer_db_);
     return Ok();

@@ -66,6 +66,13 @@ class SqliteResourceStore final : public ResourceStore, public KeyProvider {
     // Bounds of _include/_revinclude: resources added per page, and :iterate rounds.
     std::size_t max_included = 1000;
     int max_include_iterations = 4;
+    // Bulk load, for a caller that has the database to itself (`chartroom import` holding the
+    // data directory's exclusive lock): the index rows of new resources wait in memory across
+    // transactions, up to bulk_buffer_bytes, and go into the index tables in one sorted run.
+    // The resources themselves commit as usual; pending_index records that rows wait, so that
+    // the next open inserts them after a crash. Reads in this process insert waiting rows first.
+    bool bulk_load = false;
+    std::size_t bulk_buffer_bytes = std::size_t{256} << 20;
   };
 
   // Counters since open, for monitoring and tests.
@@ -110,8 +117,9 @@ class SqliteResourceStore final : public ResourceStore, public KeyProvider {
 
   Stats GetStats() const;
 
-  // PRAGMA integrity_check and foreign_key_check on a reader connection: the problems found,
-  // empty when the database is sound.
+  // PRAGMA integrity_check and foreign_key_check, and the index rows of every resource present
+  // (a bulk load's waiting rows are inserted first): the problems found, empty when the database
+  // is sound.
   [[nodiscard]] Result<std::vector<std::string>> CheckIntegrity();
 
   // The query plan SQLite chooses for the page query of `query` (EXPLAIN QUERY PLAN detail

@@ -40,6 +40,35 @@ class SqliteResourceStoreTest : public ::testing::Test {
       return Ok();
     });
   }
+  // The one integer `sql` selects, read on a connection of its own.
+  std::int64_t Count(const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_stmt* stmt = nullptr;
+    std::int64_t n = -1;
+    if (sqlite3_open(Options().path.c_str(), &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      n = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+  }
+  // The ids of the Patients whose family name starts with `family`.
+  std::vector<std::string> Family(SqliteResourceStore& store, std::string_view family) {
+    auto page = store.Search(
+        test::Search("Patient", {test::Param("Patient", "family", {test::Str(family)})}));
+    EXPECT_TRUE(page.has_value()) << page.error().message();
+    std::vector<std::string> ids;
+    if (page) {
+      for (const ResourceVersion& v : page->matches) ids.push_back(v.id);
+    }
+    return ids;
+  }
+  static std::string Patient(std::string_view id, std::string_view family) {
+    return R"({"resourceType":"Patient","id":")" + std::string(id) + R"(","name":[{"family":")" +
+           std::string(family) + R"("}]})";
+  }
   void Exec(const std::string& sql) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(Options().path.c_str(), &db), SQLITE_OK);
@@ -213,6 +242,76 @@ TEST_F(SqliteResourceStoreTest, TypicalSearchesSeekTheirIndexes) {
       }
     }
   }
+}
+
+// A bulk load keeps the index rows of new resources waiting across transactions; reads in the
+// process insert them first, a failed transaction leaves none of its own behind (its rid is
+// used again by the next resource), and closing inserts the rest.
+TEST_F(SqliteResourceStoreTest, ABulkLoadDefersIndexRowsWithoutChangingWhatSearchesFind) {
+  SqliteResourceStore::Options options = Options();
+  options.bulk_load = true;
+  {
+    auto store = SqliteResourceStore::Open(options, clock_, random_, key_);
+    ASSERT_TRUE(store.has_value()) << store.error().message();
+    ASSERT_TRUE(Put(**store, Patient("p1", "Alpha")));
+    ASSERT_TRUE(Put(**store, Patient("p2", "Beta")));
+    Status failed = (*store)->InTransaction([&](Transaction& tx) -> Status {
+      auto written = tx.Update(test::Json(Patient("p3", "Gamma")), std::nullopt);
+      if (!written) return tl::unexpected(written.error());
+      return Fail(ErrorCategory::kInvalid, "test.fail", "the work fails after its write");
+    });
+    ASSERT_FALSE(failed);
+    ASSERT_TRUE(Put(**store, Patient("p4", "Delta")));
+    EXPECT_EQ(Count("SELECT count(*) FROM pending_index"), 1);
+    EXPECT_EQ(Count("SELECT count(*) FROM idx_string"), 0);
+
+    EXPECT_EQ(Family(**store, "delta"), std::vector<std::string>{"p4"});
+    EXPECT_EQ(Family(**store, "gamma"), std::vector<std::string>{});
+    EXPECT_EQ(Count("SELECT count(*) FROM pending_index"), 0);
+    EXPECT_GT(Count("SELECT count(*) FROM idx_string"), 0);
+
+    // Updating a resource whose rows wait inserts them first, then replaces them.
+    ASSERT_TRUE(Put(**store, Patient("p5", "Epsilon")));
+    ASSERT_TRUE(Put(**store, Patient("p5", "Zeta")));
+    ASSERT_TRUE(Put(**store, Patient("p6", "Eta")));
+    EXPECT_EQ(Count("SELECT count(*) FROM pending_index"), 1);
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM pending_index"), 0);
+  auto store = Open(key_);
+  ASSERT_TRUE(store.has_value());
+  EXPECT_EQ((*store)->CheckIntegrity().value(), std::vector<std::string>{});
+  EXPECT_EQ(Family(**store, "eta"), std::vector<std::string>{"p6"});
+  EXPECT_EQ(Family(**store, "zeta"), std::vector<std::string>{"p5"});
+  EXPECT_EQ(Family(**store, "epsilon"), std::vector<std::string>{});
+  EXPECT_EQ(Family(**store, "alpha"), std::vector<std::string>{"p1"});
+}
+
+// What a bulk load killed mid-way leaves: committed resources whose index rows wait, recorded in
+// pending_index. Opening the store inserts them; an integrity check finds rows missing before.
+TEST_F(SqliteResourceStoreTest, OpeningInsertsTheIndexRowsAStoppedBulkLoadLeftWaiting) {
+  {
+    auto store = Open(key_);
+    ASSERT_TRUE(store.has_value());
+    ASSERT_TRUE(Put(**store, Patient("p1", "Alpha")));
+    ASSERT_TRUE(Put(**store, Patient("p2", "Beta")));
+    ASSERT_TRUE(Put(**store, Patient("p3", "Gamma")));
+  }
+  Exec("DELETE FROM idx_string WHERE rid >= (SELECT rid FROM resources WHERE id = 'p2')");
+  {
+    auto store = Open(key_);
+    ASSERT_TRUE(store.has_value());
+    auto problems = (*store)->CheckIntegrity();
+    ASSERT_TRUE(problems.has_value());
+    ASSERT_FALSE(problems->empty());
+    EXPECT_NE(problems->front().find("index rows missing"), std::string::npos);
+  }
+  Exec("INSERT INTO pending_index (from_rid) SELECT rid FROM resources WHERE id = 'p2'");
+  auto store = Open(key_);
+  ASSERT_TRUE(store.has_value());
+  EXPECT_EQ(Count("SELECT count(*) FROM pending_index"), 0);
+  EXPECT_EQ((*store)->CheckIntegrity().value(), std::vector<std::string>{});
+  EXPECT_EQ(Family(**store, "gamma"), std::vector<std::string>{"p3"});
+  EXPECT_EQ(Family(**store, "beta"), std::vector<std::string>{"p2"});
 }
 
 }  // namespace
