@@ -227,6 +227,43 @@ TEST_P(ResourceStoreSearchTest, DateRangesOfPeriodsAndApproximateDates) {
             IdList{});  // but started before
 }
 
+// Two criteria on one date parameter: for a parameter with one value per resource both hold on
+// that value; for a repeating one (Goal.target.due) each may hold on a different value. Ranges
+// of every length class (an hour, a month, years, open) are found.
+TEST_P(ResourceStoreSearchTest, DateCriteriaOnOneParameterBoundEachOther) {
+  PutAll({
+      R"({"resourceType":"Encounter","id":"in","status":"finished","class":{"code":"AMB"},
+          "period":{"start":"2020-03-02T09:00:00Z","end":"2020-03-02T10:00:00Z"}})",
+      R"({"resourceType":"Encounter","id":"before","status":"finished","class":{"code":"AMB"},
+          "period":{"start":"2020-02-01","end":"2020-02-02"}})",
+      R"({"resourceType":"Encounter","id":"month","status":"finished","class":{"code":"IMP"},
+          "period":{"start":"2020-02-20","end":"2020-03-03"}})",
+      R"({"resourceType":"Encounter","id":"years","status":"finished","class":{"code":"IMP"},
+          "period":{"start":"2018-01-01","end":"2021-01-01"}})",
+      R"({"resourceType":"Encounter","id":"open","status":"in-progress","class":{"code":"IMP"},
+          "period":{"start":"2020-03-05"}})",
+      R"({"resourceType":"Encounter","id":"after","status":"planned","class":{"code":"AMB"},
+          "period":{"start":"2020-04-01","end":"2020-04-01"}})",
+      R"({"resourceType":"Goal","id":"g1","lifecycleStatus":"active",
+          "description":{"text":"walk"},"subject":{"reference":"Patient/p1"},
+          "target":[{"dueDate":"2020-01-10"},{"dueDate":"2020-06-10"}]})",
+  });
+  auto week = Set(
+      Search("Encounter", {Param("Encounter", "date", {test::Date(Prefix::kGe, "2020-03-01")}),
+                           Param("Encounter", "date", {test::Date(Prefix::kLt, "2020-03-08")})}));
+  EXPECT_EQ(week, (IdList{"Encounter/in", "Encounter/month", "Encounter/open", "Encounter/years"}));
+  auto gt_le = Set(Search(
+      "Encounter", {Param("Encounter", "date", {test::Date(Prefix::kGt, "2020-03-02T09:30:00Z")}),
+                    Param("Encounter", "date", {test::Date(Prefix::kLe, "2020-03-05")})}));
+  // (the open one starts at 2020-03-05: no part of it lies below that day)
+  EXPECT_EQ(gt_le, (IdList{"Encounter/in", "Encounter/month", "Encounter/years"}));
+  // Each criterion holds on a different target of g1.
+  auto goal =
+      Set(Search("Goal", {Param("Goal", "target-date", {test::Date(Prefix::kGe, "2020-06-01")}),
+                          Param("Goal", "target-date", {test::Date(Prefix::kLt, "2020-02-01")})}));
+  EXPECT_EQ(goal, IdList{"Goal/g1"});
+}
+
 TEST_P(ResourceStoreSearchTest, LastUpdatedAndIdAreSearchable) {
   clock_.Advance(std::chrono::hours(1));
   ASSERT_TRUE(Put(R"({"resourceType":"Patient","id":"late","gender":"other"})").has_value());

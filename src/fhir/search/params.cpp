@@ -62,6 +62,65 @@ std::vector<std::string_view> SplitUnion(std::string_view expression) {
   return out;
 }
 
+namespace {
+
+// The element path of one union branch when it is a plain path with at most a type cast at its
+// end ("Encounter.period", "Condition.onset.as(Period)", "(Condition.onset as Period)"), the
+// cast dropped; "" for anything else (functions, filters, indexers).
+std::string_view PlainPath(std::string_view branch) {
+  while (branch.size() >= 2 && branch.front() == '(' && branch.back() == ')') {
+    branch = branch.substr(1, branch.size() - 2);
+  }
+  for (std::string_view cast : {".as(", ".ofType("}) {
+    const std::size_t at = branch.find(cast);
+    if (at != std::string_view::npos && branch.back() == ')' &&
+        branch.find(')', at) == branch.size() - 1) {
+      branch = branch.substr(0, at);
+    }
+  }
+  if (const std::size_t at = branch.find(" as "); at != std::string_view::npos) {
+    branch = branch.substr(0, at);
+  }
+  for (char c : branch) {
+    const bool name = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!name && c != '.') return {};
+  }
+  return branch;
+}
+
+}  // namespace
+
+bool SingleValued(const SearchParamInfo& param, const TypeInfo& type) {
+  std::string_view path;
+  for (std::string_view branch : SplitUnion(param.expression())) {
+    const std::string_view plain = PlainPath(branch);
+    if (plain.empty()) {
+      // Not a plain path: single only if it belongs to another type.
+      if (branch.substr(0, branch.find_first_of(".(")) == type.name() ||
+          branch.starts_with("(" + std::string(type.name()) + ".")) {
+        return false;
+      }
+      continue;
+    }
+    if (plain.substr(0, plain.find('.')) != type.name()) continue;
+    if (!path.empty() && plain != path) return false;
+    path = plain;
+  }
+  if (path.empty() || path.find('.') == std::string_view::npos) return false;
+  // Every step of the path is an element of at most one value.
+  const TypeInfo* current = &type;
+  std::string_view rest = path.substr(path.find('.') + 1);
+  while (!rest.empty()) {
+    const std::size_t dot = rest.find('.');
+    const std::string_view step = rest.substr(0, dot);
+    rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+    const ElementInfo* element = current == nullptr ? nullptr : current->FindElement(step);
+    if (element == nullptr || element->max > 1) return false;
+    current = rest.empty() || element->types().size() != 1 ? nullptr : &Type(element->types()[0]);
+  }
+  return true;
+}
+
 std::vector<Component> ComponentsOf(const SearchParamInfo& composite) {
   const std::span<const StrRef> pairs = composite.components();
   std::vector<Component> out;

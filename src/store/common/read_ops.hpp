@@ -457,6 +457,7 @@ Result<SearchPage> RunSearch(StoreContext& ctx, Db& db, bool writer, const fs::S
 
   QueryCompiler compiler(ctx.registry, ctx.clock.Now(), ctx.dialect);
   if (query.type.empty()) compiler.SetSystemTypes(query.types);
+  compiler.SetCriteria(&query.criteria);
   std::vector<CompiledCriterion> criteria;
   for (const fs::Criterion& c : query.criteria) {
     CHARTROOM_ASSIGN_OR_RETURN(CompiledCriterion compiled, compiler.Compile(query.type, c));

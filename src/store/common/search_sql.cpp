@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/result_macros.hpp"
 #include "fhir/search/params.hpp"
@@ -212,6 +213,22 @@ Sql RangePredicate(std::string_view low, std::string_view high, Prefix prefix, T
       return s;
   }
   return s;
+}
+
+// The least value of `high` a row must have to match (a date prefix's bound on the end of the
+// target range), when the prefix implies one.
+std::optional<std::int64_t> HighFloor(Prefix prefix, std::int64_t ql, std::int64_t qh,
+                                      std::int64_t approx) {
+  switch (prefix) {
+    case Prefix::kGe:
+      return ql;
+    case Prefix::kGt:
+      return qh;
+    case Prefix::kAp:
+      return ql - approx;
+    default:
+      return std::nullopt;
+  }
 }
 
 // Number prefixes compare the target value with the search value; eq/ne/ap use the search
@@ -502,11 +519,73 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
     case SearchParamType::kDate: {
       p.table = "idx_date";
       p.rank = 4;
-      for (const fs::QueryValue& v : c.values) {
-        if (!v.date) return tl::unexpected(BadValue("a date criterion lacks its value"));
-        p.values.push_back(RangePredicate<std::int64_t>(Col(va, "low"), Col(va, "high"), v.prefix,
-                                                        v.date->low, v.date->high,
-                                                        DateApprox(*v.date, now_)));
+      // Each value's predicate and the least `high` it implies.
+      auto values = [&](const fs::Criterion& of, std::vector<Sql>& predicates,
+                        std::optional<std::int64_t>& floor) -> Status {
+        bool every_value_has_one = true;
+        for (const fs::QueryValue& v : of.values) {
+          if (!v.date) return tl::unexpected(BadValue("a date criterion lacks its value"));
+          const std::int64_t approx = DateApprox(*v.date, now_);
+          predicates.push_back(RangePredicate<std::int64_t>(
+              Col(va, "low"), Col(va, "high"), v.prefix, v.date->low, v.date->high, approx));
+          const auto f = HighFloor(v.prefix, v.date->low, v.date->high, approx);
+          if (!f) every_value_has_one = false;
+          if (f && (!floor || *f < *floor)) floor = f;
+        }
+        if (!every_value_has_one) floor.reset();
+        return Ok();
+      };
+      std::vector<Sql> own;
+      std::optional<std::int64_t> own_floor;
+      CHARTROOM_RETURN_IF_ERROR(values(c, own, own_floor));
+      if (probe) {
+        p.values = std::move(own);
+        break;
+      }
+      // The criteria that must hold on the same row (SetCriteria), and the bound they add.
+      Sql same_row;
+      std::optional<std::int64_t> shared_floor;
+      if (criteria_ != nullptr && Plain(c) && !type.empty() && param != nullptr) {
+        const fhir::TypeInfo* info = fhir::FindResourceType(type);
+        if (info != nullptr && fs::SingleValued(*param, *info)) {
+          for (const fs::Criterion& other : *criteria_) {
+            if (&other == &c || other.param != c.param || !Plain(other)) continue;
+            std::vector<Sql> predicates;
+            std::optional<std::int64_t> floor;
+            CHARTROOM_RETURN_IF_ERROR(values(other, predicates, floor));
+            same_row += " AND (";
+            for (std::size_t i = 0; i < predicates.size(); ++i) {
+              if (i > 0) same_row += " OR ";
+              same_row.Append(predicates[i]);
+            }
+            if (predicates.empty()) same_row += dialect_.False();
+            same_row += ")";
+            if (floor && (!shared_floor || *floor > *shared_floor)) shared_floor = floor;
+          }
+        }
+      }
+      // The source reads each value's rows class by class of range length (kDateSpanBounds), so
+      // that a bound on high seeks (param, span, low) too.
+      for (std::size_t i = 0; i < own.size(); ++i) {
+        std::optional<std::int64_t> floor = own_floor;
+        if (shared_floor && (!floor || *shared_floor > *floor)) floor = shared_floor;
+        for (std::int64_t k = 0; k < 4; ++k) {
+          Sql s;
+          // A literal, not a parameter: only `span = 3` as written lets SQLite use the partial
+          // index of the long rows.
+          s += "(" + Col(va, "span") + " = " + std::to_string(k);
+          if (k < 3 && floor) {
+            s += " AND " + Col(va, "low") + " >= ";
+            s.Bind(*floor >= std::numeric_limits<std::int64_t>::min() + kDateSpanBounds[k]
+                       ? *floor - kDateSpanBounds[k]
+                       : std::numeric_limits<std::int64_t>::min());
+          }
+          s += " AND ";
+          s.Append(own[i]);
+          s.Append(same_row);
+          s += ")";
+          p.values.push_back(std::move(s));
+        }
       }
       break;
     }
@@ -707,6 +786,11 @@ Result<QueryCompiler::Predicates> QueryCompiler::ValuePredicates(std::string_vie
       return tl::unexpected(Unsupported("special search parameters are not indexed"));
   }
   return p;
+}
+
+bool QueryCompiler::Plain(const fs::Criterion& c) {
+  return c.chain.empty() && c.has.empty() && c.modifier == Modifier::kNone &&
+         c.common == fs::CommonParam::kNone && c.param != nullptr;
 }
 
 Result<CompiledCriterion> QueryCompiler::CompileFinal(std::string_view type, const fs::Criterion& c,

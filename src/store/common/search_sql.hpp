@@ -83,6 +83,11 @@ class QueryCompiler {
 
   // Limits a system-wide search to these types (_type); all types when empty.
   void SetSystemTypes(std::vector<std::string> types) { system_types_ = std::move(types); }
+  // The query's criteria (ANDed), which Compile is then given one by one. Criteria on one date
+  // parameter that has at most one value per resource (fhir::search::SingleValued) must then
+  // all hold on that one index row, so the source of each also seeks within the others'
+  // bounds: Encounter?date=ge2020-03-01&date=lt2020-03-08 reads one week of rows.
+  void SetCriteria(const std::vector<fhir::search::Criterion>* criteria) { criteria_ = criteria; }
 
   // Registered ids of parameter `code` on `type` (every type, or the _type ones, when `type` is
   // empty).
@@ -101,6 +106,8 @@ class QueryCompiler {
   Result<CompiledCriterion> CompileFinal(std::string_view type, const fhir::search::Criterion& c,
                                          std::string_view alias);
   std::string NextAlias();
+  // A criterion on a parameter's own values: no chain, _has or modifier.
+  static bool Plain(const fhir::search::Criterion& c);
 
   const Registry& registry_;
   core::Timestamp now_;
@@ -108,6 +115,17 @@ class QueryCompiler {
   int alias_counter_ = 0;
   std::string rid_ = "r.rid";  // the outer rid of the top-level probe being compiled
   std::vector<std::string> system_types_;
+  const std::vector<fhir::search::Criterion>* criteria_ = nullptr;
+};
+
+// idx_date rows by the length of their range (the generated column `span` of migration 0004):
+// class k < 3 holds the rows with high - low <= kDateSpanBounds[k] (and above the bound before),
+// class 3 the longer and open ones. A range no longer than L that ends at or after X starts at or
+// after X - L, which turns a bound on high into a seekable bound on low.
+inline constexpr std::int64_t kDateSpanBounds[3] = {
+    86'400'000'000LL,      // a day, in microseconds
+    2'764'800'000'000LL,   // 32 days
+    31'622'400'000'000LL,  // 366 days
 };
 
 // The smallest string greater than every string that starts with `prefix` (for range scans);

@@ -11,6 +11,7 @@
 
 #include <regex>
 
+#include "store/common/search_sql.hpp"
 #include "store/sqlite/migrations/migrations.hpp"
 #include "support/backends.hpp"
 #include "support/queries.hpp"
@@ -242,6 +243,49 @@ TEST_F(SqliteResourceStoreTest, TypicalSearchesSeekTheirIndexes) {
       }
     }
   }
+}
+
+// Two criteria on a date parameter with one value per resource seek between both bounds in
+// every class of range length; the generated span column classes ranges as the compiler assumes.
+TEST_F(SqliteResourceStoreTest, ADateRangeSeeksBetweenBothBounds) {
+  auto store = Open(key_);
+  ASSERT_TRUE(store.has_value());
+  using fs::Prefix;
+  auto plan = (*store)->ExplainSearch(test::Search(
+      "Encounter", {test::Param("Encounter", "date", {test::Date(Prefix::kGe, "2020-03-01")}),
+                    test::Param("Encounter", "date", {test::Date(Prefix::kLt, "2020-03-08")})}));
+  ASSERT_TRUE(plan.has_value()) << plan.error().message();
+  int bounded = 0;
+  for (const std::string& line : *plan) {
+    if (line.find("idx_date_by_span (param=? AND span=? AND low>? AND low<?)") !=
+        std::string::npos) {
+      ++bounded;
+    }
+  }
+  EXPECT_GE(bounded, 3) << ::testing::PrintToString(*plan);
+  // Long and open ranges: by their end, in the partial index.
+  auto after = (*store)->ExplainSearch(test::Search(
+      "Encounter", {test::Param("Encounter", "date", {test::Date(Prefix::kGe, "2020-03-01")})}));
+  ASSERT_TRUE(after.has_value());
+  EXPECT_TRUE(std::any_of(after->begin(), after->end(), [](const std::string& line) {
+    return line.find("idx_date_long (param=? AND high>?)") != std::string::npos;
+  })) << ::testing::PrintToString(*after);
+
+  for (std::int64_t k = 0; k < 3; ++k) {
+    const std::int64_t bound = common::kDateSpanBounds[k];
+    Exec("INSERT INTO idx_date (param, rid, low, high) VALUES (-1, " + std::to_string(2 * k) +
+         ", 0, " + std::to_string(bound) + "), (-1, " + std::to_string(2 * k + 1) + ", 0, " +
+         std::to_string(bound + 1) + ")");
+    EXPECT_EQ(
+        Count("SELECT span FROM idx_date WHERE param = -1 AND rid = " + std::to_string(2 * k)), k);
+    EXPECT_EQ(
+        Count("SELECT span FROM idx_date WHERE param = -1 AND rid = " + std::to_string(2 * k + 1)),
+        k + 1);
+  }
+  Exec(
+      "INSERT INTO idx_date (param, rid, low, high) VALUES (-1, 9, -9223372036854775808, "
+      "9223372036854775807)");
+  EXPECT_EQ(Count("SELECT span FROM idx_date WHERE param = -1 AND rid = 9"), 3);
 }
 
 // A bulk load keeps the index rows of new resources waiting across transactions; reads in the
