@@ -12,6 +12,8 @@
 #include <regex>
 
 #include "store/common/search_sql.hpp"
+#include "store/sqlite/db.hpp"
+#include "store/sqlite/index_rows.hpp"
 #include "store/sqlite/migrations/migrations.hpp"
 #include "support/backends.hpp"
 #include "support/queries.hpp"
@@ -286,6 +288,33 @@ TEST_F(SqliteResourceStoreTest, ADateRangeSeeksBetweenBothBounds) {
       "INSERT INTO idx_date (param, rid, low, high) VALUES (-1, 9, -9223372036854775808, "
       "9223372036854775807)");
   EXPECT_EQ(Count("SELECT span FROM idx_date WHERE param = -1 AND rid = 9"), 3);
+}
+
+// A run large enough to be sorted on two threads and written 16 rows per statement lands whole:
+// every row once, in every table, whatever order the rows were added in.
+TEST_F(SqliteResourceStoreTest, ALargeRowBufferFlushWritesEveryRowOnce) {
+  { ASSERT_TRUE(Open(key_).has_value()); }
+  auto db = sqlite::Connection::Open(Options().path.string(), sqlite::Connection::Mode::kReadWrite);
+  ASSERT_TRUE(db.has_value());
+  sqlite::RowBuffer buffer;
+  constexpr std::int64_t kResources = 60001;  // 2 rows each: past the two-thread threshold
+  for (std::int64_t i = 0; i < kResources; ++i) {
+    const std::int64_t rid = (i * 7919) % kResources + 1;  // every rid once, out of order
+    common::IndexRows rows;
+    rows.Add(1, fs::TokenValue{"http://loinc.org", "code-" + std::to_string(rid % 97), "", ""});
+    rows.Add(2, fs::DateRange{rid * 1000, rid * 1000 + 999});
+    rows.Finish();
+    buffer.Add(rid, rows);
+  }
+  ASSERT_GE(buffer.size(), 100000u);
+  ASSERT_TRUE((*db)->Exec("BEGIN"));
+  ASSERT_TRUE(buffer.Flush(**db));
+  ASSERT_TRUE((*db)->Exec("COMMIT"));
+  EXPECT_EQ(buffer.size(), 0u);
+  EXPECT_EQ(Count("SELECT count(*) FROM idx_token"), kResources);
+  EXPECT_EQ(Count("SELECT count(DISTINCT rid) FROM idx_date WHERE param = 2"), kResources);
+  EXPECT_EQ(Count("SELECT count(*) FROM idx_date WHERE low <> rid * 1000"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM idx_text"), 0);  // the tokens had no display
 }
 
 // A bulk load keeps the index rows of new resources waiting across transactions; reads in the
