@@ -25,13 +25,7 @@ struct QueryParam {
 // are skipped. kInvalid ("rest.bad-encoding") for malformed %-escapes or invalid UTF-8.
 Result<std::vector<QueryParam>> ParseQueryParams(std::string_view query);
 
-// Percent-decodes `text` ('+' as a space); nullopt for a malformed escape or invalid UTF-8.
-std::optional<std::string> PercentDecode(std::string_view text);
-
 // Percent-encodes everything but the unreserved characters (RFC 3986 section 2.3).
 std::string PercentEncode(std::string_view text);
-
-// True when `text` is well-formed UTF-8 without overlong forms or surrogates.
-bool IsValidUtf8(std::string_view text);
 
 }  // namespace chartroom::rest

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "core/result_macros.hpp"
+#include "core/text.hpp"
 #include "fhir/search/params.hpp"
 
 namespace chartroom::fhir::search {
@@ -38,73 +39,13 @@ tl::unexpected<Error> Bad(std::string_view code, std::string_view param, std::st
 
 // --- Decoding ------------------------------------------------------------------------------
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool IsValidUtf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    std::uint32_t code_point = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      length = 2;
-      code_point = c & 0x1Fu;
-    } else if ((c & 0xF0) == 0xE0) {
-      length = 3;
-      code_point = c & 0x0Fu;
-    } else if ((c & 0xF8) == 0xF0) {
-      length = 4;
-      code_point = c & 0x07u;
-    } else {
-      return false;
-    }
-    if (i + length > text.size()) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return false;
-      code_point = (code_point << 6) | (next & 0x3Fu);
-    }
-    constexpr std::array<std::uint32_t, 5> kMinimum = {0, 0, 0x80, 0x800, 0x10000};
-    if (code_point < kMinimum[length] || code_point > 0x10FFFF ||
-        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return false;
-    }
-    i += length;
-  }
-  return true;
-}
-
 // Percent-decodes a query component ('+' is a space: application/x-www-form-urlencoded) and
 // checks that the result is UTF-8 without control characters, which no search value needs and
 // databases handle badly.
 Result<std::string> Decode(std::string_view text, std::string_view param_for_errors) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      const int high = i + 2 < text.size() ? HexValue(text[i + 1]) : -1;
-      const int low = i + 2 < text.size() ? HexValue(text[i + 2]) : -1;
-      if (high < 0 || low < 0) {
-        return Bad("bad-encoding", param_for_errors, "malformed percent-encoding");
-      }
-      out += static_cast<char>(high * 16 + low);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  if (!IsValidUtf8(out)) return Bad("bad-encoding", param_for_errors, "not valid UTF-8");
+  Result<std::string> decoded = core::PercentDecode(text);
+  if (!decoded) return Bad("bad-encoding", param_for_errors, decoded.error().message());
+  std::string out = std::move(*decoded);
   for (const char c : out) {
     if ((static_cast<unsigned char>(c) < 0x20) || c == 0x7F) {
       return Bad("bad-encoding", param_for_errors, "contains a control character");

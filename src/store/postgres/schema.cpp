@@ -3,28 +3,14 @@
 #include "core/result_macros.hpp"
 #include "store/common/hash.hpp"
 #include "store/common/index_rows.hpp"
+#include "store/common/tx_guard.hpp"
 #include "store/postgres/internal.hpp"
 #include "store/postgres/migrations/migrations.hpp"
 
 namespace chartroom::store::postgres {
 namespace {
 
-// Rolls back an open transaction unless Commit() was called.
-class TxGuard {
- public:
-  explicit TxGuard(Connection& db) : db_(db) {}
-  ~TxGuard() {
-    if (!done_) (void)db_.Exec("ROLLBACK");
-  }
-  Status Commit() {
-    done_ = true;
-    return db_.Exec("COMMIT");
-  }
-
- private:
-  Connection& db_;
-  bool done_ = false;
-};
+using TxGuard = common::TxGuard<Connection>;
 
 Status BeginLocked(Connection& db, std::int64_t lock_key) {
   CHARTROOM_RETURN_IF_ERROR(db.Exec("BEGIN"));

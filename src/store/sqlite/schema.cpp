@@ -4,28 +4,14 @@
 #include <set>
 
 #include "core/result_macros.hpp"
+#include "store/common/tx_guard.hpp"
 #include "store/sqlite/index_rows.hpp"
 #include "store/sqlite/migrations/migrations.hpp"
 
 namespace chartroom::store::sqlite {
 namespace {
 
-// Rolls back an open transaction unless Commit() was called.
-class TxGuard {
- public:
-  explicit TxGuard(Connection& db) : db_(db) {}
-  ~TxGuard() {
-    if (!done_) (void)db_.Exec("ROLLBACK");
-  }
-  Status Commit() {
-    done_ = true;
-    return db_.Exec("COMMIT");
-  }
-
- private:
-  Connection& db_;
-  bool done_ = false;
-};
+using TxGuard = common::TxGuard<Connection>;
 
 }  // namespace
 
