@@ -1,0 +1,57 @@
+#include "crypto/signature.hpp"
+
+#include <sodium.h>
+
+#include <span>
+
+namespace chartroom::crypto {
+namespace {
+
+bool SodiumReady() {
+  static const int ready = sodium_init();
+  return ready >= 0;
+}
+
+}  // namespace
+
+SigningKey SigningKey::Generate(core::Random& random) {
+  std::array<std::byte, crypto_sign_ed25519_SEEDBYTES> seed;
+  random.Fill(seed);
+  auto key = FromSeed(std::string_view(reinterpret_cast<const char*>(seed.data()), seed.size()));
+  sodium_memzero(seed.data(), seed.size());
+  return std::move(*key);  // a seed of the right length always makes a key
+}
+
+Result<SigningKey> SigningKey::FromSeed(std::string_view seed) {
+  if (seed.size() != crypto_sign_ed25519_SEEDBYTES || !SodiumReady()) {
+    return Fail(ErrorCategory::kInvalid, "crypto.bad-key", "an Ed25519 seed has 32 bytes");
+  }
+  SigningKey key;
+  crypto_sign_ed25519_seed_keypair(key.public_.data(), key.secret_.data(),
+                                   reinterpret_cast<const unsigned char*>(seed.data()));
+  return key;
+}
+
+SigningKey::~SigningKey() { sodium_memzero(secret_.data(), secret_.size()); }
+
+std::string SigningKey::seed() const {
+  return std::string(reinterpret_cast<const char*>(secret_.data()), crypto_sign_ed25519_SEEDBYTES);
+}
+
+std::string SigningKey::Sign(std::string_view message) const {
+  std::string signature(kSignatureBytes, '\0');
+  crypto_sign_ed25519_detached(reinterpret_cast<unsigned char*>(signature.data()), nullptr,
+                               reinterpret_cast<const unsigned char*>(message.data()),
+                               message.size(), secret_.data());
+  return signature;
+}
+
+bool Verify(const PublicKey& key, std::string_view message, std::string_view signature) {
+  if (signature.size() != kSignatureBytes || !SodiumReady()) return false;
+  return crypto_sign_ed25519_verify_detached(
+             reinterpret_cast<const unsigned char*>(signature.data()),
+             reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+             key.data()) == 0;
+}
+
+}  // namespace chartroom::crypto
