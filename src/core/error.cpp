@@ -17,6 +17,8 @@ std::string_view CategoryName(ErrorCategory category) {
       return "conflict";
     case ErrorCategory::kPrecondition:
       return "precondition";
+    case ErrorCategory::kUnauthenticated:
+      return "unauthenticated";
     case ErrorCategory::kForbidden:
       return "forbidden";
     case ErrorCategory::kUnsupported:

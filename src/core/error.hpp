@@ -17,16 +17,17 @@
 namespace chartroom {
 
 enum class ErrorCategory {
-  kInvalid,       // malformed input or failed validation
-  kNotFound,      // no such resource, identifier, file or job
-  kGone,          // existed, but was deleted or purged by retention
-  kConflict,      // duplicate identifier, record under legal hold, ...
-  kPrecondition,  // If-Match or conditional-operation check failed
-  kForbidden,     // authenticated, but policy or consent says no
-  kUnsupported,   // valid input we deliberately do not implement
-  kBusy,          // transient contention; the caller may retry
-  kUnavailable,   // a dependency (database, file system) is down or unreadable
-  kInternal,      // our fault; never caused by the caller
+  kInvalid,          // malformed input or failed validation
+  kNotFound,         // no such resource, identifier, file or job
+  kGone,             // existed, but was deleted or purged by retention
+  kConflict,         // duplicate identifier, record under legal hold, ...
+  kPrecondition,     // If-Match or conditional-operation check failed
+  kUnauthenticated,  // no credentials, or ones that are malformed, expired, revoked or forged
+  kForbidden,        // authenticated, but policy or consent says no
+  kUnsupported,      // valid input we deliberately do not implement
+  kBusy,             // transient contention; the caller may retry
+  kUnavailable,      // a dependency (database, file system) is down or unreadable
+  kInternal,         // our fault; never caused by the caller
 };
 
 // Stable lower-case name of a category, e.g. "not-found"; used in logs and JSON.

@@ -40,5 +40,10 @@ std::optional<std::string> DecodeCanonicalBase64(std::string_view text);
 std::string EncodeBase64(std::string_view bytes);
 // The same, appended to `out`.
 void AppendBase64(std::string_view bytes, std::string& out);
+// base64url without padding (RFC 4648 section 5; the form of JWS, RFC 7515 section 2).
+std::string EncodeBase64Url(std::string_view bytes);
+// Decodes it when `text` is its canonical form (no padding, zero unused bits); nullopt
+// otherwise.
+std::optional<std::string> DecodeBase64Url(std::string_view text);
 
 }  // namespace chartroom::crypto

@@ -27,6 +27,8 @@ constexpr HttpMapping CategoryMapping(ErrorCategory category) {
       return {409, IssueType::kConflict};
     case ErrorCategory::kPrecondition:
       return {412, IssueType::kConflict};
+    case ErrorCategory::kUnauthenticated:
+      return {401, IssueType::kLogin};
     case ErrorCategory::kForbidden:
       return {403, IssueType::kForbidden};
     case ErrorCategory::kUnsupported:
@@ -89,6 +91,10 @@ Reply ErrorReply(const Error& error) {
                          : error.message()));
   Reply reply = OutcomeReply(mapping.status, outcome, error.code());
   if (internal) reply.log_detail = error.message();
+  // RFC 7235 section 3.1 and RFC 6750 section 3: a 401 names the scheme it wants.
+  if (mapping.status == 401) {
+    reply.headers.push_back({"WWW-Authenticate", "Bearer realm=\"chartroom\""});
+  }
   return reply;
 }
 

@@ -38,6 +38,7 @@ TEST(ErrorTest, ReturnIfErrorPassesSuccessThrough) {
 TEST(ErrorTest, CategoryNamesAreStable) {
   EXPECT_EQ(CategoryName(ErrorCategory::kNotFound), "not-found");
   EXPECT_EQ(CategoryName(ErrorCategory::kInternal), "internal");
+  EXPECT_EQ(CategoryName(ErrorCategory::kUnauthenticated), "unauthenticated");
 }
 
 }  // namespace

@@ -66,5 +66,17 @@ TEST(Base64Test, NonCanonicalTextIsRefused) {
   EXPECT_FALSE(DecodeCanonicalBase64("chartroom-blob:1:").has_value());
 }
 
+TEST(KeyedHashTest, Base64UrlIsUnpaddedAndCanonical) {
+  EXPECT_EQ(EncodeBase64Url(""), "");
+  EXPECT_EQ(EncodeBase64Url("\xFB\xFF"), "-_8");  // standard base64: "+/8="
+  EXPECT_EQ(EncodeBase64Url("{\"alg\":\"EdDSA\"}"), "eyJhbGciOiJFZERTQSJ9");
+  EXPECT_EQ(DecodeBase64Url("-_8").value(), "\xFB\xFF");
+  EXPECT_EQ(DecodeBase64Url("eyJhbGciOiJFZERTQSJ9").value(), "{\"alg\":\"EdDSA\"}");
+  EXPECT_FALSE(DecodeBase64Url("+/8").has_value());   // the standard alphabet
+  EXPECT_FALSE(DecodeBase64Url("-_8=").has_value());  // padding
+  EXPECT_FALSE(DecodeBase64Url("-_9").has_value());   // unused bits set
+  EXPECT_FALSE(DecodeBase64Url("A").has_value());
+}
+
 }  // namespace
 }  // namespace chartroom::crypto

@@ -14,9 +14,10 @@ TEST(ErrorResponseTest, EveryCategoryHasItsOwnStatus) {
   const std::pair<ErrorCategory, int> expected[] = {
       {ErrorCategory::kInvalid, 400},      {ErrorCategory::kNotFound, 404},
       {ErrorCategory::kGone, 410},         {ErrorCategory::kConflict, 409},
-      {ErrorCategory::kPrecondition, 412}, {ErrorCategory::kForbidden, 403},
-      {ErrorCategory::kUnsupported, 422},  {ErrorCategory::kBusy, 429},
-      {ErrorCategory::kUnavailable, 503},  {ErrorCategory::kInternal, 500},
+      {ErrorCategory::kPrecondition, 412}, {ErrorCategory::kUnauthenticated, 401},
+      {ErrorCategory::kForbidden, 403},    {ErrorCategory::kUnsupported, 422},
+      {ErrorCategory::kBusy, 429},         {ErrorCategory::kUnavailable, 503},
+      {ErrorCategory::kInternal, 500},
   };
   std::set<int> statuses;
   for (const auto& [category, status] : expected) {
@@ -55,6 +56,17 @@ TEST(ErrorResponseTest, InternalErrorsKeepTheirMessageForTheLogOnly) {
   EXPECT_EQ(reply.status, 500);
   EXPECT_EQ(reply.body.find("page 7"), std::string::npos);
   EXPECT_EQ(reply.log_detail, "page 7 checksum");
+}
+
+TEST(ErrorResponseTest, AnUnauthenticatedReplyAsksForABearerToken) {
+  Reply reply = ErrorReply(
+      Error(ErrorCategory::kUnauthenticated, "access.bad-token", "the bearer token is not valid"));
+  EXPECT_EQ(reply.status, 401);
+  ASSERT_EQ(reply.headers.size(), 1u);
+  EXPECT_EQ(reply.headers[0].name, "WWW-Authenticate");
+  EXPECT_EQ(reply.headers[0].value, "Bearer realm=\"chartroom\"");
+  EXPECT_NE(reply.body.find("\"login\""), std::string::npos) << reply.body;
+  EXPECT_TRUE(ErrorReply(Error(ErrorCategory::kForbidden, "access.denied", "no")).headers.empty());
 }
 
 }  // namespace
