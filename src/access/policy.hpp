@@ -1,0 +1,86 @@
+// The access decision point's rules (docs/access.md): role × purpose of use × operation ×
+// resource type × security labels × patient consent × break-the-glass, deciding allow, deny or
+// allow masked for one resource. Pure: the caller brings the subject (from its token), the
+// facts of the resource (type, patient compartment, meta.security codes) and the patient's
+// consent rules; the store, REST and audit wiring call this one function on every path.
+//
+// Thread safety: pure functions over static tables.
+
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+
+namespace chartroom::access {
+
+// The roles of docs/access.md (PRODUCT.md).
+enum class Role {
+  kClinician,
+  kHimTechnician,
+  kCoder,
+  kCdiSpecialist,
+  kPrivacyOfficer,
+  kDataAnalyst,
+  kHimDirector,
+  kPatient,
+  kInterface,
+  kAdmin,
+};
+std::optional<Role> ParseRole(std::string_view name);  // "him_technician", ...
+std::string_view RoleName(Role role);
+
+enum class Operation { kRead, kSearch, kCreate, kUpdate, kDelete, kExport };
+
+// A time-limited emergency grant on one patient (break-the-glass), claimed with purpose ETREAT.
+struct BreakGlassGrant {
+  std::string patient;
+  core::Timestamp expires;
+};
+
+struct Subject {
+  std::string id;  // user name or client id (consent rules may name it)
+  std::vector<Role> roles;
+  std::string purpose;                  // HL7 PurposeOfUse code
+  std::string patient;                  // a patient account's own Patient id
+  std::vector<BreakGlassGrant> grants;  // active or not; Decide checks the time
+};
+
+struct ResourceFacts {
+  std::string type;
+  std::string patient;              // the Patient compartment it belongs to; "" for none
+  std::vector<std::string> labels;  // meta.security codes: N R V, PSY ETH SUD HIV SDV GDIS STD
+};
+
+// One provision of a patient's Consent: deny (or, for 42 CFR Part 2, permit) the listed
+// purposes, actors and labels; an empty list matches any.
+struct ConsentRule {
+  bool permit = false;
+  std::vector<std::string> purposes;
+  std::vector<std::string> actors;
+  std::vector<std::string> labels;
+};
+
+enum class Effect { kDeny, kAllow, kMask };
+
+struct Decision {
+  Effect effect = Effect::kDeny;
+  std::string_view rule;     // which rule decided: "purpose", "operation", "own-record",
+                             // "consent", "label", "part2", "mask", "allow"
+  bool break_glass = false;  // allowed through an emergency grant (audit it)
+};
+
+// Rule 1 for a whole request: kForbidden "access.purpose" when none of the subject's roles may
+// act for its purpose (or it names none, or no known role).
+Status CheckPurpose(const Subject& subject);
+
+// Rules 1-7 for one resource and operation, with `consent` the patient's provisions.
+Decision Decide(const Subject& subject, Operation operation, const ResourceFacts& resource,
+                std::span<const ConsentRule> consent, core::Timestamp now);
+
+}  // namespace chartroom::access
