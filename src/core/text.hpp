@@ -21,4 +21,8 @@ bool IsValidUtf8(std::string_view text);
 // "core.bad-utf8" when the decoded bytes are not UTF-8.
 Result<std::string> PercentDecode(std::string_view text);
 
+// Percent-encodes everything but RFC 3986's unreserved characters (section 2.3): safe in any
+// query component or path segment.
+std::string PercentEncode(std::string_view text);
+
 }  // namespace chartroom::core

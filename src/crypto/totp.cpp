@@ -8,29 +8,9 @@
 #include <cstddef>
 #include <span>
 
+#include "core/text.hpp"
+
 namespace chartroom::crypto {
-namespace {
-
-// RFC 3986 unreserved characters stay; everything else is %-encoded.
-std::string UriComponent(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0F];
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string NewTotpSecret(core::Random& random) {
   std::array<std::byte, 20> bytes;
@@ -100,8 +80,8 @@ std::string EncodeBase32(std::string_view bytes) {
 }
 
 std::string TotpUri(std::string_view secret, std::string_view issuer, std::string_view account) {
-  return "otpauth://totp/" + UriComponent(issuer) + ":" + UriComponent(account) +
-         "?secret=" + EncodeBase32(secret) + "&issuer=" + UriComponent(issuer) +
+  return "otpauth://totp/" + core::PercentEncode(issuer) + ":" + core::PercentEncode(account) +
+         "?secret=" + EncodeBase32(secret) + "&issuer=" + core::PercentEncode(issuer) +
          "&algorithm=SHA1&digits=6&period=30";
 }
 

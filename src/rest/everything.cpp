@@ -4,6 +4,7 @@
 // so there is no paging: _count is accepted and ignored.
 
 #include "core/result_macros.hpp"
+#include "core/text.hpp"
 #include "rest/bundle_writer.hpp"
 #include "rest/interactions.hpp"
 #include "rest/query_params.hpp"
@@ -47,7 +48,7 @@ Result<Reply> Everything(Session& session, const RequestContext& context, const 
       continue;
     } else if (context.handling == fhir::search::Handling::kStrict) {
       return Fail(ErrorCategory::kInvalid, "rest.unknown-parameter",
-                  "$everything does not take the parameter " + PercentEncode(p.name));
+                  "$everything does not take the parameter " + core::PercentEncode(p.name));
     }
   }
   CHARTROOM_ASSIGN_OR_RETURN(std::vector<store::ResourceVersion> versions,

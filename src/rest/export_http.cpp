@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "core/result_macros.hpp"
+#include "core/text.hpp"
 #include "fhir/model/model.hpp"
 #include "fhir/validation/validator.hpp"
 #include "rest/error_response.hpp"
@@ -108,12 +109,12 @@ Status ReadParameters(const std::vector<QueryParam>& params, fhir::search::Handl
     } else if (handling == fhir::search::Handling::kStrict) {
       if (IsUnsupportedParameter(p.name)) {
         return Fail(ErrorCategory::kUnsupported, "rest.unsupported-parameter",
-                    "$export does not support the parameter " + PercentEncode(p.name));
+                    "$export does not support the parameter " + core::PercentEncode(p.name));
       }
       return Fail(ErrorCategory::kInvalid, "rest.unknown-parameter",
-                  "$export does not take the parameter " + PercentEncode(p.name));
+                  "$export does not take the parameter " + core::PercentEncode(p.name));
     } else {
-      const std::string name = PercentEncode(p.name);
+      const std::string name = core::PercentEncode(p.name);
       if (std::find(request.ignored.begin(), request.ignored.end(), name) ==
           request.ignored.end()) {
         request.ignored.push_back(name);

@@ -4,6 +4,7 @@
 // Parameters: _since, _count and the page token of a next link.
 
 #include "core/result_macros.hpp"
+#include "core/text.hpp"
 #include "rest/bundle_writer.hpp"
 #include "rest/interactions.hpp"
 #include "rest/query_params.hpp"
@@ -38,7 +39,7 @@ Result<store::HistoryQuery> ParseHistoryQuery(const Call& call, const RequestCon
       continue;
     } else if (context.handling == fhir::search::Handling::kStrict) {
       return Fail(ErrorCategory::kInvalid, "rest.unknown-parameter",
-                  "history does not take the parameter " + PercentEncode(p.name));
+                  "history does not take the parameter " + core::PercentEncode(p.name));
     }
   }
   return query;
@@ -67,11 +68,12 @@ Result<Reply> History(Session& session, const RequestContext& context, const Cal
   std::string base = call.route.id.empty() ? TypeUrl(context, call.route.type)
                                            : ResourceUrl(context, call.route.type, call.route.id);
   base += "/_history?_count=" + std::to_string(query.count);
-  if (query.since) base += "&_since=" + PercentEncode(core::FormatInstant(*query.since));
+  if (query.since) base += "&_since=" + core::PercentEncode(core::FormatInstant(*query.since));
   std::string self = base;
-  if (query.page_token) self += "&_page=" + PercentEncode(*query.page_token);
+  if (query.page_token) self += "&_page=" + core::PercentEncode(*query.page_token);
   writer.AddLink("self", self);
-  if (page.next_page) writer.AddLink("next", base + "&_page=" + PercentEncode(*page.next_page));
+  if (page.next_page)
+    writer.AddLink("next", base + "&_page=" + core::PercentEncode(*page.next_page));
 
   for (const store::ResourceVersion& v : page.versions) {
     const std::string full_url = ResourceUrl(context, v.type, v.id);

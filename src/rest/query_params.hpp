@@ -25,7 +25,4 @@ struct QueryParam {
 // are skipped. kInvalid ("rest.bad-encoding") for malformed %-escapes or invalid UTF-8.
 Result<std::vector<QueryParam>> ParseQueryParams(std::string_view query);
 
-// Percent-encodes everything but the unreserved characters (RFC 3986 section 2.3).
-std::string PercentEncode(std::string_view text);
-
 }  // namespace chartroom::rest

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "core/result_macros.hpp"
+#include "core/text.hpp"
 #include "fhir/operation_outcome.hpp"
 #include "rest/bundle_writer.hpp"
 #include "rest/error_response.hpp"
@@ -79,7 +80,7 @@ Result<Reply> Search(Session& session, const RequestContext& context, const Call
       if (!canonical.empty()) url += '&';
       url += fs::kPageTokenParameter;
       url += '=';
-      url += PercentEncode(*token);
+      url += core::PercentEncode(*token);
     }
     return url;
   };
@@ -96,7 +97,7 @@ Result<Reply> Search(Session& session, const RequestContext& context, const Call
     for (const std::string& name : query.ignored) {
       outcome.AddIssue(MakeIssue(
           fhir::IssueSeverity::kWarning, fhir::IssueType::kNotSupported, "rest.ignored-parameter",
-          "the search parameter " + PercentEncode(name) + " is not known and was ignored"));
+          "the search parameter " + core::PercentEncode(name) + " is not known and was ignored"));
     }
     const std::string text = boost::json::serialize(fhir::ToJson(outcome));
     BundleEntry entry;

@@ -5,6 +5,7 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
+#include "core/text.hpp"
 #include "fhir/json/writer.hpp"
 #include "fhir/model/model.hpp"
 #include "rest/query_params.hpp"
@@ -139,7 +140,7 @@ Result<Subsetting> ParseReadParameters(std::string_view type, std::string_view q
       continue;
     } else if (handling == fhir::search::Handling::kStrict) {
       return Fail(ErrorCategory::kInvalid, "rest.unknown-parameter",
-                  "this interaction does not take the parameter " + PercentEncode(p.name));
+                  "this interaction does not take the parameter " + core::PercentEncode(p.name));
     }
   }
   return subsetting;

@@ -30,8 +30,8 @@ TEST(QueryParamsTest, MalformedEscapesAndInvalidUtf8AreRefused) {
 
 TEST(QueryParamsTest, EncodingRoundTrips) {
   const std::string text = "a b/c?d=e&f\xC3\xA9~._-";
-  EXPECT_EQ(PercentEncode("a b&c"), "a%20b%26c");
-  EXPECT_EQ(core::PercentDecode(PercentEncode(text)).value(), text);
+  EXPECT_EQ(core::PercentEncode("a b&c"), "a%20b%26c");
+  EXPECT_EQ(core::PercentDecode(core::PercentEncode(text)).value(), text);
 }
 
 }  // namespace
