@@ -148,7 +148,7 @@ Decision ForRole(const RolePolicy& p, const Subject& subject, Operation operatio
   const bool treating = p.role == Role::kClinician && subject.purpose == "TREAT";
   if (Has(resource.labels, "V") && !treating) return {Effect::kDeny, "label"};
   if (Has(resource.labels, "R") && !p.restricted) return {Effect::kDeny, "label"};
-  if (Has(resource.labels, "PSY") && !treating) return {Effect::kDeny, "label"};
+  if (Has(resource.labels, "PSYTHPN") && !treating) return {Effect::kDeny, "label"};
   if (Has(resource.labels, "SUD")) {
     const bool consented = std::any_of(consent.begin(), consent.end(), [&](const ConsentRule& r) {
       return r.permit && Applies(r, subject, resource) &&
@@ -156,7 +156,7 @@ Decision ForRole(const RolePolicy& p, const Subject& subject, Operation operatio
     });
     if (!consented) return {Effect::kDeny, "part2"};
   }
-  for (std::string_view code : {"HIV", "STD", "SDV", "GDIS", "ETH"}) {
+  for (std::string_view code : {"PSY", "HIV", "STD", "SDV", "GDIS", "ETH"}) {
     if (Has(resource.labels, code) && !p.sensitive) return {Effect::kDeny, "label"};
   }
   if (p.masked) return {Effect::kMask, "mask"};

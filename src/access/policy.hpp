@@ -53,8 +53,9 @@ struct Subject {
 
 struct ResourceFacts {
   std::string type;
-  std::string patient;              // the Patient compartment it belongs to; "" for none
-  std::vector<std::string> labels;  // meta.security codes: N R V, PSY ETH SUD HIV SDV GDIS STD
+  std::string patient;  // the Patient compartment it belongs to; "" for none
+  std::vector<std::string>
+      labels;  // meta.security codes: N R V, PSY PSYTHPN ETH SUD HIV SDV GDIS STD
 };
 
 // One provision of a patient's Consent: deny (or, for 42 CFR Part 2, permit) the listed
