@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string_view>
 
+#include "access/labels.hpp"
 #include "core/result_macros.hpp"
 #include "crypto/aead.hpp"
 #include "store/blob/blob_resource_store.hpp"
@@ -143,11 +144,16 @@ Result<OpenedStore> OpenStore(const Config& config, core::Clock& clock, core::Ra
   store::IndexFunction index = [extractor](const boost::json::value& resource) {
     return extractor->Extract(resource);
   };
+  // Sensitivity and confidentiality labels from codes, on every write (docs/access.md).
+  store::LabelFunction label = [](boost::json::object& resource) {
+    access::ApplyLabels(resource, access::DefaultLabelRules());
+  };
   if (config.store_backend == "postgres") {
     store::PostgresResourceStore::Options options;
     options.dsn = config.postgres.dsn;
     options.schema = config.postgres.schema;
     options.index = index;
+    options.label = label;
     options.reader_connections = config.postgres.connections;
     options.max_retries = config.postgres.max_retries;
     options.group_commit_window = config.store.group_commit_window;
@@ -166,6 +172,7 @@ Result<OpenedStore> OpenStore(const Config& config, core::Clock& clock, core::Ra
   store::SqliteResourceStore::Options options = config.store;
   options.path = config.data_dir / kDatabaseFile;
   options.index = index;
+  options.label = label;
   options.bulk_load = exclusive;
   opened.bulk_load = exclusive;
   CHARTROOM_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteResourceStore> sqlite,

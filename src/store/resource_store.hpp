@@ -45,6 +45,12 @@ namespace chartroom::store {
 using IndexFunction = std::function<Result<std::vector<fhir::search::IndexEntry>>(
     const boost::json::value& resource)>;
 
+// What a backend may add to a resource before it is checked, indexed and stored: in production
+// the security labels of access::ApplyLabels, bound by app/, so that every write path (REST,
+// import, transactions) labels alike and `_security` finds the labels. It must not add or remove
+// numbers (the recorded number texts count them). Optional; thread-safe like IndexFunction.
+using LabelFunction = std::function<void(boost::json::object& resource)>;
+
 // A resource made ready for writing before its transaction (ResourceStore::Prepare): checked,
 // its search values extracted and its content serialized on the calling thread. A backend runs
 // the work of every transaction on one writer, so callers that write many resources (imports,

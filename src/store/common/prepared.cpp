@@ -58,9 +58,10 @@ std::optional<std::string> CompartmentPatient(
 
 Result<PreparedResource> PrepareResource(boost::json::object resource,
                                          const fhir::json::NumberTexts& numbers,
-                                         const IndexFunction& index, const Registry& registry,
-                                         const void* owner) {
+                                         const IndexFunction& index, const LabelFunction& label,
+                                         const Registry& registry, const void* owner) {
   CHARTROOM_ASSIGN_OR_RETURN(std::string type, ResourceTypeOf(resource));
+  if (label) label(resource);
   std::string id;
   if (const boost::json::value* v = resource.if_contains("id"); v != nullptr && v->is_string()) {
     id = std::string(v->get_string());

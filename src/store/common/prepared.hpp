@@ -36,14 +36,15 @@ struct PreparedContent final : PreparedResource::Payload {
   std::optional<std::string> patient;  // the compartment (types other than Patient)
 };
 
-// Checks `resource`, extracts and encodes its index rows (parameter ids from `registry`) and
-// splits its JSON, its numbers written as `numbers` gives them (ResourceStore::Prepare).
+// Labels `resource` (`label`, when set), checks it, extracts and encodes its index rows
+// (parameter ids from `registry`) and splits its JSON, its numbers written as `numbers` gives
+// them (ResourceStore::Prepare).
 // kInvalid "store.bad-resource" for a resource without a concrete resourceType; errors of
 // `index` unchanged.
 Result<PreparedResource> PrepareResource(boost::json::object resource,
                                          const fhir::json::NumberTexts& numbers,
-                                         const IndexFunction& index, const Registry& registry,
-                                         const void* owner);
+                                         const IndexFunction& index, const LabelFunction& label,
+                                         const Registry& registry, const void* owner);
 
 // The payload of a resource `owner` prepared; kInvalid "store.foreign-prepared" otherwise.
 Result<const PreparedContent*> OwnPrepared(const PreparedResource& resource, const void* owner);

@@ -149,8 +149,8 @@ class PostgresResourceStore::Impl {
 
   Result<PreparedResource> Prepare(boost::json::object resource,
                                    const fhir::json::NumberTexts& numbers) {
-    auto prepared =
-        common::PrepareResource(std::move(resource), numbers, options_.index, registry_, this);
+    auto prepared = common::PrepareResource(std::move(resource), numbers, options_.index,
+                                            options_.label, registry_, this);
     if (prepared && !prepared->id().empty() && common::ValidId(prepared->id())) {
       std::lock_guard lock(recent_mutex_);
       recent_.emplace_back(prepared->type(), prepared->id());

@@ -44,6 +44,8 @@ class PostgresResourceStore final : public ResourceStore, public KeyProvider {
     std::string schema;
     // Search values of written resources (required; see IndexFunction).
     IndexFunction index;
+    // Labels added to written resources before they are indexed (optional; see LabelFunction).
+    LabelFunction label;
     // Connections for Read/Search/History/...; concurrent reads beyond this wait.
     int reader_connections = 4;
     // How long the writer waits for more callers after the first one before it begins a group.

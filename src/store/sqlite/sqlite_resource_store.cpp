@@ -405,7 +405,8 @@ Status SqliteResourceStore::Impl::CommitDeferred() {
 
 Result<PreparedResource> SqliteResourceStore::Impl::Prepare(
     boost::json::object resource, const fhir::json::NumberTexts& numbers) {
-  return common::PrepareResource(std::move(resource), numbers, options_.index, registry_, this);
+  return common::PrepareResource(std::move(resource), numbers, options_.index, options_.label,
+                                 registry_, this);
 }
 
 Result<ResourceVersion> SqliteResourceStore::Impl::Write(
