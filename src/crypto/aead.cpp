@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -90,15 +91,18 @@ Result<SecretKey> UnwrapKey(const SecretKey& master, std::string_view wrapped,
   return key;
 }
 
-Result<SecretKey> LoadOrCreateKeyFile(const std::filesystem::path& path, core::Random& random) {
+Result<std::array<std::uint8_t, kKeyBytes>> LoadOrCreateSecretFile(
+    const std::filesystem::path& path, std::string_view header, core::Random& random) {
   EnsureSodium();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-    SecretKey key = SecretKey::Generate(random);
+    SecretKey fresh = SecretKey::Generate(random);
+    std::array<std::uint8_t, kKeyBytes> bytes;
+    std::copy(fresh.data(), fresh.data() + kKeyBytes, bytes.begin());
     char hex[kKeyBytes * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, key.data(), kKeyBytes);
-    std::string content = std::string(kKeyFileHeader) + hex + "\n";
+    sodium_bin2hex(hex, sizeof hex, bytes.data(), kKeyBytes);
+    std::string content = std::string(header) + hex + "\n";
     sodium_memzero(hex, sizeof hex);
     // O_EXCL: two processes starting at once must not both create (and overwrite) a key.
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -113,7 +117,7 @@ Result<SecretKey> LoadOrCreateKeyFile(const std::filesystem::path& path, core::R
     if (!ok) {
       return Fail(ErrorCategory::kUnavailable, "crypto.key-file", "cannot write the key file");
     }
-    return key;
+    return bytes;
   }
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
@@ -130,16 +134,21 @@ Result<SecretKey> LoadOrCreateKeyFile(const std::filesystem::path& path, core::R
   }
   std::array<std::uint8_t, kKeyBytes> bytes;
   size_t decoded = 0;
-  std::string_view hex =
-      std::string_view(line).substr(std::min(line.size(), kKeyFileHeader.size()));
-  bool ok = line.rfind(kKeyFileHeader, 0) == 0 &&
+  std::string_view hex = std::string_view(line).substr(std::min(line.size(), header.size()));
+  bool ok = line.rfind(header, 0) == 0 &&
             sodium_hex2bin(bytes.data(), bytes.size(), hex.data(), hex.size(), nullptr, &decoded,
                            nullptr) == 0 &&
             decoded == kKeyBytes;
   sodium_memzero(line.data(), line.size());
   if (!ok) {
+    sodium_memzero(bytes.data(), bytes.size());
     return Fail(ErrorCategory::kInvalid, "crypto.key-file-format", "not a Chartroom key file");
   }
+  return bytes;
+}
+
+Result<SecretKey> LoadOrCreateKeyFile(const std::filesystem::path& path, core::Random& random) {
+  CHARTROOM_ASSIGN_OR_RETURN(auto bytes, LoadOrCreateSecretFile(path, kKeyFileHeader, random));
   SecretKey key(bytes);
   sodium_memzero(bytes.data(), bytes.size());
   return key;

@@ -66,4 +66,9 @@ Result<SecretKey> UnwrapKey(const SecretKey& master, std::string_view wrapped,
 // file, and kForbidden ("crypto.key-file-permissions") when others can read it.
 Result<SecretKey> LoadOrCreateKeyFile(const std::filesystem::path& path, core::Random& random);
 
+// The same file handling for any 32-byte secret: a file holding `header` and the secret in hex,
+// read, or created with a new random secret. The errors of LoadOrCreateKeyFile.
+Result<std::array<std::uint8_t, kKeyBytes>> LoadOrCreateSecretFile(
+    const std::filesystem::path& path, std::string_view header, core::Random& random);
+
 }  // namespace chartroom::crypto

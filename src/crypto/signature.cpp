@@ -4,6 +4,9 @@
 
 #include <span>
 
+#include "core/result_macros.hpp"
+#include "crypto/aead.hpp"
+
 namespace chartroom::crypto {
 namespace {
 
@@ -52,6 +55,16 @@ bool Verify(const PublicKey& key, std::string_view message, std::string_view sig
              reinterpret_cast<const unsigned char*>(signature.data()),
              reinterpret_cast<const unsigned char*>(message.data()), message.size(),
              key.data()) == 0;
+}
+
+Result<SigningKey> LoadOrCreateSigningKeyFile(const std::filesystem::path& path,
+                                              core::Random& random) {
+  CHARTROOM_ASSIGN_OR_RETURN(auto seed,
+                             LoadOrCreateSecretFile(path, "chartroom-signing-key-v1 ", random));
+  auto key = SigningKey::FromSeed(
+      std::string_view(reinterpret_cast<const char*>(seed.data()), seed.size()));
+  sodium_memzero(seed.data(), seed.size());
+  return key;
 }
 
 }  // namespace chartroom::crypto

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,11 @@ class SigningKey {
   PublicKey public_{};
   std::array<std::uint8_t, 64> secret_{};  // libsodium's form: seed || public key
 };
+
+// The server's signing key from its key file ("chartroom-signing-key-v1 " and the seed in hex,
+// mode 0600), created with a new key on first use; the errors of crypto::LoadOrCreateKeyFile.
+Result<SigningKey> LoadOrCreateSigningKeyFile(const std::filesystem::path& path,
+                                              core::Random& random);
 
 // True when `signature` is `key`'s signature of `message`.
 bool Verify(const PublicKey& key, std::string_view message, std::string_view signature);

@@ -1,8 +1,13 @@
 #include "crypto/signature.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <string>
+
+#include "crypto/aead.hpp"
 
 namespace chartroom::crypto {
 namespace {
@@ -50,6 +55,29 @@ TEST(SignatureTest, MatchesTheRfc8032TestVector) {
   EXPECT_EQ(key->Sign(""),
             bytes("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
                   "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"));
+}
+
+TEST(SignatureTest, TheKeyFileIsCreatedPrivateAndReadBack) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / ("signing-key-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  core::SeededRandom random(6);
+  auto created = LoadOrCreateSigningKeyFile(dir / "signing.key", random);
+  ASSERT_TRUE(created.has_value()) << created.error().message();
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "signing.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto again = LoadOrCreateSigningKeyFile(dir / "signing.key", random);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->public_key(), created->public_key());
+  // A master-key file is not a signing-key file.
+  ASSERT_TRUE(LoadOrCreateKeyFile(dir / "master.key", random).has_value());
+  EXPECT_EQ(LoadOrCreateSigningKeyFile(dir / "master.key", random).error().code(),
+            "crypto.key-file-format");
+  ::chmod((dir / "signing.key").c_str(), 0644);
+  EXPECT_EQ(LoadOrCreateSigningKeyFile(dir / "signing.key", random).error().code(),
+            "crypto.key-file-permissions");
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
