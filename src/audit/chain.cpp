@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "crypto/keyed_hash.hpp"
+
 namespace chartroom::audit {
 namespace {
 
@@ -11,16 +13,6 @@ std::array<char, 8> BigEndian(std::int64_t value) {
   for (int i = 7; i >= 0; --i) {
     out[static_cast<std::size_t>(i)] = static_cast<char>(v & 0xFF);
     v >>= 8;
-  }
-  return out;
-}
-
-std::string Hex(const Hash& hash) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::uint8_t b : hash) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 0x0F];
   }
   return out;
 }
@@ -60,8 +52,8 @@ StoredEntry MakeEntry(const Hash& previous, std::int64_t sequence, std::string b
 
 std::string Checkpoint::Message() const {
   return "chartroom-audit-checkpoint-v1\nfirst " + std::to_string(first) + "\nlast " +
-         std::to_string(last) + "\nroot " + Hex(merkle_root) + "\nhead " + Hex(head) + "\nsealed " +
-         std::to_string(sealed_at) + "\nkey " + key_id + "\n";
+         std::to_string(last) + "\nroot " + crypto::ToHex(merkle_root) + "\nhead " +
+         crypto::ToHex(head) + "\nsealed " + std::to_string(sealed_at) + "\nkey " + key_id + "\n";
 }
 
 Checkpoint Seal(std::span<const StoredEntry> range, core::Timestamp now,

@@ -11,17 +11,12 @@
 #include <fstream>
 
 #include "core/result_macros.hpp"
+#include "crypto/sodium.hpp"
 
 namespace chartroom::crypto {
 namespace {
 
 constexpr std::string_view kKeyFileHeader = "chartroom-master-key-v1 ";
-
-// libsodium must be initialised once before use; sodium_init is idempotent and thread-safe.
-void EnsureSodium() {
-  static const int ready = sodium_init();
-  CHARTROOM_CHECK(ready >= 0);
-}
 
 const unsigned char* Bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());

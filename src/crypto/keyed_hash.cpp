@@ -2,13 +2,10 @@
 
 #include <sodium.h>
 
+#include "crypto/sodium.hpp"
+
 namespace chartroom::crypto {
 namespace {
-
-void EnsureSodium() {
-  static const int ready = sodium_init();
-  CHARTROOM_CHECK(ready >= 0);
-}
 
 const unsigned char* Bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());

@@ -11,17 +11,13 @@
 
 #include "core/text.hpp"
 #include "crypto/keyed_hash.hpp"
+#include "crypto/sodium.hpp"
 
 namespace chartroom::crypto {
 namespace {
 
 constexpr std::size_t kSaltBytes = crypto_pwhash_SALTBYTES;  // 16
 constexpr std::size_t kHashBytes = 32;
-
-bool SodiumReady() {
-  static const int ready = sodium_init();
-  return ready >= 0;
-}
 
 // Unpadded standard base64, as in PHC strings.
 std::string Base64NoPad(std::string_view bytes) {
@@ -74,9 +70,7 @@ std::optional<Parsed> Parse(std::string_view encoded) {
 
 Result<std::string> Derive(std::string_view password, std::string_view salt,
                            const PasswordHashParams& params, std::size_t length) {
-  if (!SodiumReady()) {
-    return Fail(ErrorCategory::kInternal, "crypto.init", "libsodium could not be initialised");
-  }
+  EnsureSodium();
   if (params.iterations < crypto_pwhash_OPSLIMIT_MIN ||
       std::size_t{params.memory_kib} * 1024 < crypto_pwhash_MEMLIMIT_MIN ||
       salt.size() != crypto_pwhash_SALTBYTES) {

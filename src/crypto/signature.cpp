@@ -6,17 +6,9 @@
 
 #include "core/result_macros.hpp"
 #include "crypto/aead.hpp"
+#include "crypto/sodium.hpp"
 
 namespace chartroom::crypto {
-namespace {
-
-bool SodiumReady() {
-  static const int ready = sodium_init();
-  return ready >= 0;
-}
-
-}  // namespace
-
 SigningKey SigningKey::Generate(core::Random& random) {
   std::array<std::byte, crypto_sign_ed25519_SEEDBYTES> seed;
   random.Fill(seed);
@@ -26,7 +18,8 @@ SigningKey SigningKey::Generate(core::Random& random) {
 }
 
 Result<SigningKey> SigningKey::FromSeed(std::string_view seed) {
-  if (seed.size() != crypto_sign_ed25519_SEEDBYTES || !SodiumReady()) {
+  EnsureSodium();
+  if (seed.size() != crypto_sign_ed25519_SEEDBYTES) {
     return Fail(ErrorCategory::kInvalid, "crypto.bad-key", "an Ed25519 seed has 32 bytes");
   }
   SigningKey key;
@@ -50,7 +43,8 @@ std::string SigningKey::Sign(std::string_view message) const {
 }
 
 bool Verify(const PublicKey& key, std::string_view message, std::string_view signature) {
-  if (signature.size() != kSignatureBytes || !SodiumReady()) return false;
+  EnsureSodium();
+  if (signature.size() != kSignatureBytes) return false;
   return crypto_sign_ed25519_verify_detached(
              reinterpret_cast<const unsigned char*>(signature.data()),
              reinterpret_cast<const unsigned char*>(message.data()), message.size(),
