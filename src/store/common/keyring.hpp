@@ -24,6 +24,7 @@
 #include "core/error.hpp"
 #include "core/random.hpp"
 #include "crypto/aead.hpp"
+#include "store/resource_store.hpp"
 
 namespace chartroom::store::common {
 
@@ -97,5 +98,33 @@ class Keyring {
 };
 
 std::string CompartmentLabel(std::optional<std::string_view> patient_id);
+
+// KeyProvider::CompartmentKey for a backend whose writer transactions are `WriterTx` (with
+// `Key(const Impl*, patient_id)`) and whose `Impl` has `keyring_` and `InTransaction`: through
+// `open` when the caller is inside a transaction, else from the cache, else read or created by the
+// writer in a transaction of its own.
+template <typename WriterTx, typename Impl>
+Result<crypto::SecretKey> BackendCompartmentKey(Impl& impl,
+                                                std::optional<std::string_view> patient_id,
+                                                Transaction* open) {
+  if (open != nullptr) {
+    auto* tx = dynamic_cast<WriterTx*>(open);
+    if (tx == nullptr) {
+      return Fail(ErrorCategory::kInternal, "store.foreign-transaction",
+                  "the transaction belongs to another store");
+    }
+    return tx->Key(&impl, patient_id);
+  }
+  if (auto cached = impl.keyring_.Cached(patient_id)) return *cached;
+  std::optional<crypto::SecretKey> key;
+  Status status = impl.InTransaction([&](Transaction& tx) -> Status {
+    auto found = static_cast<WriterTx&>(tx).Key(&impl, patient_id);
+    if (!found) return tl::unexpected(found.error());
+    key = std::move(*found);
+    return Ok();
+  });
+  if (!status) return tl::unexpected(status.error());
+  return *key;
+}
 
 }  // namespace chartroom::store::common

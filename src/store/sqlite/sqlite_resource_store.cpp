@@ -856,23 +856,7 @@ SqliteResourceStore::Stats SqliteResourceStore::GetStats() const { return impl_-
 
 Result<crypto::SecretKey> SqliteResourceStore::CompartmentKey(
     std::optional<std::string_view> patient_id, Transaction* open) {
-  if (open != nullptr) {
-    auto* tx = dynamic_cast<WriterTransaction*>(open);
-    if (tx == nullptr) {
-      return Fail(ErrorCategory::kInternal, "store.foreign-transaction",
-                  "the transaction belongs to another store");
-    }
-    return tx->Key(impl_.get(), patient_id);
-  }
-  if (auto cached = impl_->keyring_.Cached(patient_id)) return *cached;
-  // Not in memory: the writer reads the stored key, or creates and commits the compartment.
-  std::optional<crypto::SecretKey> key;
-  CHARTROOM_RETURN_IF_ERROR(impl_->InTransaction([&](Transaction& tx) -> Status {
-    CHARTROOM_ASSIGN_OR_RETURN(key,
-                               static_cast<WriterTransaction&>(tx).Key(impl_.get(), patient_id));
-    return Ok();
-  }));
-  return *key;
+  return common::BackendCompartmentKey<WriterTransaction>(*impl_, patient_id, open);
 }
 
 Result<std::vector<std::string>> SqliteResourceStore::CheckIntegrity() {
