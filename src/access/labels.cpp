@@ -1,6 +1,7 @@
 #include "access/labels.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
@@ -19,17 +20,20 @@ std::string Normalized(std::string_view code) {
   return out;
 }
 
-bool InRange(const std::string& code, const LabelRule& rule) {
-  const std::string first = Normalized(rule.first);
-  const std::string last = Normalized(rule.last);
-  return code.compare(0, first.size(), first) >= 0 && code.compare(0, last.size(), last) <= 0;
-}
+// A rule with its bounds in the form codes are compared in (no dot, upper case), made once per
+// resource rather than once per Coding.
+struct Range {
+  const LabelRule* rule;
+  std::string first;
+  std::string last;
+};
 
-// Every Coding (an object with system and code) at any depth.
-void Scan(const json::value& value, const std::vector<LabelRule>& rules,
+// Every Coding (an object with system and code) at any depth; a code is normalized only when a
+// rule is for its system.
+void Scan(const json::value& value, const std::vector<Range>& ranges,
           std::vector<std::string>& out) {
   if (value.is_array()) {
-    for (const json::value& item : value.get_array()) Scan(item, rules, out);
+    for (const json::value& item : value.get_array()) Scan(item, ranges, out);
     return;
   }
   if (!value.is_object()) return;
@@ -37,14 +41,18 @@ void Scan(const json::value& value, const std::vector<LabelRule>& rules,
   const json::value* system = o.if_contains("system");
   const json::value* code = o.if_contains("code");
   if (system != nullptr && system->is_string() && code != nullptr && code->is_string()) {
-    const std::string normalized = Normalized(code->get_string());
-    for (const LabelRule& rule : rules) {
-      if (system->get_string() == rule.system && InRange(normalized, rule))
-        out.push_back(rule.label);
+    std::optional<std::string> normalized;
+    for (const Range& range : ranges) {
+      if (system->get_string() != range.rule->system) continue;
+      if (!normalized) normalized = Normalized(code->get_string());
+      if (normalized->compare(0, range.first.size(), range.first) >= 0 &&
+          normalized->compare(0, range.last.size(), range.last) <= 0) {
+        out.push_back(range.rule->label);
+      }
     }
   }
   for (const auto& member : o) {
-    if (member.key() != "meta") Scan(member.value(), rules, out);
+    if (member.key() != "meta") Scan(member.value(), ranges, out);
   }
 }
 
@@ -82,8 +90,13 @@ const std::vector<LabelRule>& DefaultLabelRules() {
 
 std::vector<std::string> SensitivityOf(const json::object& resource,
                                        const std::vector<LabelRule>& rules) {
+  std::vector<Range> ranges;
+  ranges.reserve(rules.size());
+  for (const LabelRule& rule : rules) {
+    ranges.push_back({&rule, Normalized(rule.first), Normalized(rule.last)});
+  }
   std::vector<std::string> labels;
-  Scan(resource, rules, labels);
+  Scan(resource, ranges, labels);
   std::sort(labels.begin(), labels.end());
   labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
   return labels;

@@ -94,17 +94,14 @@ bool Contains(const List& list, const T& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-bool Has(const std::vector<std::string>& labels, std::string_view code) {
-  return Contains(labels, code);
-}
-
 // A consent provision applies when each of its lists is empty or matches.
 bool Applies(const ConsentRule& rule, const Subject& subject, const ResourceFacts& resource) {
   const bool purpose = rule.purposes.empty() || Contains(rule.purposes, subject.purpose);
   const bool actor = rule.actors.empty() || Contains(rule.actors, subject.id);
   const bool label = rule.labels.empty() ||
-                     std::any_of(rule.labels.begin(), rule.labels.end(),
-                                 [&](const std::string& l) { return Has(resource.labels, l); });
+                     std::any_of(rule.labels.begin(), rule.labels.end(), [&](const std::string& l) {
+                       return Contains(resource.labels, l);
+                     });
   return purpose && actor && label;
 }
 
@@ -146,10 +143,10 @@ Decision ForRole(const RolePolicy& p, const Subject& subject, Operation operatio
     }
   }
   const bool treating = p.role == Role::kClinician && subject.purpose == "TREAT";
-  if (Has(resource.labels, "V") && !treating) return {Effect::kDeny, "label"};
-  if (Has(resource.labels, "R") && !p.restricted) return {Effect::kDeny, "label"};
-  if (Has(resource.labels, "PSYTHPN") && !treating) return {Effect::kDeny, "label"};
-  if (Has(resource.labels, "SUD")) {
+  if (Contains(resource.labels, "V") && !treating) return {Effect::kDeny, "label"};
+  if (Contains(resource.labels, "R") && !p.restricted) return {Effect::kDeny, "label"};
+  if (Contains(resource.labels, "PSYTHPN") && !treating) return {Effect::kDeny, "label"};
+  if (Contains(resource.labels, "SUD")) {
     const bool consented = std::any_of(consent.begin(), consent.end(), [&](const ConsentRule& r) {
       return r.permit && Applies(r, subject, resource) &&
              (r.labels.empty() || Contains(r.labels, "SUD"));
@@ -157,7 +154,7 @@ Decision ForRole(const RolePolicy& p, const Subject& subject, Operation operatio
     if (!consented) return {Effect::kDeny, "part2"};
   }
   for (std::string_view code : {"PSY", "HIV", "STD", "SDV", "GDIS", "ETH"}) {
-    if (Has(resource.labels, code) && !p.sensitive) return {Effect::kDeny, "label"};
+    if (Contains(resource.labels, code) && !p.sensitive) return {Effect::kDeny, "label"};
   }
   if (p.masked) return {Effect::kMask, "mask"};
   return {Effect::kAllow, "allow"};
