@@ -206,4 +206,20 @@ Decision Decide(const Subject& subject, Operation operation, const ResourceFacts
   return best;
 }
 
+std::optional<std::vector<Role>> ParseRoles(std::string_view names) {
+  std::vector<Role> roles;
+  while (!names.empty()) {
+    const std::size_t comma = names.find(',');
+    std::string_view name = names.substr(0, comma);
+    names = comma == std::string_view::npos ? std::string_view() : names.substr(comma + 1);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (name.empty()) continue;
+    auto role = ParseRole(name);
+    if (!role) return std::nullopt;
+    roles.push_back(*role);
+  }
+  return roles;
+}
+
 }  // namespace chartroom::access

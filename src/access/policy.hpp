@@ -34,6 +34,8 @@ enum class Role {
 };
 std::optional<Role> ParseRole(std::string_view name);  // "him_technician", ...
 std::string_view RoleName(Role role);
+// "coder,him_technician" (spaces allowed, "" is none); nullopt when a name is not a role.
+std::optional<std::vector<Role>> ParseRoles(std::string_view names);
 
 enum class Operation { kRead, kSearch, kCreate, kUpdate, kDelete, kExport };
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "app/security.hpp"
 #include "app/store_open.hpp"
 #include "core/result_macros.hpp"
 #include "fhir/search/index_values.hpp"
@@ -33,6 +34,7 @@ struct App::Parts {
   std::unique_ptr<rest::Logger> app_logger;
   std::unique_ptr<rest::Logger> rest_logger;
   OpenedStore store;
+  Security security;
   std::unique_ptr<rest::ExportManager> exports;
   std::unique_ptr<rest::Api> api;
   std::unique_ptr<http::Server> server;
@@ -64,6 +66,20 @@ Result<std::unique_ptr<App>> App::Start(const Config& config, Seams seams) {
       p.exports, rest::ExportManager::Create(config.rest.bulk_export, config.data_dir / "exports",
                                              *p.store.store, *p.clock, *p.rest_logger));
 
+  rest::AccessServices access;
+  if (config.access.enforce == "on") {
+    CHARTROOM_ASSIGN_OR_RETURN(p.security, OpenSecurity(config, p.store, *p.clock, *p.random));
+    p.security.trail->Start();
+    access.identity = p.security.identity.get();
+    access.gate = p.security.gate.get();
+    access.trail = p.security.trail.get();
+    access.audit_key = p.security.audit_key;
+  } else {
+    p.app_logger->Log(
+        rest::LogLevel::kWarn, "access-control-off",
+        {{"detail", std::string_view("every caller is trusted (access.enforce=off)")}});
+  }
+
   const bool tls = !config.server.tls_certificate_file.empty();
   p.api = std::make_unique<rest::Api>(
       config.rest, rest::ApiDependencies{.store = *p.store.store,
@@ -73,7 +89,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config, Seams seams) {
                                          .skipped_params = p.store.extractor->skipped(),
                                          .tls = tls,
                                          .store_metrics = p.store.metrics,
-                                         .exports = p.exports.get()});
+                                         .exports = p.exports.get(),
+                                         .access = std::move(access)});
 
   http::ServerOptions server_options = config.server;
   const auto listen = ParseListen(config.listen);  // validated above
@@ -103,7 +120,9 @@ void App::Stop() {
     if (p.server) p.server->Stop();  // finishes the requests in flight
     p.server.reset();
     p.api.reset();
-    p.exports.reset();      // cancels running export jobs and deletes every export file
+    p.exports.reset();  // cancels running export jobs and deletes every export file
+    if (p.security.trail) p.security.trail->Stop();  // appends what is queued
+    p.security = Security{};                         // it uses the store, which goes next
     p.store.store.reset();  // finishes queued transactions, closes the database
     p.app_logger->Log(rest::LogLevel::kInfo, "stopped", {});
   });

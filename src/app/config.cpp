@@ -4,6 +4,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "access/policy.hpp"
 #include "rest/log.hpp"
 
 namespace chartroom::app {
@@ -158,6 +159,17 @@ std::vector<OptionSpec> MakeSpecs() {
       [](auto& c) -> auto& { return c.rest.bulk_export.max_file_bytes; }));
 
   s.push_back(Text(
+      "access.enforce", [](auto& c) -> auto& { return c.access.enforce; }));
+  s.push_back(Text(
+      "access.totp_roles", [](auto& c) -> auto& { return c.access.totp_roles; }));
+  s.push_back(Duration(
+      "access.access_token_ttl_seconds", 60, 24 * 3600,
+      [](auto& c) -> auto& { return c.access.access_token_ttl; }));
+  s.push_back(Duration(
+      "access.refresh_token_ttl_seconds", 60, 30 * 24 * 3600,
+      [](auto& c) -> auto& { return c.access.refresh_token_ttl; }));
+
+  s.push_back(Text(
       "log.level", [](auto& c) -> auto& { return c.log.level; }));
   return s;
 }
@@ -283,6 +295,20 @@ std::vector<std::string> ValidateConfig(const Config& config) {
   rest::LogLevel level;
   if (!rest::ParseLogLevel(config.log.level, level)) {
     errors.push_back("log.level: must be debug, info, warn, error or off");
+  }
+  if (config.access.enforce != "on" && config.access.enforce != "off") {
+    errors.push_back("access.enforce: must be on or off");
+  }
+  if (config.access.enforce == "off") {
+    const auto listen = ParseListen(config.listen);
+    const bool loopback = listen && (listen->first == "127.0.0.1" || listen->first == "::1" ||
+                                     listen->first == "localhost");
+    if (!loopback) {
+      errors.push_back("access.enforce: off is allowed only on a loopback address");
+    }
+  }
+  if (!access::ParseRoles(config.access.totp_roles)) {
+    errors.push_back("access.totp_roles: a comma-separated list of role names");
   }
   if (!config.rest.base_url.empty() && config.rest.base_url.back() == '/') {
     errors.push_back("rest.base_url: must not end with '/'");

@@ -13,6 +13,7 @@
 
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -52,6 +53,17 @@ struct PostgresConfig {
   int max_retries = 3;
 };
 
+struct AccessConfig {
+  // "on": every FHIR request needs a bearer token and passes the access policy (docs/access.md).
+  // "off": every caller is trusted, for development and tests only; allowed only when the
+  // server listens on a loopback address.
+  std::string enforce = "on";
+  // Roles that must log in with a TOTP code as well, comma separated ("privacy_officer,admin").
+  std::string totp_roles;
+  std::chrono::seconds access_token_ttl{15 * 60};
+  std::chrono::seconds refresh_token_ttl{12 * 60 * 60};
+};
+
 struct Config {
   // Where the database (chartroom.db), the attachment blobs (blobs/) and the master key file
   // (master.key, mode 0600) live.
@@ -69,6 +81,7 @@ struct Config {
   store::blob::BlobResourceStore::Options blobs;
   PostgresConfig postgres;
   rest::Options rest;
+  AccessConfig access;
   LogOptions log;
 };
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "access/labels.hpp"
+#include "audit/chain.hpp"
 #include "core/result_macros.hpp"
 #include "crypto/aead.hpp"
 #include "store/blob/blob_resource_store.hpp"
@@ -148,12 +149,15 @@ Result<OpenedStore> OpenStore(const Config& config, core::Clock& clock, core::Ra
   store::LabelFunction label = [](boost::json::object& resource) {
     access::ApplyLabels(resource, access::DefaultLabelRules());
   };
+  // Audit entries are chained as audit/chain.hpp defines (docs/audit.md).
+  store::AuditChainFunction audit_chain = audit::StoreChain;
   if (config.store_backend == "postgres") {
     store::PostgresResourceStore::Options options;
     options.dsn = config.postgres.dsn;
     options.schema = config.postgres.schema;
     options.index = index;
     options.label = label;
+    options.audit_chain = audit_chain;
     options.reader_connections = config.postgres.connections;
     options.max_retries = config.postgres.max_retries;
     options.group_commit_window = config.store.group_commit_window;
@@ -173,6 +177,7 @@ Result<OpenedStore> OpenStore(const Config& config, core::Clock& clock, core::Ra
   options.path = config.data_dir / kDatabaseFile;
   options.index = index;
   options.label = label;
+  options.audit_chain = audit_chain;
   options.bulk_load = exclusive;
   opened.bulk_load = exclusive;
   CHARTROOM_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteResourceStore> sqlite,

@@ -44,6 +44,13 @@ Hash MerkleRoot(std::span<const Hash> leaves) {
   return Tree(leaves);
 }
 
+std::string StoreChain(std::string_view previous, std::int64_t sequence, std::string_view body) {
+  Hash prev{};
+  std::copy_n(previous.begin(), std::min(previous.size(), prev.size()), prev.begin());
+  const Hash chain = ChainHash(prev, LeafHash(sequence, body));
+  return std::string(crypto::Bytes(chain));
+}
+
 StoredEntry MakeEntry(const Hash& previous, std::int64_t sequence, std::string body) {
   StoredEntry entry{sequence, std::move(body), {}};
   entry.chain = ChainHash(previous, LeafHash(sequence, entry.body));

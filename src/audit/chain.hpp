@@ -44,6 +44,10 @@ Hash ChainHash(const Hash& previous, const Hash& leaf);
 // The RFC 6962 Merkle tree hash of `leaves` (the empty tree: SHA-256 of nothing).
 Hash MerkleRoot(std::span<const Hash> leaves);
 
+// The chain hash of entry `sequence` as the store keeps it (store::AuditChainFunction): its
+// bytes, `previous` the previous entry's (empty for the first).
+std::string StoreChain(std::string_view previous, std::int64_t sequence, std::string_view body);
+
 // The entry that follows one whose chain hash is `previous` (zeros for the first).
 StoredEntry MakeEntry(const Hash& previous, std::int64_t sequence, std::string body);
 

@@ -30,6 +30,8 @@ constexpr Command kCommands[] = {
      RunServe},
     {"import", "import FILE|DIR... [--config FILE] [--data DIR]  load FHIR NDJSON and Bundles",
      RunImport},
+    {"user", "user add|list|disable|enable|reset-password|grant|totp|token  manage users", RunUser},
+    {"audit", "audit verify|export          check or export the audit trail", RunAudit},
     {"version", "version                      print the version", RunVersion},
 };
 

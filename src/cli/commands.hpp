@@ -20,5 +20,10 @@ int RunServe(Args args);
 // chartroom import FILE|DIR... [--config FILE] [--data DIR] [--workers N] [--batch N]
 // (import_command.cpp)
 int RunImport(Args args);
+// chartroom user add|list|disable|enable|reset-password|grant|totp|token ...
+// (access_commands.cpp)
+int RunUser(Args args);
+// chartroom audit verify|export ...  (access_commands.cpp)
+int RunAudit(Args args);
 
 }  // namespace chartroom::cli

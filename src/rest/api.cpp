@@ -15,6 +15,7 @@
 #include "fhir/validation/validator.hpp"
 #include "rest/capability.hpp"
 #include "rest/error_response.hpp"
+#include "rest/guarded_session.hpp"
 #include "rest/interactions.hpp"
 #include "rest/query_params.hpp"
 
@@ -169,6 +170,69 @@ Status CheckContentType(const http::Request& request, BodyUse use) {
 
 std::string_view LogMethod(std::string_view method) { return method.substr(0, 16); }
 
+// The audit action of a request.
+audit::Action ActionOf(std::string_view method, const Route& route) {
+  const RouteKind kind = route.kind;
+  if (IsExportRoute(route)) return audit::Action::kExport;
+  if (method == "POST") {
+    if (kind == RouteKind::kTypeSearch || kind == RouteKind::kSystemSearch) {
+      return audit::Action::kSearch;
+    }
+    if (kind == RouteKind::kSystemOperation || kind == RouteKind::kTypeOperation ||
+        kind == RouteKind::kInstanceOperation) {
+      return audit::Action::kRead;
+    }
+    return audit::Action::kCreate;
+  }
+  if (method == "PUT" || method == "PATCH") return audit::Action::kUpdate;
+  if (method == "DELETE") return audit::Action::kDelete;
+  if (kind == RouteKind::kType || kind == RouteKind::kSystem) return audit::Action::kSearch;
+  return audit::Action::kRead;
+}
+
+std::string OutcomeOf(int status) {
+  if (status < 400) return "success";
+  if (status == 401) return "unauthenticated";
+  if (status == 403) return "denied";
+  if (status == 404 || status == 410) return "not-found";
+  if (status >= 500) return "error";
+  return "invalid";
+}
+
+}  // namespace
+
+// What a guarded request carries: its caller, view, event and guard.
+struct Api::Guarded {
+  access::Caller caller;
+  std::optional<access::Gate::View> view;
+  audit::Event event;
+  Guard guard;
+};
+
+namespace {
+
+// Reads, searches and failed writes of a guarded request go to the trail's next batch; a
+// successful write was audited in its own transaction (GuardedSession), a Bundle's too.
+void AuditRequest(audit::Trail& trail, const Api::Guarded& guarded, std::string_view method,
+                  const Route& route, int status) {
+  audit::Event event = guarded.event;
+  event.action = ActionOf(method, route);
+  const bool write = event.action == audit::Action::kCreate ||
+                     event.action == audit::Action::kUpdate ||
+                     event.action == audit::Action::kDelete;
+  if (write && status < 400) return;
+  event.outcome = OutcomeOf(status);
+  if (guarded.view) {
+    event.patients.assign(guarded.view->patients().begin(), guarded.view->patients().end());
+    constexpr std::size_t kMaxListed = 100;
+    const auto& shown = guarded.view->resources();
+    event.resources.assign(shown.begin(), shown.begin() + static_cast<std::ptrdiff_t>(
+                                                              std::min(shown.size(), kMaxListed)));
+    if (guarded.view->break_glass()) event.detail = "break-the-glass";
+  }
+  trail.Record(std::move(event));
+}
+
 }  // namespace
 
 Api::Api(const Options& options, ApiDependencies dependencies)
@@ -199,6 +263,7 @@ http::Response Api::Handle(const http::Request& request) {
   const Route route = RouteForPath(request.path());
 
   Reply reply;
+  Guarded guarded;
   try {
     reply = [&]() -> Reply {
       if (route.kind == RouteKind::kHealth) {
@@ -230,9 +295,27 @@ http::Response Api::Handle(const http::Request& request) {
         if (deps_.store_metrics) deps_.store_metrics(text.body);
         return text;
       }
+      if (IsAccessPath(request.path())) return HandleAccessEndpoint(deps_.access, request, context);
       if (route.kind == RouteKind::kUnknown) {
         return ErrorReply(Error(ErrorCategory::kNotFound, "rest.unknown-route",
                                 "there is no endpoint at this URL; the FHIR API is under /fhir"));
+      }
+      // Everything below but the CapabilityStatement (SMART discovery) needs a caller.
+      if (deps_.access.identity != nullptr && route.kind != RouteKind::kMetadata) {
+        auto caller = AuthenticateRequest(*deps_.access.identity, request);
+        if (!caller) {
+          audit::Event failed = EventFor(nullptr, request, context);
+          failed.action = ActionOf(request.method, route);
+          failed.outcome =
+              caller.error().category() == ErrorCategory::kForbidden ? "denied" : "unauthenticated";
+          if (deps_.access.trail != nullptr) deps_.access.trail->Record(std::move(failed));
+          return ErrorReply(caller.error());
+        }
+        guarded.caller = std::move(*caller);
+        guarded.view.emplace(*deps_.access.gate, guarded.caller.subject);
+        guarded.event = EventFor(&guarded.caller, request, context);
+        guarded.guard = {&*guarded.view, deps_.access.trail, &guarded.event};
+        context.guard = &guarded.guard;
       }
       if (IsExportRoute(route)) {
         context.base_url = BaseUrl(options_, request, deps_.tls);
@@ -305,11 +388,19 @@ http::Response Api::Handle(const http::Request& request) {
                                 "POST to the base URL takes a batch or transaction Bundle"));
       }
       StoreSession session(deps_.store);
+      if (context.guard != nullptr) {
+        GuardedSession guarded_session(session, *context.guard);
+        return Dispatch(guarded_session, context, call);
+      }
       return Dispatch(session, context, call);
     }();
   } catch (const std::exception& e) {
     reply = ErrorReply(Error(ErrorCategory::kInternal, "rest.exception",
                              std::string("unexpected exception: ") + e.what()));
+  }
+
+  if (context.guard != nullptr && deps_.access.trail != nullptr) {
+    AuditRequest(*deps_.access.trail, guarded, request.method, route, reply.status);
   }
 
   http::Response response;

@@ -26,6 +26,7 @@
 #include "core/random.hpp"
 #include "fhir/search/index_values.hpp"
 #include "http/server.hpp"
+#include "rest/access_http.hpp"
 #include "rest/export.hpp"
 #include "rest/log.hpp"
 #include "rest/metrics.hpp"
@@ -49,6 +50,8 @@ struct ApiDependencies {
   std::function<void(std::string& out)> store_metrics;
   // Bulk Data export jobs ($export); null: export is off (422 rest.export-unavailable).
   ExportManager* exports = nullptr;
+  // Identity, access decisions and audit; unset: every caller is trusted (see AccessServices).
+  AccessServices access;
 };
 
 class Api {
@@ -59,6 +62,8 @@ class Api {
   http::Response Handle(const http::Request& request);
 
   const Metrics& metrics() const { return metrics_; }
+
+  struct Guarded;
 
  private:
   struct Outcome;

@@ -25,6 +25,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -58,6 +59,11 @@ struct ExportRequest {
   std::string base_url;                  // the FHIR base the file URLs are built on
   // Parameters that lenient handling ignored; reported as warnings in the manifest's error.
   std::vector<std::string> ignored;
+  // Access control: what the caller may receive of a resource (nullopt: left out, the JSON to
+  // write otherwise); unset: everything as stored. Called on the job's reading thread.
+  std::function<Result<std::optional<std::string>>(const store::ResourceVersion&)> filter;
+  // Called once when the job ends, with whether it succeeded and how many resources it wrote.
+  std::function<void(bool ok, std::int64_t exported)> finished;
 };
 
 // One file of a finished job's manifest.

@@ -14,6 +14,7 @@
 #include "fhir/validation/validator.hpp"
 #include "rest/error_response.hpp"
 #include "rest/export.hpp"
+#include "rest/guarded_session.hpp"
 #include "rest/interactions.hpp"
 #include "rest/query_params.hpp"
 
@@ -177,6 +178,32 @@ Result<std::vector<QueryParam>> BodyParameters(const http::Request& request,
   return params;
 }
 
+// The job's own view of the caller (the request's ends with it): every line it writes passes
+// the gate for kExport, and its end is audited with the patients it exported.
+void GuardExport(const Guard& guard, ExportRequest& job) {
+  struct JobView {
+    JobView(access::Gate& gate, access::Subject who)
+        : subject(std::move(who)), view(gate, subject) {}
+    access::Subject subject;
+    access::Gate::View view;
+  };
+  auto state = std::make_shared<JobView>(guard.view->gate(), guard.view->subject());
+  job.filter = [state](const store::ResourceVersion& v) -> Result<std::optional<std::string>> {
+    if (v.deleted()) return std::optional<std::string>();
+    return state->view.Show(access::Operation::kExport, v.json);
+  };
+  audit::Trail* trail = guard.trail;
+  audit::Event event = *guard.event;
+  job.finished = [state, trail, event](bool ok, std::int64_t exported) mutable {
+    if (trail == nullptr) return;
+    event.action = audit::Action::kExport;
+    event.outcome = ok ? "success" : "error";
+    event.detail = std::to_string(exported) + " resources";
+    event.patients.assign(state->view.patients().begin(), state->view.patients().end());
+    trail->Record(std::move(event));
+  };
+}
+
 Result<Reply> KickOff(ExportManager& exports, const RequestContext& context,
                       const http::Request& request, const Route& route) {
   ExportRequest job;
@@ -213,10 +240,27 @@ Result<Reply> KickOff(ExportManager& exports, const RequestContext& context,
                   std::make_move_iterator(body.end()));
   }
   CHARTROOM_RETURN_IF_ERROR(ReadParameters(params, context.handling, job));
-  if (job.level == ExportLevel::kGroup) {
-    // A Group that is not there fails the kick-off, not the job.
-    CHARTROOM_RETURN_IF_ERROR(context.store->Read("Group", job.group_id));
+  if (context.guard != nullptr) {
+    access::Gate::View& view = *context.guard->view;
+    if (!view.MayUse(access::Operation::kExport, "Patient")) {
+      return Fail(ErrorCategory::kForbidden, "access.denied",
+                  "the request is not permitted for this user, role and purpose of use");
+    }
   }
+  if (job.level == ExportLevel::kGroup) {
+    // A Group that is not there (or hidden from the caller) fails the kick-off, not the job.
+    CHARTROOM_ASSIGN_OR_RETURN(store::ResourceVersion group,
+                               context.store->Read("Group", job.group_id));
+    if (context.guard != nullptr) {
+      CHARTROOM_ASSIGN_OR_RETURN(auto shown,
+                                 context.guard->view->Show(access::Operation::kRead, group.json));
+      if (!shown) {
+        return Fail(ErrorCategory::kNotFound, "store.not-found",
+                    "Group/" + job.group_id + " does not exist");
+      }
+    }
+  }
+  if (context.guard != nullptr) GuardExport(*context.guard, job);
   job.base_url = context.base_url;
   job.request_url = context.base_url + std::string(request.target.substr(kFhirPrefix.size()));
   CHARTROOM_ASSIGN_OR_RETURN(std::string id, exports.Start(std::move(job)));

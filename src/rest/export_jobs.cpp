@@ -384,6 +384,9 @@ void ExportManager::Run(Job& job) {
   }();
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
+  if (job.request.finished) {
+    job.request.finished(result.has_value(), job.exported.load(std::memory_order_relaxed));
+  }
   bool remove = false;
   std::string_view outcome;
   {
@@ -440,7 +443,17 @@ Result<std::vector<ExportOutput>> ExportManager::Export(Job& job) {
   chartroom::Status written = Ok();
   const auto sink = [&](const store::ResourceVersion& v) {
     if (job.cancelled.load(std::memory_order_relaxed)) return false;
-    written = out.Add(v.type, v.json);
+    if (request.filter) {
+      auto shown = request.filter(v);
+      if (!shown) {
+        written = tl::unexpected(shown.error());
+        return false;
+      }
+      if (!*shown) return true;
+      written = out.Add(v.type, **shown);
+    } else {
+      written = out.Add(v.type, v.json);
+    }
     if (!written) return false;
     job.exported.fetch_add(1, std::memory_order_relaxed);
     return true;

@@ -40,6 +40,9 @@ struct RequestContext {
   const Options* options = nullptr;
   store::ResourceStore* store = nullptr;
   const std::string* capability_statement = nullptr;  // JSON text
+  // Access control and audit of this request (guarded_session.hpp); null: none (tests of the
+  // interactions alone).
+  const struct Guard* guard = nullptr;
 };
 
 // One interaction's input.

@@ -25,6 +25,7 @@
 #include "fhir/json/strict_parser.hpp"
 #include "rest/bundle_writer.hpp"
 #include "rest/error_response.hpp"
+#include "rest/guarded_session.hpp"
 #include "rest/interactions.hpp"
 #include "rest/search_bundle.hpp"
 
@@ -373,7 +374,10 @@ Reply Batch(const RequestContext& context, std::vector<Entry>& entries,
     }
   }
   BundleWriter writer("batch-response", context.request_id, context.now);
-  StoreSession session(*context.store);
+  StoreSession store_session(*context.store);
+  std::optional<GuardedSession> guarded;
+  if (context.guard != nullptr) guarded.emplace(store_session, *context.guard);
+  Session& session = guarded ? static_cast<Session&>(*guarded) : store_session;
   for (Entry& entry : entries) {
     std::map<std::string, std::string> mapping;
     Reply reply;
@@ -404,7 +408,10 @@ Reply Transaction(const RequestContext& context, std::vector<Entry>& entries,
   Status status = context.store->InTransaction([&](store::Transaction& tx) -> Status {
     failure.reset();
     for (Entry& e : entries) e.assigned_id.clear();
-    TransactionSession session(tx, *context.store);
+    TransactionSession tx_session(tx, *context.store);
+    std::optional<GuardedSession> guarded;
+    if (context.guard != nullptr) guarded.emplace(tx_session, *context.guard);
+    Session& session = guarded ? static_cast<Session&>(*guarded) : tx_session;
     std::map<std::string, std::string> mapping;
     std::set<std::string> references;
     for (Entry& e : entries) {

@@ -51,6 +51,29 @@ using IndexFunction = std::function<Result<std::vector<fhir::search::IndexEntry>
 // numbers (the recorded number texts count them). Optional; thread-safe like IndexFunction.
 using LabelFunction = std::function<void(boost::json::object& resource)>;
 
+// How a backend chains an audit entry to the one before it: in production the chain hash of
+// audit/chain.hpp over (previous chain, sequence, body), bound by app/. `previous` is empty for
+// the first entry. Without one, AppendAudit fails (kUnsupported "store.audit-off").
+using AuditChainFunction = std::function<std::string(std::string_view previous,
+                                                     std::int64_t sequence, std::string_view body)>;
+
+// A small keyed document beside the records
+// (docs/adr/0006-identity-and-audit-data-in-the-record-store.md): users, sessions, system clients,
+// break-the-glass grants, review items and audit checkpoints, each a `kind` of its own. The store
+// keeps `value` as given and knows nothing of its meaning.
+struct Record {
+  std::string kind;
+  std::string key;
+  std::string value;
+};
+
+// One entry of the audit log: appended in commit order, never changed.
+struct AuditEntry {
+  std::int64_t sequence = 0;  // 1, 2, 3 ...
+  std::string body;
+  std::string chain;  // AuditChainFunction(chain of the entry before, sequence, body)
+};
+
 // A resource made ready for writing before its transaction (ResourceStore::Prepare): checked,
 // its search values extracted and its content serialized on the calling thread. A backend runs
 // the work of every transaction on one writer, so callers that write many resources (imports,
@@ -163,6 +186,23 @@ class Transaction {
   // Search within the transaction (conditional create/update/delete, conditional references);
   // sees this transaction's uncommitted writes.
   [[nodiscard]] virtual Result<SearchPage> Search(const fhir::search::SearchQuery& query) = 0;
+
+  // Records (see Record), seeing this transaction's own writes. PutRecord inserts or replaces;
+  // DeleteRecord of an absent key does nothing. ListRecords returns keys greater than `after`
+  // in key order, at most `limit`. Backends without them fail with kUnsupported
+  // ("store.unsupported").
+  [[nodiscard]] virtual Result<std::optional<Record>> GetRecord(std::string_view kind,
+                                                                std::string_view key);
+  [[nodiscard]] virtual Result<std::vector<Record>> ListRecords(std::string_view kind,
+                                                                std::string_view after,
+                                                                std::size_t limit);
+  [[nodiscard]] virtual Status PutRecord(std::string_view kind, std::string_view key,
+                                         std::string_view value);
+  [[nodiscard]] virtual Status DeleteRecord(std::string_view kind, std::string_view key);
+
+  // Appends `body` to the audit log in this transaction, so that the entry commits with the
+  // writes it records or not at all; returns its sequence number.
+  [[nodiscard]] virtual Result<std::int64_t> AppendAudit(std::string_view body);
 };
 
 class ResourceStore {
@@ -218,6 +258,14 @@ class ResourceStore {
   [[nodiscard]] virtual Status ForEachCurrent(
       const std::vector<std::string>& types, std::optional<core::Timestamp> since,
       const std::function<bool(const ResourceVersion&)>& sink) = 0;
+
+  // Records of `kind` from a snapshot, as Transaction::ListRecords.
+  [[nodiscard]] virtual Result<std::vector<Record>> ListRecords(std::string_view kind,
+                                                                std::string_view after,
+                                                                std::size_t limit);
+  // Audit entries with sequence >= `from`, in order, at most `limit`, from a snapshot.
+  [[nodiscard]] virtual Result<std::vector<AuditEntry>> ReadAudit(std::int64_t from,
+                                                                  std::size_t limit);
 };
 
 }  // namespace chartroom::store

@@ -1,7 +1,9 @@
 // Reliability of the record store under crashes: `chartroom serve` is killed with SIGKILL again
 // and again while several clients write single resources and transaction Bundles. After every
 // restart each acknowledged write is there with its content, every transaction is visible
-// whole or not at all, and the database passes SQLite's integrity and foreign-key checks.
+// whole or not at all, the database passes SQLite's integrity and foreign-key checks, and the
+// audit trail holds exactly one entry for every version written (no acknowledged write lost its
+// entry, no rolled-back one left one) and verifies intact.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -15,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -22,6 +25,9 @@
 
 #include <boost/json.hpp>
 
+#include "app/config.hpp"
+#include "app/security.hpp"
+#include "app/store_open.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "crypto/aead.hpp"
@@ -92,10 +98,81 @@ class Server {
 };
 
 // Clients write until the server dies under them; every attempt is recorded before it is sent.
-void Write(std::uint16_t port, int round, int writer, std::mutex& mutex,
+// The store of `dir` with its access and audit parts, opened as the server opens them.
+struct Secured {
+  core::SystemClock clock;
+  core::SystemRandom random;
+  app::OpenedStore store;
+  app::Security security;
+};
+
+std::unique_ptr<Secured> OpenSecured(const fs::path& dir) {
+  app::Config config;
+  config.data_dir = dir;
+  auto secured = std::make_unique<Secured>();
+  auto store = app::OpenStore(config, secured->clock, secured->random);
+  EXPECT_TRUE(store.has_value()) << store.error().message();
+  if (!store) return nullptr;
+  secured->store = std::move(*store);
+  auto security = app::OpenSecurity(config, secured->store, secured->clock, secured->random);
+  EXPECT_TRUE(security.has_value()) << security.error().message();
+  if (!security) return nullptr;
+  secured->security = std::move(*security);
+  return secured;
+}
+
+// A clinician's bearer token for the writers.
+std::string WriterToken(const fs::path& dir) {
+  auto secured = OpenSecured(dir);
+  if (secured == nullptr) return "";
+  access::Identity& identity = *secured->security.identity;
+  EXPECT_TRUE(
+      identity.AddUser("crash.writer", "a long synthetic passphrase", {access::Role::kClinician}));
+  auto token = identity.IssueFor("crash.writer", "TREAT", std::chrono::hours(1));
+  EXPECT_TRUE(token.has_value());
+  return token ? "Bearer " + token->access_token : "";
+}
+
+// Every version in the store has exactly one create/update/delete entry in the audit trail, and
+// the trail verifies.
+void ExpectEveryWriteAudited(const fs::path& dir) {
+  auto secured = OpenSecured(dir);
+  ASSERT_NE(secured, nullptr);
+  store::ResourceStore& store = *secured->store.store;
+  auto verified = audit::VerifyLog(store, secured->security.verify_keys);
+  ASSERT_TRUE(verified.has_value()) << verified.error().message();
+  EXPECT_FALSE(verified->first_bad) << verified->first_bad->problem;
+  std::multiset<std::string> audited;
+  ASSERT_TRUE(audit::ForEachEvent(
+      store, secured->security.audit_key, 1, [&](std::int64_t, const audit::Event& e) {
+        if (e.action == audit::Action::kCreate || e.action == audit::Action::kUpdate) {
+          audited.insert(e.resources.begin(), e.resources.end());
+        }
+        return true;
+      }));
+  std::multiset<std::string> written;
+  store::HistoryQuery query;
+  query.count = 1000;
+  for (;;) {
+    auto page = store.History(query);
+    ASSERT_TRUE(page.has_value());
+    for (const auto& v : page->versions) {
+      written.insert(v.type + "/" + v.id + "/_history/" + std::to_string(v.version));
+    }
+    if (!page->next_page) break;
+    query.page_token = *page->next_page;
+  }
+  EXPECT_GT(written.size(), 0u);
+  EXPECT_TRUE(audited == written) << audited.size() << " audited versions, " << written.size()
+                                  << " written";
+}
+
+void Write(std::uint16_t port, const std::string& token, int round, int writer, std::mutex& mutex,
            std::vector<Attempt>& attempts) {
   try {
     HttpClient client(port);
+    const Headers auth = {{"Authorization", token}};
+    const Headers minimal = {{"Authorization", token}, {"Prefer", "return=minimal"}};
     for (int n = 0;; ++n) {
       Attempt attempt{
           "r" + std::to_string(round) + "w" + std::to_string(writer) + "n" + std::to_string(n),
@@ -106,10 +183,10 @@ void Write(std::uint16_t port, int round, int writer, std::mutex& mutex,
         attempts.push_back(attempt);
         slot = attempts.size() - 1;
       }
-      const HttpResult result =
-          attempt.transaction
-              ? client.Post("/fhir", TransactionJson(attempt.key), {{"Prefer", "return=minimal"}})
-              : client.Put("/fhir/Patient/crash-" + attempt.key, PatientJson(attempt.key, true));
+      const HttpResult result = attempt.transaction
+                                    ? client.Post("/fhir", TransactionJson(attempt.key), minimal)
+                                    : client.Put("/fhir/Patient/crash-" + attempt.key,
+                                                 PatientJson(attempt.key, true), auth);
       const bool ok = attempt.transaction ? result.status == 200 : result.status == 201;
       if (!ok) {
         ADD_FAILURE() << "a write failed while the server was up: " << result.status << " "
@@ -124,10 +201,12 @@ void Write(std::uint16_t port, int round, int writer, std::mutex& mutex,
   }
 }
 
-std::int64_t Count(HttpClient& client, std::string_view type, const std::string& key) {
+std::int64_t Count(HttpClient& client, const std::string& token, std::string_view type,
+                   const std::string& key) {
   const HttpResult result =
       client.Get("/fhir/" + std::string(type) + "?identifier=" + std::string(kSystem) + "|" + key +
-                 "&_summary=count");
+                     "&_summary=count",
+                 {{"Authorization", token}});
   EXPECT_EQ(result.status, 200) << result.body;
   const json::value body = result.json();
   const json::value* total = body.is_object() ? body.as_object().if_contains("total") : nullptr;
@@ -168,13 +247,16 @@ TEST(CrashTest, AcknowledgedWritesSurviveSigkillAndTransactionsAreAllOrNothing) 
   std::mt19937 random(20261126);
   std::mutex mutex;
   std::vector<Attempt> attempts;
+  const std::string token = WriterToken(dir);
+  ASSERT_FALSE(token.empty());
 
   for (int round = 0; round < kRounds; ++round) {
     Server server(dir);
     ASSERT_NE(server.port(), 0);
     std::vector<std::thread> writers;
     for (int w = 0; w < kWriters; ++w) {
-      writers.emplace_back(Write, server.port(), round, w, std::ref(mutex), std::ref(attempts));
+      writers.emplace_back(Write, server.port(), std::cref(token), round, w, std::ref(mutex),
+                           std::ref(attempts));
     }
     std::this_thread::sleep_for(
         std::chrono::milliseconds(std::uniform_int_distribution<int>(300, 900)(random)));
@@ -191,8 +273,8 @@ TEST(CrashTest, AcknowledgedWritesSurviveSigkillAndTransactionsAreAllOrNothing) 
     for (const Attempt& a : attempts) {
       (a.acknowledged ? acknowledged : unacknowledged) += 1;
       if (a.transaction) {
-        const std::int64_t patients = Count(client, "Patient", a.key);
-        const std::int64_t observations = Count(client, "Observation", a.key);
+        const std::int64_t patients = Count(client, token, "Patient", a.key);
+        const std::int64_t observations = Count(client, token, "Observation", a.key);
         const bool whole = patients == 1 && observations == kObservationsPerTransaction;
         const bool absent = patients == 0 && observations == 0;
         EXPECT_TRUE(whole || absent)
@@ -201,7 +283,8 @@ TEST(CrashTest, AcknowledgedWritesSurviveSigkillAndTransactionsAreAllOrNothing) 
           EXPECT_TRUE(whole) << a.key << " was acknowledged";
         }
       } else {
-        const HttpResult read = client.Get("/fhir/Patient/crash-" + a.key);
+        const HttpResult read =
+            client.Get("/fhir/Patient/crash-" + a.key, {{"Authorization", token}});
         if (a.acknowledged || read.status == 200) {
           ASSERT_EQ(read.status, 200) << a.key << " was acknowledged";
           EXPECT_NE(read.body.find(a.key), std::string::npos) << read.body;
@@ -219,6 +302,7 @@ TEST(CrashTest, AcknowledgedWritesSurviveSigkillAndTransactionsAreAllOrNothing) 
             << unacknowledged << " unacknowledged writes checked\n";
 
   ExpectSoundDatabase(dir);
+  ExpectEveryWriteAudited(dir);
   fs::remove_all(dir);
 }
 

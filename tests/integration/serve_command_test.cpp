@@ -31,7 +31,7 @@ class ServeCommandTest : public ::testing::TestWithParam<int> {
 
 TEST_P(ServeCommandTest, ServesAndShutsDownGracefullyOnTheSignal) {
   Process server({"serve", "--data", dir_.string(), "--listen", "127.0.0.1:0"},
-                 {"CHARTROOM_LOG_LEVEL=info"});
+                 {"CHARTROOM_LOG_LEVEL=info", "CHARTROOM_ACCESS_ENFORCE=off"});
   ASSERT_TRUE(server.WaitFor("listening on port", std::chrono::seconds(30))) << server.output();
   const std::uint16_t port = PortFrom(server.output());
   ASSERT_NE(port, 0);
@@ -50,7 +50,10 @@ TEST_P(ServeCommandTest, ServesAndShutsDownGracefullyOnTheSignal) {
   Process again({"serve", "--data", dir_.string(), "--listen", "127.0.0.1:0"});
   ASSERT_TRUE(again.WaitFor("listening on port", std::chrono::seconds(30))) << again.output();
   HttpClient client(PortFrom(again.output()));
-  EXPECT_EQ(client.Get("/fhir/Patient/s1").status, 200);
+  // By default every FHIR request needs a bearer token; discovery and health do not.
+  EXPECT_EQ(client.Get("/fhir/Patient/s1").status, 401);
+  EXPECT_EQ(client.Get("/fhir/metadata").status, 200);
+  EXPECT_EQ(client.Get("/healthz").status, 200);
   ::kill(again.pid(), SIGTERM);
   EXPECT_EQ(again.Wait(std::chrono::seconds(30)), 0);
 }

@@ -28,9 +28,10 @@ TEST(ServePostgresTest, ServesCreateReadAndSearchFromPostgres) {
   const fs::path dir = fs::path(::testing::TempDir()) / ("serve-pg-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const std::string schema = "chartroom_serve_test_" + std::to_string(::getpid());
-  const std::vector<std::string> env = {
-      "CHARTROOM_STORE_BACKEND=postgres", std::string("CHARTROOM_POSTGRES_DSN=") + dsn,
-      "CHARTROOM_POSTGRES_SCHEMA=" + schema, "CHARTROOM_LOG_LEVEL=info"};
+  const std::vector<std::string> env = {"CHARTROOM_STORE_BACKEND=postgres",
+                                        std::string("CHARTROOM_POSTGRES_DSN=") + dsn,
+                                        "CHARTROOM_POSTGRES_SCHEMA=" + schema,
+                                        "CHARTROOM_LOG_LEVEL=info", "CHARTROOM_ACCESS_ENFORCE=off"};
   std::string id;
   {
     Process server({"serve", "--data", dir.string(), "--listen", "127.0.0.1:0"}, env);

@@ -762,4 +762,34 @@ Result<std::vector<IndexEntry>> IndexExtractor::Extract(const json::value& resou
   return entries;
 }
 
+Result<std::optional<std::string>> IndexExtractor::CompartmentPatient(
+    const json::value& resource) const {
+  const json::object* object = ObjectOf(&resource);
+  const TypeInfo* type =
+      object != nullptr ? FindResourceType(Field(*object, "resourceType")) : nullptr;
+  if (type == nullptr) {
+    return Fail(ErrorCategory::kInvalid, "search.bad-resource",
+                "the resource is not an object with a known resourceType");
+  }
+  if (type->name() == "Patient") {
+    const std::string_view id = Field(*object, "id");
+    return id.empty() ? std::nullopt : std::optional<std::string>(id);
+  }
+  const Converter converter(impl_->kinds, resource);
+  std::vector<IndexValue> values;
+  for (StrRef code_ref : type->patient_compartment_params()) {
+    const std::string_view code = Str(code_ref);
+    for (const ParamPlan& plan : impl_->by_type[IdOf(*type)]) {
+      if (plan.param->code() != code) continue;
+      values.clear();
+      CHARTROOM_RETURN_IF_ERROR(impl_->Values(plan, resource, converter, values));
+      for (const IndexValue& value : values) {
+        const auto* ref = std::get_if<ReferenceValue>(&value);
+        if (ref != nullptr && ref->type == "Patient" && !ref->id.empty()) return ref->id;
+      }
+    }
+  }
+  return std::optional<std::string>();
+}
+
 }  // namespace chartroom::fhir::search

@@ -183,6 +183,12 @@ class IndexExtractor {
   // callers report as internal errors.
   Result<std::vector<IndexEntry>> Extract(const boost::json::value& resource) const;
 
+  // The Patient whose compartment holds `resource`: its own id for a Patient, else the first
+  // Patient referenced through one of its type's patient compartment parameters, in the
+  // definition's order (as the store files it); nullopt for none. Evaluates only those
+  // parameters. Errors as Extract.
+  Result<std::optional<std::string>> CompartmentPatient(const boost::json::value& resource) const;
+
   // The parameters that Extract never fills, with the reason.
   std::span<const SkippedParam> skipped() const;
 

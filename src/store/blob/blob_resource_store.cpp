@@ -117,6 +117,23 @@ class BlobTransaction final : public Transaction {
                                  std::optional<std::int64_t> expected_version) override {
     return inner_.Delete(type, id, expected_version);
   }
+  Result<std::optional<Record>> GetRecord(std::string_view kind, std::string_view key) override {
+    return inner_.GetRecord(kind, key);
+  }
+  Result<std::vector<Record>> ListRecords(std::string_view kind, std::string_view after,
+                                          std::size_t limit) override {
+    return inner_.ListRecords(kind, after, limit);
+  }
+  Status PutRecord(std::string_view kind, std::string_view key, std::string_view value) override {
+    return inner_.PutRecord(kind, key, value);
+  }
+  Status DeleteRecord(std::string_view kind, std::string_view key) override {
+    return inner_.DeleteRecord(kind, key);
+  }
+  Result<std::int64_t> AppendAudit(std::string_view body) override {
+    return inner_.AppendAudit(body);
+  }
+
   Result<SearchPage> Search(const fhir::search::SearchQuery& query) override {
     CHARTROOM_ASSIGN_OR_RETURN(SearchPage page, inner_.Search(query));
     for (auto& v : page.matches) CHARTROOM_RETURN_IF_ERROR(store_.Restore(v, &inner_));
@@ -360,6 +377,16 @@ Status BlobResourceStore::ForEachCurrent(const std::vector<std::string>& types,
     return failed.has_value() && sink(restored);
   }));
   return failed;
+}
+
+Result<std::vector<Record>> BlobResourceStore::ListRecords(std::string_view kind,
+                                                           std::string_view after,
+                                                           std::size_t limit) {
+  return inner_.ListRecords(kind, after, limit);
+}
+
+Result<std::vector<AuditEntry>> BlobResourceStore::ReadAudit(std::int64_t from, std::size_t limit) {
+  return inner_.ReadAudit(from, limit);
 }
 
 }  // namespace chartroom::store::blob

@@ -51,7 +51,8 @@ class BlobResourceStore final : public ResourceStore, public KeyProvider {
     // stays in the resource.
     std::size_t min_bytes = 4096;
     // The backend's index function (required): the compartment of a resource with blobs is
-    // decided from its search values, as the backend decides it (common::CompartmentPatient, store/common/prepared.hpp).
+    // decided from its search values, as the backend decides it (common::CompartmentPatient,
+    // store/common/prepared.hpp).
     IndexFunction index;
   };
 
@@ -74,6 +75,11 @@ class BlobResourceStore final : public ResourceStore, public KeyProvider {
   [[nodiscard]] Status ForEachCurrent(
       const std::vector<std::string>& types, std::optional<core::Timestamp> since,
       const std::function<bool(const ResourceVersion&)>& sink) override;
+  [[nodiscard]] Result<std::vector<Record>> ListRecords(std::string_view kind,
+                                                        std::string_view after,
+                                                        std::size_t limit) override;
+  [[nodiscard]] Result<std::vector<AuditEntry>> ReadAudit(std::int64_t from,
+                                                          std::size_t limit) override;
 
   // KeyProvider: the wrapped backend's keys (`open` may be a transaction of this store).
   [[nodiscard]] Result<crypto::SecretKey> CompartmentKey(std::optional<std::string_view> patient_id,

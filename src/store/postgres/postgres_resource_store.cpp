@@ -17,6 +17,7 @@
 #include "store/common/connection_pool.hpp"
 #include "store/common/prepared.hpp"
 #include "store/common/read_ops.hpp"
+#include "store/common/record_ops.hpp"
 #include "store/common/writer_queue.hpp"
 #include "store/postgres/internal.hpp"
 #include "store/postgres/pg.hpp"
@@ -327,6 +328,27 @@ class WriterTransaction final : public Transaction {
     CHARTROOM_RETURN_IF_ERROR(Flush());
     auto ctx = store_.Context();
     return common::RunSearch(ctx, db_, true, query);
+  }
+  Result<std::optional<Record>> GetRecord(std::string_view kind, std::string_view key) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    return common::GetRecord(db_, kind, key);
+  }
+  Result<std::vector<Record>> ListRecords(std::string_view kind, std::string_view after,
+                                          std::size_t limit) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    return common::ListRecords(db_, kind, after, limit);
+  }
+  Status PutRecord(std::string_view kind, std::string_view key, std::string_view value) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    return common::PutRecord(db_, kind, key, value);
+  }
+  Status DeleteRecord(std::string_view kind, std::string_view key) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    return common::DeleteRecord(db_, kind, key);
+  }
+  Result<std::int64_t> AppendAudit(std::string_view body) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    return common::AppendAudit(db_, store_.options_.audit_chain, body);
   }
 
   // Sends the rows still buffered; called when the work has succeeded.
@@ -838,6 +860,18 @@ Status PostgresResourceStore::ForEachCurrent(
     auto ctx = impl_->Context();
     return common::RunForEachCurrent(ctx, db, types, since, sink);
   });
+}
+
+Result<std::vector<Record>> PostgresResourceStore::ListRecords(std::string_view kind,
+                                                               std::string_view after,
+                                                               std::size_t limit) {
+  return impl_->WithReader(
+      [&](Connection& db) { return common::ListRecords(db, kind, after, limit); });
+}
+
+Result<std::vector<AuditEntry>> PostgresResourceStore::ReadAudit(std::int64_t from,
+                                                                 std::size_t limit) {
+  return impl_->WithReader([&](Connection& db) { return common::ReadAudit(db, from, limit); });
 }
 
 PostgresResourceStore::Stats PostgresResourceStore::GetStats() const { return impl_->GetStats(); }

@@ -46,6 +46,8 @@ class PostgresResourceStore final : public ResourceStore, public KeyProvider {
     IndexFunction index;
     // Labels added to written resources before they are indexed (optional; see LabelFunction).
     LabelFunction label;
+    // Chains audit entries (optional; without it AppendAudit fails, see AuditChainFunction).
+    AuditChainFunction audit_chain;
     // Connections for Read/Search/History/...; concurrent reads beyond this wait.
     int reader_connections = 4;
     // How long the writer waits for more callers after the first one before it begins a group.
@@ -101,6 +103,11 @@ class PostgresResourceStore final : public ResourceStore, public KeyProvider {
   [[nodiscard]] Status ForEachCurrent(
       const std::vector<std::string>& types, std::optional<core::Timestamp> since,
       const std::function<bool(const ResourceVersion&)>& sink) override;
+  [[nodiscard]] Result<std::vector<Record>> ListRecords(std::string_view kind,
+                                                        std::string_view after,
+                                                        std::size_t limit) override;
+  [[nodiscard]] Result<std::vector<AuditEntry>> ReadAudit(std::int64_t from,
+                                                          std::size_t limit) override;
 
   Stats GetStats() const;
 

@@ -18,6 +18,7 @@
 
 #include "core/result_macros.hpp"
 #include "store/common/connection_pool.hpp"
+#include "store/common/record_ops.hpp"
 #include "store/common/writer_queue.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/sqlite/index_rows.hpp"
@@ -293,6 +294,27 @@ class WriterTransaction final : public Transaction {
     CHARTROOM_RETURN_IF_ERROR(store_.FlushRows(db_, buffer_));
     auto ctx = store_.Context();
     return sqlite::RunSearch(ctx, db_, true, query);
+  }
+  Result<std::optional<Record>> GetRecord(std::string_view kind, std::string_view key) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    return common::GetRecord(db_, kind, key);
+  }
+  Result<std::vector<Record>> ListRecords(std::string_view kind, std::string_view after,
+                                          std::size_t limit) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    return common::ListRecords(db_, kind, after, limit);
+  }
+  Status PutRecord(std::string_view kind, std::string_view key, std::string_view value) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    return common::PutRecord(db_, kind, key, value);
+  }
+  Status DeleteRecord(std::string_view kind, std::string_view key) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    return common::DeleteRecord(db_, kind, key);
+  }
+  Result<std::int64_t> AppendAudit(std::string_view body) override {
+    if (!open_) return tl::unexpected(TransactionClosed());
+    return common::AppendAudit(db_, store_.options_.audit_chain, body);
   }
 
   // Inserts the index rows still buffered; called when the work has succeeded.
@@ -835,6 +857,18 @@ Status SqliteResourceStore::ForEachCurrent(
     auto ctx = impl_->Context();
     return sqlite::RunForEachCurrent(ctx, db, types, since, sink);
   });
+}
+
+Result<std::vector<Record>> SqliteResourceStore::ListRecords(std::string_view kind,
+                                                             std::string_view after,
+                                                             std::size_t limit) {
+  return impl_->WithReader(
+      [&](Connection& db) { return common::ListRecords(db, kind, after, limit); });
+}
+
+Result<std::vector<AuditEntry>> SqliteResourceStore::ReadAudit(std::int64_t from,
+                                                               std::size_t limit) {
+  return impl_->WithReader([&](Connection& db) { return common::ReadAudit(db, from, limit); });
 }
 
 Result<PreparedResource> SqliteResourceStore::Prepare(boost::json::object resource,

@@ -28,6 +28,8 @@ TestServer::TestServer(const std::function<void(app::Config&)>& adjust)
   config_.server.threads = 2;
   config_.server.shutdown_grace = std::chrono::seconds(5);
   config_.log.level = "debug";
+  // The interactions' own tests trust every caller; access_test.cpp turns enforcement on.
+  config_.access.enforce = "off";
   if (adjust) adjust(config_);
   Restart();
 }

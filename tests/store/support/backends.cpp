@@ -102,10 +102,19 @@ class SqliteInstance final : public BackendInstance {
   std::filesystem::path path_;
 };
 
+// A chain for the contract tests (the store is not to know audit/chain.hpp): the previous
+// chain's length and a hash, enough to see that each entry's chain follows its predecessor's.
+std::string TestAuditChain(std::string_view previous, std::int64_t sequence,
+                           std::string_view body) {
+  return std::to_string(std::hash<std::string>{}(
+      std::string(previous) + "/" + std::to_string(sequence) + "/" + std::string(body)));
+}
+
 Result<std::unique_ptr<BackendInstance>> OpenSqlite(const BackendEnv& env) {
   SqliteResourceStore::Options options;
   options.path = env.dir / "chartroom.db";
   options.index = env.index;
+  options.audit_chain = TestAuditChain;
   options.reader_connections = 3;
   options.page_cache_kib = 8 * 1024;
   options.mmap_bytes = 0;
@@ -229,6 +238,7 @@ Result<std::unique_ptr<BackendInstance>> OpenPostgres(const BackendEnv& env) {
   options.dsn = dsn;
   options.schema = schema;
   options.index = env.index;
+  options.audit_chain = TestAuditChain;
   options.reader_connections = 3;
   options.group_commit_window = std::chrono::microseconds(env.group_commit_window_us);
   core::SeededRandom key_random(20240301);

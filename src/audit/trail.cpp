@@ -1,0 +1,476 @@
+#include "audit/trail.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <boost/json.hpp>
+
+#include "core/result_macros.hpp"
+#include "crypto/keyed_hash.hpp"
+
+namespace chartroom::audit {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view kCheckpoints = "audit-checkpoint";
+constexpr std::string_view kSealContext = "audit-event";
+constexpr std::size_t kReadChunk = 8192;
+
+struct ActionInfo {
+  Action action;
+  std::string_view name;
+  std::string_view balp_action;  // AuditEvent.action: C R U D E
+  std::string_view subtype;      // restful-interaction (or DICOM for logins)
+};
+
+constexpr ActionInfo kActions[] = {
+    {Action::kLogin, "login", "E", "110122"},
+    {Action::kLogout, "logout", "E", "110123"},
+    {Action::kRead, "read", "R", "read"},
+    {Action::kSearch, "search", "E", "search-type"},
+    {Action::kCreate, "create", "C", "create"},
+    {Action::kUpdate, "update", "U", "update"},
+    {Action::kDelete, "delete", "D", "delete"},
+    {Action::kExport, "export", "R", "export"},
+    {Action::kBreakGlass, "break-glass", "E", "break-glass"},
+    {Action::kDisclosure, "disclosure", "R", "disclosure"},
+    {Action::kTokenIssued, "token-issued", "E", "110122"},
+    {Action::kAdministration, "administration", "E", "administration"},
+};
+
+const ActionInfo& Info(Action action) {
+  for (const ActionInfo& info : kActions) {
+    if (info.action == action) return info;
+  }
+  return kActions[2];
+}
+
+std::string Iso(core::Timestamp t) {
+  const auto micros = t.time_since_epoch().count();
+  const std::time_t secs = static_cast<std::time_t>(micros / 1000000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>((micros / 1000) % 1000));
+  return buf;
+}
+
+json::array Strings(const std::vector<std::string>& values) {
+  json::array out;
+  for (const auto& v : values) out.emplace_back(v);
+  return out;
+}
+
+std::vector<std::string> StringsOf(const json::object& o, std::string_view key) {
+  std::vector<std::string> out;
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || !v->is_array()) return out;
+  for (const json::value& item : v->get_array()) {
+    if (item.is_string()) out.emplace_back(item.get_string());
+  }
+  return out;
+}
+
+Hash ToHash(std::string_view bytes) {
+  Hash h{};
+  std::copy_n(bytes.begin(), std::min(bytes.size(), h.size()), h.begin());
+  return h;
+}
+
+std::optional<Hash> HashFromHex(std::string_view hex) {
+  if (hex.size() != 64) return std::nullopt;
+  Hash h{};
+  for (std::size_t i = 0; i < 32; ++i) {
+    int v = 0;
+    for (std::size_t k = 0; k < 2; ++k) {
+      const char c = hex[2 * i + k];
+      const int n = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (n < 0) return std::nullopt;
+      v = v * 16 + n;
+    }
+    h[i] = static_cast<std::uint8_t>(v);
+  }
+  return h;
+}
+
+std::string CheckpointKey(std::int64_t first) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%019lld", static_cast<long long>(first));
+  return buf;
+}
+
+}  // namespace
+
+std::string_view ActionName(Action action) { return Info(action).name; }
+
+std::string Event::ToJson() const {
+  json::object o;
+  o["t"] = time.time_since_epoch().count();
+  o["a"] = ActionName(action);
+  o["o"] = outcome;
+  if (!user.empty()) o["u"] = user;
+  if (!roles.empty()) o["r"] = Strings(roles);
+  if (!purpose.empty()) o["p"] = purpose;
+  if (!patients.empty()) o["pt"] = Strings(patients);
+  if (!resources.empty()) o["res"] = Strings(resources);
+  if (!client_address.empty()) o["ip"] = client_address;
+  if (!request_id.empty()) o["rq"] = request_id;
+  if (!detail.empty()) o["d"] = detail;
+  return json::serialize(o);
+}
+
+Result<Event> Event::FromJson(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) {
+    return Fail(ErrorCategory::kInternal, "audit.bad-event", "an audit event is not JSON");
+  }
+  const json::object& o = v.get_object();
+  auto str = [&](std::string_view key) {
+    const json::value* f = o.if_contains(key);
+    return f != nullptr && f->is_string() ? std::string(f->get_string()) : std::string();
+  };
+  Event e;
+  if (const json::value* t = o.if_contains("t"); t != nullptr && t->is_int64()) {
+    e.time = core::Timestamp(std::chrono::microseconds(t->get_int64()));
+  }
+  const std::string action = str("a");
+  for (const ActionInfo& info : kActions) {
+    if (info.name == action) e.action = info.action;
+  }
+  e.outcome = str("o");
+  e.user = str("u");
+  e.roles = StringsOf(o, "r");
+  e.purpose = str("p");
+  e.patients = StringsOf(o, "pt");
+  e.resources = StringsOf(o, "res");
+  e.client_address = str("ip");
+  e.request_id = str("rq");
+  e.detail = str("d");
+  return e;
+}
+
+Trail::Trail(store::ResourceStore& store, core::Clock& clock, core::Random& random,
+             crypto::SecretKey seal_key, crypto::SigningKey signing_key, TrailOptions options)
+    : store_(store),
+      clock_(clock),
+      random_(random),
+      seal_key_(seal_key),
+      signing_key_(std::move(signing_key)),
+      options_(std::move(options)) {}
+
+Trail::~Trail() { Stop(); }
+
+std::string Trail::SealBody(const Event& event) const {
+  return crypto::Seal(seal_key_, event.ToJson(), kSealContext, random_);
+}
+
+Status Trail::RecordIn(store::Transaction& tx, const Event& event) {
+  CHARTROOM_ASSIGN_OR_RETURN(std::int64_t sequence, tx.AppendAudit(SealBody(event)));
+  (void)sequence;
+  return Ok();
+}
+
+void Trail::Record(Event event) {
+  std::string body = SealBody(event);
+  std::lock_guard lock(mutex_);
+  queue_.push_back(std::move(body));
+  if (queue_.size() >= options_.max_batch) wake_.notify_one();
+}
+
+Status Trail::AppendQueued() {
+  std::vector<std::string> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(queue_);
+  }
+  if (batch.empty()) return Ok();
+  Status written = store_.InTransaction([&](store::Transaction& tx) -> Status {
+    for (const std::string& body : batch) {
+      CHARTROOM_ASSIGN_OR_RETURN(std::int64_t sequence, tx.AppendAudit(body));
+      (void)sequence;
+    }
+    return Ok();
+  });
+  if (!written) {
+    // Put them back in front, to be tried again with the next batch.
+    std::lock_guard lock(mutex_);
+    batch.insert(batch.end(), std::make_move_iterator(queue_.begin()),
+                 std::make_move_iterator(queue_.end()));
+    queue_.swap(batch);
+  }
+  return written;
+}
+
+Status Trail::SealCheckpoint() {
+  CHARTROOM_ASSIGN_OR_RETURN(auto checkpoints, LoadCheckpoints(store_));
+  std::int64_t from = checkpoints.empty() ? 1 : checkpoints.back().last + 1;
+  std::vector<StoredEntry> range;
+  for (;;) {
+    CHARTROOM_ASSIGN_OR_RETURN(auto entries, store_.ReadAudit(from, kReadChunk));
+    for (auto& e : entries) range.push_back({e.sequence, std::move(e.body), ToHash(e.chain)});
+    if (entries.size() < kReadChunk) break;
+    from = range.back().sequence + 1;
+  }
+  if (range.empty()) return Ok();
+  Checkpoint checkpoint = Seal(range, clock_.Now(), signing_key_, options_.key_id);
+  return store_.InTransaction([&](store::Transaction& tx) -> Status {
+    // Another process may have sealed the same range meanwhile: keep the first.
+    CHARTROOM_ASSIGN_OR_RETURN(auto existing,
+                               tx.GetRecord(kCheckpoints, CheckpointKey(checkpoint.first)));
+    if (existing) return Ok();
+    return tx.PutRecord(kCheckpoints, CheckpointKey(checkpoint.first), CheckpointJson(checkpoint));
+  });
+}
+
+Status Trail::Flush() {
+  std::lock_guard lock(flush_mutex_);
+  CHARTROOM_RETURN_IF_ERROR(AppendQueued());
+  return SealCheckpoint();
+}
+
+void Trail::Start() {
+  if (thread_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = false;
+  }
+  thread_ = std::thread([this] {
+    auto last_seal = std::chrono::steady_clock::now();
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      wake_.wait_for(lock, options_.flush_interval);
+      if (stopping_) break;
+      lock.unlock();
+      {
+        std::lock_guard flush(flush_mutex_);
+        if (!AppendQueued()) {
+          std::lock_guard count(mutex_);
+          ++dropped_;
+        }
+        // Checkpoints every second: the signature, not the batches, is what costs.
+        if (std::chrono::steady_clock::now() - last_seal >= std::chrono::seconds(1)) {
+          (void)SealCheckpoint();
+          last_seal = std::chrono::steady_clock::now();
+        }
+      }
+      lock.lock();
+    }
+  });
+}
+
+void Trail::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  (void)Flush();
+}
+
+std::uint64_t Trail::dropped() const {
+  std::lock_guard lock(mutex_);
+  return dropped_;
+}
+
+std::string CheckpointJson(const Checkpoint& c) {
+  json::object o;
+  o["first"] = c.first;
+  o["last"] = c.last;
+  o["root"] = crypto::ToHex(c.merkle_root);
+  o["head"] = crypto::ToHex(c.head);
+  o["sealed_at"] = c.sealed_at;
+  o["kid"] = c.key_id;
+  o["sig"] = crypto::EncodeBase64Url(c.signature);
+  return json::serialize(o);
+}
+
+Result<Checkpoint> CheckpointFromJson(std::string_view text) {
+  auto bad = [] {
+    return Fail(ErrorCategory::kInternal, "audit.bad-checkpoint", "an audit checkpoint is damaged");
+  };
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return bad();
+  const json::object& o = v.get_object();
+  auto num = [&](std::string_view k) -> std::optional<std::int64_t> {
+    const json::value* f = o.if_contains(k);
+    if (f == nullptr || !f->is_int64()) return std::nullopt;
+    return f->get_int64();
+  };
+  auto str = [&](std::string_view k) -> std::string {
+    const json::value* f = o.if_contains(k);
+    return f != nullptr && f->is_string() ? std::string(f->get_string()) : std::string();
+  };
+  auto first = num("first");
+  auto last = num("last");
+  auto sealed = num("sealed_at");
+  auto root = HashFromHex(str("root"));
+  auto head = HashFromHex(str("head"));
+  auto sig = crypto::DecodeBase64Url(str("sig"));
+  if (!first || !last || !sealed || !root || !head || !sig) return bad();
+  Checkpoint c;
+  c.first = *first;
+  c.last = *last;
+  c.sealed_at = *sealed;
+  c.merkle_root = *root;
+  c.head = *head;
+  c.key_id = str("kid");
+  c.signature = *sig;
+  return c;
+}
+
+Result<std::vector<Checkpoint>> LoadCheckpoints(store::ResourceStore& store) {
+  std::vector<Checkpoint> out;
+  std::string after;
+  for (;;) {
+    CHARTROOM_ASSIGN_OR_RETURN(auto page, store.ListRecords(kCheckpoints, after, 1000));
+    for (const auto& record : page) {
+      CHARTROOM_ASSIGN_OR_RETURN(Checkpoint c, CheckpointFromJson(record.value));
+      out.push_back(std::move(c));
+    }
+    if (page.size() < 1000) break;
+    after = page.back().key;
+  }
+  return out;
+}
+
+Result<VerifyResult> VerifyLog(store::ResourceStore& store, const VerifyKeys& keys) {
+  CHARTROOM_ASSIGN_OR_RETURN(auto checkpoints, LoadCheckpoints(store));
+  ChainVerifier verifier(keys, std::move(checkpoints));
+  std::int64_t from = 1;
+  // Each chunk starts after the last row read, so a removed row shows as a gap in the sequence.
+  for (;;) {
+    CHARTROOM_ASSIGN_OR_RETURN(auto entries, store.ReadAudit(from, kReadChunk));
+    for (auto& e : entries) {
+      if (!verifier.Add({e.sequence, std::move(e.body), ToHash(e.chain)})) {
+        return verifier.Finish();
+      }
+    }
+    if (entries.size() < kReadChunk) break;
+    from = entries.back().sequence + 1;
+  }
+  return verifier.Finish();
+}
+
+Status ForEachEvent(store::ResourceStore& store, const crypto::SecretKey& seal_key,
+                    std::int64_t from,
+                    const std::function<bool(std::int64_t, const Event&)>& sink) {
+  for (;;) {
+    CHARTROOM_ASSIGN_OR_RETURN(auto entries, store.ReadAudit(from, kReadChunk));
+    for (const auto& e : entries) {
+      auto opened = crypto::Open(seal_key, e.body, kSealContext);
+      if (!opened) {
+        return Fail(ErrorCategory::kInternal, "audit.unseal",
+                    "audit entry " + std::to_string(e.sequence) + " does not open");
+      }
+      CHARTROOM_ASSIGN_OR_RETURN(Event event, Event::FromJson(*opened));
+      if (!sink(e.sequence, event)) return Ok();
+    }
+    if (entries.size() < kReadChunk) return Ok();
+    from = entries.back().sequence + 1;
+  }
+}
+
+std::string ToAuditEvent(std::int64_t sequence, const Event& e) {
+  const ActionInfo& info = Info(e.action);
+  json::object ae;
+  ae["resourceType"] = "AuditEvent";
+  ae["id"] = std::to_string(sequence);
+  const bool login =
+      e.action == Action::kLogin || e.action == Action::kLogout || e.action == Action::kTokenIssued;
+  if (login) {
+    ae["type"] = {{"system", "http://dicom.nema.org/resources/ontology/DCM"},
+                  {"code", "110114"},
+                  {"display", "User Authentication"}};
+    ae["subtype"] = json::array{
+        {{"system", "http://dicom.nema.org/resources/ontology/DCM"}, {"code", info.subtype}}};
+  } else {
+    ae["type"] = {{"system", "http://terminology.hl7.org/CodeSystem/audit-event-type"},
+                  {"code", "rest"},
+                  {"display", "Restful Operation"}};
+    ae["subtype"] = json::array{
+        {{"system", "http://hl7.org/fhir/restful-interaction"}, {"code", info.subtype}}};
+  }
+  ae["action"] = info.balp_action;
+  ae["recorded"] = Iso(e.time);
+  const bool ok = e.outcome == "success";
+  ae["outcome"] = ok ? "0" : (e.outcome == "error" ? "8" : "4");
+  if (!ok) ae["outcomeDesc"] = e.outcome;
+  if (!e.purpose.empty()) {
+    ae["purposeOfEvent"] = json::array{
+        {{"coding", json::array{{{"system", "http://terminology.hl7.org/CodeSystem/v3-ActReason"},
+                                 {"code", e.purpose}}}}}};
+  }
+  json::array agents;
+  json::object who;
+  who["type"] = {{"coding", json::array{{{"system",
+                                          "http://terminology.hl7.org/CodeSystem/"
+                                          "extra-security-role-type"},
+                                         {"code", "humanuser"}}}}};
+  who["who"] = {{"identifier", {{"value", e.user.empty() ? "unknown" : e.user}}}};
+  who["requestor"] = true;
+  if (!e.roles.empty()) {
+    json::array roles;
+    for (const auto& r : e.roles) {
+      json::object role;
+      role["coding"] = json::array{{{"system", "urn:chartroom:role"}, {"code", r}}};
+      roles.push_back(std::move(role));
+    }
+    who["role"] = std::move(roles);
+  }
+  if (!e.client_address.empty()) {
+    who["network"] = {{"address", e.client_address}, {"type", "2"}};
+  }
+  agents.push_back(std::move(who));
+  ae["agent"] = std::move(agents);
+  ae["source"] = {{"observer", {{"display", "chartroom"}}},
+                  {"type", json::array{{{"system",
+                                         "http://terminology.hl7.org/CodeSystem/"
+                                         "security-source-type"},
+                                        {"code", "4"}}}}};
+  json::array entities;
+  for (const auto& p : e.patients) {
+    entities.push_back(
+        {{"what", {{"reference", "Patient/" + p}}},
+         {"type",
+          {{"system", "http://terminology.hl7.org/CodeSystem/audit-entity-type"}, {"code", "1"}}},
+         {"role",
+          {{"system", "http://terminology.hl7.org/CodeSystem/object-role"}, {"code", "1"}}}});
+  }
+  for (const auto& r : e.resources) {
+    entities.push_back(
+        {{"what", {{"reference", r}}},
+         {"type",
+          {{"system", "http://terminology.hl7.org/CodeSystem/audit-entity-type"}, {"code", "2"}}},
+         {"role",
+          {{"system", "http://terminology.hl7.org/CodeSystem/object-role"}, {"code", "4"}}}});
+  }
+  if (!e.detail.empty() || !e.request_id.empty()) {
+    json::object detail_entity;
+    detail_entity["type"] = {{"system", "http://terminology.hl7.org/CodeSystem/audit-entity-type"},
+                             {"code", "4"}};
+    if (!e.request_id.empty()) detail_entity["name"] = e.request_id;
+    if (!e.detail.empty()) detail_entity["description"] = e.detail;
+    entities.push_back(std::move(detail_entity));
+  }
+  if (!entities.empty()) ae["entity"] = std::move(entities);
+  return json::serialize(ae);
+}
+
+Result<std::int64_t> ExportLog(store::ResourceStore& store, const crypto::SecretKey& seal_key,
+                               std::ostream& out, std::int64_t from) {
+  std::int64_t count = 0;
+  CHARTROOM_RETURN_IF_ERROR(
+      ForEachEvent(store, seal_key, from, [&](std::int64_t sequence, const Event& event) {
+        out << ToAuditEvent(sequence, event) << '\n';
+        ++count;
+        return true;
+      }));
+  return count;
+}
+
+}  // namespace chartroom::audit

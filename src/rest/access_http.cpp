@@ -1,0 +1,267 @@
+#include "rest/access_http.hpp"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "core/result_macros.hpp"
+#include "rest/bundle_writer.hpp"
+#include "rest/error_response.hpp"
+#include "rest/query_params.hpp"
+
+namespace chartroom::rest {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view kBearer = "Bearer ";
+
+std::string_view HeaderOf(const http::Request& request, std::string_view name) {
+  const http::Header* h = request.header(name);
+  return h == nullptr ? std::string_view() : std::string_view(h->value);
+}
+
+Reply JsonReply(int status, const json::object& body) {
+  Reply reply;
+  reply.status = status;
+  reply.kind = BodyKind::kText;
+  reply.content_type = "application/json";
+  reply.body = json::serialize(body);
+  reply.headers.push_back({"Cache-Control", "no-store"});
+  return reply;
+}
+
+Result<json::object> JsonBody(const http::Request& request) {
+  boost::system::error_code ec;
+  json::value v = json::parse(request.body, ec);
+  if (ec || !v.is_object()) {
+    return Fail(ErrorCategory::kInvalid, "access.bad-request", "the body must be a JSON object");
+  }
+  return std::move(v.get_object());
+}
+
+std::string Str(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+json::object TokenJson(const access::TokenPair& pair) {
+  json::object o;
+  o["access_token"] = pair.access_token;
+  o["token_type"] = "Bearer";
+  o["expires_in"] = pair.expires_in;
+  if (!pair.refresh_token.empty()) o["refresh_token"] = pair.refresh_token;
+  return o;
+}
+
+json::object GrantJson(const access::BreakGlassRecord& g) {
+  json::object o;
+  o["id"] = g.id;
+  o["user"] = g.user;
+  o["patient"] = g.patient;
+  o["reason"] = g.reason;
+  o["started"] = g.started;
+  o["expires"] = g.expires;
+  if (!g.decision.empty()) {
+    o["decision"] = g.decision;
+    o["reviewer"] = g.reviewer;
+    o["note"] = g.note;
+  }
+  return o;
+}
+
+bool Has(const access::Caller& caller, access::Role role) {
+  return std::find(caller.subject.roles.begin(), caller.subject.roles.end(), role) !=
+         caller.subject.roles.end();
+}
+
+Error Denied() {
+  return Error(ErrorCategory::kForbidden, "access.denied",
+               "the request is not permitted for this user, role and purpose of use");
+}
+
+void Audit(const AccessServices& s, audit::Event event) {
+  if (s.trail != nullptr) s.trail->Record(std::move(event));
+}
+
+Result<Reply> Login(const AccessServices& s, const http::Request& request,
+                    const RequestContext& context) {
+  CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
+  audit::Event event = EventFor(nullptr, request, context);
+  event.action = audit::Action::kLogin;
+  event.user = Str(body, "username");
+  event.purpose = Str(body, "purpose");
+  std::string why;
+  auto pair =
+      s.identity->Login(event.user, Str(body, "password"), Str(body, "totp"), event.purpose, &why);
+  event.outcome = pair ? "success" : (why.empty() ? "error" : why);
+  Audit(s, event);
+  if (!pair) return tl::unexpected(pair.error());
+  return JsonReply(200, TokenJson(*pair));
+}
+
+Result<Reply> Refresh(const AccessServices& s, const http::Request& request) {
+  CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
+  CHARTROOM_ASSIGN_OR_RETURN(access::TokenPair pair,
+                             s.identity->Refresh(Str(body, "refresh_token")));
+  return JsonReply(200, TokenJson(pair));
+}
+
+Result<Reply> AccessReport(const AccessServices& s, const access::Caller& caller,
+                           const http::Request& request, const RequestContext& context) {
+  CHARTROOM_ASSIGN_OR_RETURN(std::vector<QueryParam> params, ParseQueryParams(request.query()));
+  std::string patient;
+  std::string user;
+  for (const QueryParam& p : params) {
+    if (p.name == "patient") patient = p.value;
+    if (p.name == "user") user = p.value;
+  }
+  if (patient.empty() == user.empty()) {
+    return Fail(ErrorCategory::kInvalid, "access.bad-request",
+                "an access report is for one patient or one user");
+  }
+  const bool officer = Has(caller, access::Role::kPrivacyOfficer);
+  const bool own = Has(caller, access::Role::kPatient) && !caller.subject.patient.empty() &&
+                   patient == caller.subject.patient;
+  if (!officer && !own) return tl::unexpected(Denied());
+  if (!s.audit_key) {
+    return Fail(ErrorCategory::kUnavailable, "access.no-audit", "the audit trail is not open");
+  }
+  CHARTROOM_RETURN_IF_ERROR(s.trail->Flush());
+  BundleWriter writer("searchset", context.request_id, context.now);
+  std::int64_t count = 0;
+  CHARTROOM_RETURN_IF_ERROR(audit::ForEachEvent(
+      *context.store, *s.audit_key, 1, [&](std::int64_t sequence, const audit::Event& e) {
+        const bool match = !patient.empty() ? std::find(e.patients.begin(), e.patients.end(),
+                                                        patient) != e.patients.end()
+                                            : e.user == user;
+        if (match) {
+          BundleEntry entry;
+          entry.resource = audit::ToAuditEvent(sequence, e);
+          entry.search_mode = "match";
+          writer.AddEntry(entry);
+          ++count;
+        }
+        return true;
+      }));
+  writer.SetTotal(count);
+  audit::Event event = EventFor(&caller, request, context);
+  event.action = audit::Action::kDisclosure;
+  event.detail = patient.empty() ? "access report by user" : "access report by patient";
+  if (!patient.empty()) event.patients = {patient};
+  Audit(s, event);
+  Reply reply;
+  reply.kind = BodyKind::kBundle;
+  reply.body = writer.Finish();
+  return reply;
+}
+
+Result<Reply> Answer(const AccessServices& s, const http::Request& request,
+                     const RequestContext& context) {
+  const std::string_view path = request.path();
+  const std::string_view method = request.method;
+  if (path == "/auth/login" && method == "POST") return Login(s, request, context);
+  if (path == "/auth/refresh" && method == "POST") return Refresh(s, request);
+  CHARTROOM_ASSIGN_OR_RETURN(access::Caller caller, AuthenticateRequest(*s.identity, request));
+  audit::Event event = EventFor(&caller, request, context);
+  if (path == "/auth/logout" && method == "POST") {
+    CHARTROOM_RETURN_IF_ERROR(s.identity->Logout(caller));
+    event.action = audit::Action::kLogout;
+    Audit(s, event);
+    json::object done;
+    done["revoked"] = true;
+    return JsonReply(200, done);
+  }
+  if (path == "/auth/break-glass" && method == "POST") {
+    CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
+    const json::value* minutes = body.if_contains("minutes");
+    const int m = minutes != nullptr && minutes->is_int64()
+                      ? static_cast<int>(std::clamp<std::int64_t>(minutes->get_int64(), 0, 1000))
+                      : 60;
+    auto grant = s.identity->ClaimBreakGlass(caller, Str(body, "patient"), Str(body, "reason"), m);
+    event.action = audit::Action::kBreakGlass;
+    event.purpose = "ETREAT";
+    event.patients = {Str(body, "patient")};
+    event.detail = grant ? "start " + grant->id + ": " + Str(body, "reason") : "refused";
+    event.outcome = grant ? "success" : "denied";
+    Audit(s, event);
+    if (!grant) return tl::unexpected(grant.error());
+    return JsonReply(201, GrantJson(*grant));
+  }
+  if (path.starts_with("/privacy/")) {
+    if (path == "/privacy/access-report" && method == "GET") {
+      return AccessReport(s, caller, request, context);
+    }
+    if (!Has(caller, access::Role::kPrivacyOfficer)) return tl::unexpected(Denied());
+    if (path == "/privacy/break-glass" && method == "GET") {
+      const bool all = request.query().find("all=true") != std::string_view::npos;
+      CHARTROOM_ASSIGN_OR_RETURN(auto grants, s.identity->BreakGlassGrants(!all));
+      json::array list;
+      for (const auto& g : grants) list.push_back(GrantJson(g));
+      json::object out;
+      out["grants"] = std::move(list);
+      return JsonReply(200, out);
+    }
+    constexpr std::string_view kReview = "/privacy/break-glass/";
+    if (path.starts_with(kReview) && method == "POST") {
+      CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
+      CHARTROOM_ASSIGN_OR_RETURN(
+          auto grant, s.identity->ReviewBreakGlass(path.substr(kReview.size()), caller.subject.id,
+                                                   Str(body, "decision"), Str(body, "note")));
+      event.action = audit::Action::kBreakGlass;
+      event.patients = {grant.patient};
+      event.detail = "review " + grant.id + ": " + grant.decision;
+      Audit(s, event);
+      return JsonReply(200, GrantJson(grant));
+    }
+  }
+  return Fail(ErrorCategory::kNotFound, "rest.unknown-route", "there is no endpoint at this URL");
+}
+
+}  // namespace
+
+bool IsAccessPath(std::string_view path) {
+  return path.starts_with("/auth/") || path.starts_with("/privacy/");
+}
+
+Reply HandleAccessEndpoint(const AccessServices& services, const http::Request& request,
+                           const RequestContext& context) {
+  if (services.identity == nullptr) {
+    return ErrorReply(Error(ErrorCategory::kNotFound, "rest.unknown-route",
+                            "access control is not configured on this server"));
+  }
+  auto reply = Answer(services, request, context);
+  if (reply) return std::move(*reply);
+  return ErrorReply(reply.error());
+}
+
+Result<access::Caller> AuthenticateRequest(access::Identity& identity,
+                                           const http::Request& request) {
+  const std::string_view authorization = HeaderOf(request, "Authorization");
+  if (authorization.size() <= kBearer.size() ||
+      !std::equal(kBearer.begin(), kBearer.end(), authorization.begin(),
+                  [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+    return Fail(ErrorCategory::kUnauthenticated, "access.no-token",
+                "this server needs a bearer token (Authorization: Bearer ...)");
+  }
+  CHARTROOM_ASSIGN_OR_RETURN(access::Caller caller,
+                             identity.Authenticate(authorization.substr(kBearer.size()),
+                                                   HeaderOf(request, "X-Purpose-Of-Use")));
+  CHARTROOM_RETURN_IF_ERROR(access::CheckPurpose(caller.subject));
+  return caller;
+}
+
+audit::Event EventFor(const access::Caller* caller, const http::Request& request,
+                      const RequestContext& context) {
+  audit::Event event;
+  event.time = context.now;
+  event.client_address = request.remote_address;
+  event.request_id = context.request_id;
+  if (caller != nullptr) {
+    event.user = caller->subject.id;
+    for (access::Role r : caller->subject.roles) event.roles.emplace_back(access::RoleName(r));
+    event.purpose = caller->subject.purpose;
+  }
+  return event;
+}
+
+}  // namespace chartroom::rest
