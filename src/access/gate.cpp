@@ -116,14 +116,19 @@ Result<std::vector<ConsentRule>> Gate::ConsentOf(std::string_view patient) {
 }
 
 Result<Decision> Gate::View::DecideFor(Operation operation, const json::object& resource,
-                                       std::optional<std::string>* patient) {
+                                       std::optional<std::string>* patient, bool writing) {
   json::value wrapped(resource, json::storage_ptr());
   CHARTROOM_ASSIGN_OR_RETURN(*patient, gate_.patient_of_(wrapped));
   ResourceFacts facts;
   facts.type = std::string(StringAt(resource, "resourceType"));
   facts.patient = patient->value_or("");
-  facts.labels = SecurityLabels(resource);
   std::vector<ConsentRule> consent;
+  if (writing) {
+    // Labels and consent restrict what leaves, not what is recorded: a clinician records a
+    // Part 2 diagnosis without the consent its disclosure will need.
+    return Decide(subject_, operation, facts, consent, gate_.clock_.Now());
+  }
+  facts.labels = SecurityLabels(resource);
   if (!facts.patient.empty()) {
     CHARTROOM_ASSIGN_OR_RETURN(consent, gate_.ConsentOf(facts.patient));
   }
@@ -139,7 +144,7 @@ Result<std::optional<std::string>> Gate::View::Show(Operation operation, std::st
   }
   json::object& resource = parsed.get_object();
   std::optional<std::string> patient;
-  CHARTROOM_ASSIGN_OR_RETURN(Decision decision, DecideFor(operation, resource, &patient));
+  CHARTROOM_ASSIGN_OR_RETURN(Decision decision, DecideFor(operation, resource, &patient, false));
   if (decision.effect == Effect::kDeny) return std::optional<std::string>();
   if (patient) patients_.insert(*patient);
   resources_.push_back(std::string(StringAt(resource, "resourceType")) + "/" +
@@ -158,7 +163,7 @@ Status Gate::View::CheckWrite(Operation operation, const boost::json::value& res
   }
   std::optional<std::string> patient;
   CHARTROOM_ASSIGN_OR_RETURN(Decision decision,
-                             DecideFor(operation, resource.get_object(), &patient));
+                             DecideFor(operation, resource.get_object(), &patient, true));
   if (decision.effect != Effect::kAllow) {
     return Fail(ErrorCategory::kForbidden, "access.denied",
                 "the request is not permitted for this user, role and purpose of use");

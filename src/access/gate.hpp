@@ -68,7 +68,8 @@ class Gate {
     // re-serialized) or nullopt when it must not be seen at all. `json` is a stored resource.
     Result<std::optional<std::string>> Show(Operation operation, std::string_view json);
     // kForbidden "access.denied" when `subject` may not write `resource` (create/update) or
-    // delete it. The patient of the resource is recorded as touched.
+    // delete it: role, operation, type, purpose and own-record rules; labels and consent govern
+    // what leaves, not what is recorded. The patient of the resource is recorded as touched.
     Status CheckWrite(Operation operation, const boost::json::value& resource);
     // Whether the subject may run `operation` on `type` at all (a search of a type it may never
     // read is refused rather than answered empty).
@@ -82,7 +83,7 @@ class Gate {
 
    private:
     Result<Decision> DecideFor(Operation operation, const boost::json::object& resource,
-                               std::optional<std::string>* patient);
+                               std::optional<std::string>* patient, bool writing);
     Gate& gate_;
     const Subject& subject_;
     std::set<std::string> patients_;

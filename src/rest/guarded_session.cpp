@@ -72,26 +72,18 @@ class GuardedTransaction final : public store::Transaction {
     const std::string type(boost::json::value_to<std::string_view>(resource["resourceType"]));
     const boost::json::value* id = resource.if_contains("id");
     CHARTROOM_RETURN_IF_ERROR(
-        CheckReplaced(type, id != nullptr && id->is_string() ? std::string(id->get_string()) : ""));
+        CheckReplaced(type, id != nullptr && id->is_string() ? std::string(id->get_string()) : "",
+                      Operation::kUpdate));
     return Written(inner_.Update(std::move(resource), expected));
   }
   Result<store::ResourceVersion> Update(store::PreparedResource resource,
                                         std::optional<std::int64_t> expected) override {
-    CHARTROOM_RETURN_IF_ERROR(CheckReplaced(resource.type(), resource.id()));
+    CHARTROOM_RETURN_IF_ERROR(CheckReplaced(resource.type(), resource.id(), Operation::kUpdate));
     return Written(inner_.Update(std::move(resource), expected));
   }
   Result<store::ResourceVersion> Delete(std::string_view type, std::string_view id,
                                         std::optional<std::int64_t> expected) override {
-    CHARTROOM_ASSIGN_OR_RETURN(auto current, Current(type, id));
-    if (current) {
-      boost::system::error_code ec;
-      boost::json::value parsed = boost::json::parse(current->json, ec);
-      if (ec)
-        return Fail(ErrorCategory::kInternal, "rest.bad-stored", "a stored resource is damaged");
-      if (auto checked = guard_.view->CheckWrite(Operation::kDelete, parsed); !checked) {
-        return tl::unexpected(checked.error());
-      }
-    }
+    CHARTROOM_RETURN_IF_ERROR(CheckReplaced(type, id, Operation::kDelete));
     return Written(inner_.Delete(type, id, expected));
   }
   Result<store::SearchPage> Search(const fhir::search::SearchQuery& query) override {
@@ -134,19 +126,25 @@ class GuardedTransaction final : public store::Transaction {
     return std::optional<store::ResourceVersion>(std::move(*current));
   }
 
-  // An update may not overwrite what the caller could not write (or see).
-  Status CheckReplaced(std::string_view type, std::string_view id) {
+  // An update or delete may change only what the caller may see and may write. A hidden
+  // resource answers 403 access.denied, as one the caller may not write (docs/access.md notes
+  // what that tells a caller who could have created it).
+  Status CheckReplaced(std::string_view type, std::string_view id, Operation operation) {
     CHARTROOM_ASSIGN_OR_RETURN(auto current, Current(type, id));
     if (!current) return Ok();
+    access::Gate::View probe(*guard_.view);
+    CHARTROOM_ASSIGN_OR_RETURN(auto visible, probe.Show(Operation::kRead, current->json));
+    if (!visible) return tl::unexpected(Denied());
     boost::system::error_code ec;
     boost::json::value parsed = boost::json::parse(current->json, ec);
-    if (ec)
+    if (ec) {
       return Fail(ErrorCategory::kInternal, "rest.bad-stored", "a stored resource is damaged");
-    return guard_.view->CheckWrite(Operation::kUpdate, parsed);
+    }
+    return guard_.view->CheckWrite(operation, parsed);
   }
 
-  // Decides on the version just written (labels included) and audits it in this transaction;
-  // a refusal fails the work, so nothing of it commits.
+  // Decides on the version just written and audits it in this transaction; a refusal fails
+  // the work, so nothing of it commits.
   Result<store::ResourceVersion> Written(Result<store::ResourceVersion> written) {
     if (!written) return written;
     const store::ResourceVersion& v = *written;
@@ -239,6 +237,25 @@ Result<store::SearchPage> GuardedSession::Search(const fhir::search::SearchQuery
     }
     out.next_page = page.next_page;
   }
+  // A next link only when something the caller may see follows: hidden matches at the end of
+  // the results must not show as a link to an empty page.
+  if (out.next_page && out.matches.size() >= want) {
+    fhir::search::SearchQuery probe = query;
+    probe.total = fhir::search::TotalMode::kNone;
+    probe.includes.clear();
+    probe.count = 1;
+    std::optional<std::string> at = out.next_page;
+    bool visible = false;
+    while (at && !visible) {
+      probe.page_token = *at;
+      CHARTROOM_ASSIGN_OR_RETURN(store::SearchPage page, inner_.Search(probe));
+      access::Gate::View counter(view);
+      CHARTROOM_RETURN_IF_ERROR(FilterVersions(counter, Operation::kSearch, page.matches));
+      visible = !page.matches.empty();
+      at = page.next_page;
+    }
+    if (!visible) out.next_page.reset();
+  }
   if (first.total) {
     // Recount over what the caller may see: the store's count would tell of hidden matches.
     fhir::search::SearchQuery all = query;
@@ -280,7 +297,11 @@ Result<store::HistoryPage> GuardedSession::History(const store::HistoryQuery& qu
     return tl::unexpected(Denied());
   }
   CHARTROOM_ASSIGN_OR_RETURN(store::HistoryPage page, inner_.History(query));
+  const bool had_versions = !page.versions.empty();
   CHARTROOM_RETURN_IF_ERROR(FilterVersions(*guard_.view, Operation::kRead, page.versions));
+  if (!query.id.empty() && had_versions && page.versions.empty()) {
+    return tl::unexpected(Hidden(query.type, query.id));  // as for a resource that never was
+  }
   // The total, recounted as a search's; -1 (left out) beyond kMaxRecount versions.
   store::HistoryQuery all = query;
   all.count = 1000;

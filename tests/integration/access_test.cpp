@@ -1,0 +1,418 @@
+// Access control over HTTP, end to end (docs/access.md): login and tokens, the one decision
+// point on every read path (read, vread, search with _include/_revinclude, history,
+// $everything, $export), minimum-necessary masking, consent, writes, break-the-glass with its
+// review, the privacy officer's access report, and the audit trail those leave, which
+// `chartroom audit verify` checks and a tampered row fails. All data is synthetic.
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "app/security.hpp"
+#include "app/store_open.hpp"
+#include "core/clock.hpp"
+#include "support/process.hpp"
+#include "support/test_server.hpp"
+
+namespace chartroom::test {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kPassword = "synthetic passphrase for tests";
+
+std::string Condition(std::string_view id, std::string_view patient, std::string_view icd) {
+  return R"({"resourceType":"Condition","id":")" + std::string(id) +
+         R"(","subject":{"reference":"Patient/)" + std::string(patient) +
+         R"("},"code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":")" +
+         std::string(icd) + R"("}]}})";
+}
+
+std::string PatientJson(std::string_view id, std::string_view family) {
+  return R"({"resourceType":"Patient","id":")" + std::string(id) + R"(","name":[{"family":")" +
+         std::string(family) +
+         R"(","given":["Testa"]}],"birthDate":"1970-06-15","telecom":[{"system":"phone",)"
+         R"("value":"555-0100"}],"address":[{"city":"Springfield","postalCode":"99999"}]})";
+}
+
+std::int64_t Total(const HttpResult& r) {
+  const json::value v = r.json();
+  const json::value* t = v.is_object() ? v.as_object().if_contains("total") : nullptr;
+  return t != nullptr && t->is_int64() ? t->as_int64() : -1;
+}
+
+bool Mentions(const HttpResult& r, std::string_view text) {
+  return r.body.find(text) != std::string::npos;
+}
+
+class AccessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Users are added through the library, as `chartroom user add` does, on the server's data
+    // directory (the store is shared between processes and instances).
+    {
+      core::SystemRandom random;
+      auto opened = app::OpenStore(server_.config(), server_.clock(), random);
+      ASSERT_TRUE(opened.has_value()) << opened.error().message();
+      auto security = app::OpenSecurity(server_.config(), *opened, server_.clock(), random);
+      ASSERT_TRUE(security.has_value()) << security.error().message();
+      access::Identity& id = *security->identity;
+      using access::Role;
+      ASSERT_TRUE(id.AddUser("doc", kPassword, {Role::kClinician}));
+      ASSERT_TRUE(id.AddUser("tech", kPassword, {Role::kHimTechnician}));
+      ASSERT_TRUE(id.AddUser("analyst", kPassword, {Role::kDataAnalyst}));
+      ASSERT_TRUE(id.AddUser("privacy", kPassword, {Role::kPrivacyOfficer}));
+      ASSERT_TRUE(id.AddUser("pat", kPassword, {Role::kPatient}, "p1"));
+      security->trail->Stop();
+    }
+    doc_ = Login("doc", "TREAT");
+    tech_ = Login("tech", "HOPERAT");
+    analyst_ = Login("analyst", "HRESCH");
+    privacy_ = Login("privacy", "HOPERAT");
+    patient_ = Login("pat", "PATRQT");
+
+    // The record: two patients, an ordinary and a Part 2 (SUD) diagnosis for p1, an
+    // observation, and p2's consent refusing operations (HOPERAT) access.
+    ASSERT_EQ(Put(doc_, "/fhir/Patient/p1", PatientJson("p1", "Alpha")).status, 201);
+    ASSERT_EQ(Put(doc_, "/fhir/Patient/p2", PatientJson("p2", "Beta")).status, 201);
+    ASSERT_EQ(Put(doc_, "/fhir/Condition/c-dm", Condition("c-dm", "p1", "E11.9")).status, 201);
+    const HttpResult sud = Put(doc_, "/fhir/Condition/c-sud", Condition("c-sud", "p1", "F11.20"));
+    ASSERT_EQ(sud.status, 201) << sud.body;
+    ASSERT_EQ(Put(doc_, "/fhir/Condition/c-p2", Condition("c-p2", "p2", "E11.9")).status, 201);
+    ASSERT_EQ(Put(doc_, "/fhir/Consent/k2",
+                  R"({"resourceType":"Consent","id":"k2","status":"active","scope":{"coding":[)"
+                  R"({"code":"patient-privacy"}]},"category":[{"coding":[{"code":"59284-0"}]}],)"
+                  R"("patient":{"reference":"Patient/p2"},"provision":{"type":"permit",)"
+                  R"("provision":[{"type":"deny","purpose":[{"system":"http://terminology.)"
+                  R"(hl7.org/CodeSystem/v3-ActReason","code":"HOPERAT"}]}]}})")
+                  .status,
+              201);
+  }
+
+  std::string Login(std::string_view user, std::string_view purpose) {
+    const HttpResult r = client_.Post("/auth/login",
+                                      R"({"username":")" + std::string(user) + R"(","password":")" +
+                                          std::string(kPassword) + R"(","purpose":")" +
+                                          std::string(purpose) + R"("})",
+                                      {{"Content-Type", "application/json"}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    const json::value v = r.json();
+    return v.is_object() && v.as_object().contains("access_token")
+               ? "Bearer " + std::string(v.at("access_token").as_string())
+               : "";
+  }
+  HttpResult Get(const std::string& token, std::string_view target, Headers extra = {}) {
+    extra.push_back({"Authorization", token});
+    return client_.Get(target, extra);
+  }
+  HttpResult Put(const std::string& token, std::string_view target, std::string_view body) {
+    return client_.Put(target, body, {{"Authorization", token}});
+  }
+  HttpResult Post(const std::string& token, std::string_view target, std::string_view body,
+                  std::string_view type = "application/fhir+json") {
+    return client_.Post(target, body,
+                        {{"Authorization", token}, {"Content-Type", std::string(type)}});
+  }
+
+  TestServer server_{[](app::Config& c) { c.access.enforce = "on"; }};
+  HttpClient client_ = server_.Client();
+  std::string doc_, tech_, analyst_, privacy_, patient_;
+};
+
+TEST_F(AccessTest, MissingForgedRevokedAndPurposelessTokensAreRefusedWithoutDetail) {
+  const HttpResult none = client_.Get("/fhir/Patient/p1");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.header("WWW-Authenticate"), "Bearer realm=\"chartroom\"");
+  EXPECT_EQ(IssueCode(none.json()), "access.no-token");
+  // A changed signature, and a payload from another token under this one's signature.
+  std::string forged = doc_;
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(Get(forged, "/fhir/Patient/p1").status, 401);
+  const auto dot = doc_.find('.');
+  const auto tech_dot = tech_.find('.');
+  const std::string spliced = doc_.substr(0, dot) +
+                              tech_.substr(tech_dot, tech_.rfind('.') - tech_dot) +
+                              doc_.substr(doc_.rfind('.'));
+  EXPECT_EQ(Get(spliced, "/fhir/Patient/p1").status, 401);
+  // A missing record and a forbidden one answer alike for a caller without a token.
+  EXPECT_EQ(client_.Get("/fhir/Patient/nope").body.size(), none.body.size());
+  // A purpose the role may not use: 403 for the whole request.
+  const HttpResult purpose = Get(tech_, "/fhir/Patient/p1", {{"X-Purpose-Of-Use", "TREAT"}});
+  EXPECT_EQ(purpose.status, 403);
+  EXPECT_EQ(IssueCode(purpose.json()), "access.purpose");
+  // Expired: the server's clock moves past the token's lifetime.
+  server_.clock().Set(server_.clock().Now() + std::chrono::hours(1));
+  const HttpResult expired = Get(doc_, "/fhir/Patient/p1");
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_EQ(IssueCode(expired.json()), "access.token-expired");
+  // Logout revokes: a fresh login works until it logs out.
+  const std::string fresh = Login("doc", "TREAT");
+  EXPECT_EQ(Get(fresh, "/fhir/Patient/p1").status, 200);
+  EXPECT_EQ(client_.Post("/auth/logout", "", {{"Authorization", fresh}}).status, 200);
+  EXPECT_EQ(Get(fresh, "/fhir/Patient/p1").status, 401);
+}
+
+TEST_F(AccessTest, LoginFailuresLockTheAccountWithTheSameAnswer) {
+  const auto attempt = [&](std::string_view password) {
+    return client_.Post(
+        "/auth/login",
+        R"({"username":"tech","password":")" + std::string(password) + R"(","purpose":"HOPERAT"})",
+        {{"Content-Type", "application/json"}});
+  };
+  const HttpResult unknown = client_.Post(
+      "/auth/login", R"({"username":"nobody","password":"whatever it is","purpose":"TREAT"})",
+      {{"Content-Type", "application/json"}});
+  EXPECT_EQ(unknown.status, 401);
+  for (int i = 0; i < 5; ++i) {
+    const HttpResult wrong = attempt("not the passphrase");
+    EXPECT_EQ(wrong.status, 401);
+    EXPECT_EQ(wrong.body, unknown.body);  // a wrong password and an unknown user look alike
+  }
+  // Locked now: even the right password fails, alike, until the backoff has passed.
+  EXPECT_EQ(attempt(kPassword).body, unknown.body);
+  server_.clock().Set(server_.clock().Now() + std::chrono::seconds(31));
+  EXPECT_EQ(attempt(kPassword).status, 200);
+}
+
+TEST_F(AccessTest, RefreshRotatesAndTheOldRefreshTokenIsSpent) {
+  const HttpResult login = client_.Post(
+      "/auth/login",
+      R"({"username":"doc","password":")" + std::string(kPassword) + R"(","purpose":"TREAT"})",
+      {{"Content-Type", "application/json"}});
+  ASSERT_EQ(login.status, 200);
+  const std::string refresh = std::string(login.json().at("refresh_token").as_string());
+  const std::string body = R"({"refresh_token":")" + refresh + R"("})";
+  const HttpResult renewed =
+      client_.Post("/auth/refresh", body, {{"Content-Type", "application/json"}});
+  ASSERT_EQ(renewed.status, 200) << renewed.body;
+  const std::string token = "Bearer " + std::string(renewed.json().at("access_token").as_string());
+  EXPECT_EQ(Get(token, "/fhir/Patient/p1").status, 200);
+  EXPECT_EQ(client_.Post("/auth/refresh", body, {{"Content-Type", "application/json"}}).status,
+            401);
+  // The access token of the spent session is revoked with it.
+  const std::string first = "Bearer " + std::string(login.json().at("access_token").as_string());
+  EXPECT_EQ(Get(first, "/fhir/Patient/p1").status, 401);
+}
+
+TEST_F(AccessTest, EveryReadPathHidesAPart2DiagnosisWithoutConsent) {
+  // read and vread: the same 404 as a resource that does not exist.
+  const HttpResult read = Get(doc_, "/fhir/Condition/c-sud");
+  const HttpResult missing = Get(doc_, "/fhir/Condition/c-none");
+  EXPECT_EQ(read.status, 404);
+  EXPECT_EQ(IssueCode(read.json()), IssueCode(missing.json()));
+  EXPECT_EQ(Get(doc_, "/fhir/Condition/c-sud/_history/1").status, 404);
+  EXPECT_EQ(Get(doc_, "/fhir/Condition/c-dm").status, 200);
+  // search: neither entry nor count.
+  const HttpResult search = Get(doc_, "/fhir/Condition?subject=Patient/p1&_total=accurate");
+  ASSERT_EQ(search.status, 200) << search.body;
+  EXPECT_EQ(Total(search), 1);
+  EXPECT_TRUE(Mentions(search, "c-dm"));
+  EXPECT_FALSE(Mentions(search, "c-sud"));
+  // _count=1 pages: the hidden match shortens no page and adds no link.
+  const HttpResult paged = Get(doc_, "/fhir/Condition?subject=Patient/p1&_count=1");
+  EXPECT_TRUE(Mentions(paged, "c-dm"));
+  EXPECT_FALSE(Mentions(paged, "\"next\"")) << paged.body;
+  // _revinclude and _include.
+  const HttpResult rev = Get(doc_, "/fhir/Patient?_id=p1&_revinclude=Condition:subject");
+  EXPECT_TRUE(Mentions(rev, "c-dm"));
+  EXPECT_FALSE(Mentions(rev, "c-sud"));
+  // history: type and instance.
+  const HttpResult history = Get(doc_, "/fhir/Condition/_history");
+  EXPECT_TRUE(Mentions(history, "c-dm"));
+  EXPECT_FALSE(Mentions(history, "c-sud"));
+  EXPECT_EQ(Total(history), 2);  // c-dm and c-p2
+  EXPECT_EQ(Get(doc_, "/fhir/Condition/c-sud/_history").status, 404);
+  // $everything.
+  const HttpResult everything = Get(doc_, "/fhir/Patient/p1/$everything");
+  ASSERT_EQ(everything.status, 200) << everything.body;
+  EXPECT_TRUE(Mentions(everything, "c-dm"));
+  EXPECT_FALSE(Mentions(everything, "c-sud"));
+  // A transaction Bundle's read entries pass the same gate.
+  const HttpResult batch =
+      Post(doc_, "/fhir",
+           R"({"resourceType":"Bundle","type":"batch","entry":[{"request":{"method":"GET",)"
+           R"("url":"Condition/c-sud"}},{"request":{"method":"GET","url":"Condition/c-dm"}}]})");
+  ASSERT_EQ(batch.status, 200) << batch.body;
+  EXPECT_TRUE(Mentions(batch, "\"404"));
+  EXPECT_FALSE(Mentions(batch, "F11.20"));
+}
+
+TEST_F(AccessTest, ConsentDenyingAPurposeHidesThePatientsRecord) {
+  EXPECT_EQ(Get(tech_, "/fhir/Patient/p2").status, 404);
+  EXPECT_EQ(Get(tech_, "/fhir/Condition/c-p2").status, 404);
+  EXPECT_EQ(Get(tech_, "/fhir/Patient/p1").status, 200);
+  const HttpResult search = Get(tech_, "/fhir/Patient?_total=accurate");
+  EXPECT_EQ(Total(search), 1);
+  EXPECT_FALSE(Mentions(search, "Beta"));
+  EXPECT_EQ(Get(tech_, "/fhir/Patient/p2/$everything").status, 404);
+  // Treatment is not refused by that consent.
+  EXPECT_EQ(Get(doc_, "/fhir/Patient/p2").status, 200);
+}
+
+TEST_F(AccessTest, TheAnalystSeesMaskedRecordsAndExportsMaskedLines) {
+  const HttpResult read = Get(analyst_, "/fhir/Patient/p1");
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_FALSE(Mentions(read, "Alpha"));
+  EXPECT_FALSE(Mentions(read, "555-0100"));
+  EXPECT_FALSE(Mentions(read, "Springfield"));
+  EXPECT_TRUE(Mentions(read, "\"birthDate\":\"1970\"")) << read.body;
+  EXPECT_TRUE(Mentions(read, "SUBSETTED"));
+  const HttpResult search = Get(analyst_, "/fhir/Patient?birthdate=1970-06-15");
+  EXPECT_FALSE(Mentions(search, "Alpha"));
+  // Writing is not among the analyst's operations.
+  const HttpResult write = Put(analyst_, "/fhir/Patient/p3", PatientJson("p3", "Gamma"));
+  EXPECT_EQ(write.status, 403);
+  EXPECT_EQ(IssueCode(write.json()), "access.denied");
+
+  // $export: the kick-off, then the files, every line masked and no Part 2 record.
+  const HttpResult kick = Get(analyst_, "/fhir/$export?_type=Patient,Condition",
+                              {{"Accept", "application/fhir+json"}, {"Prefer", "respond-async"}});
+  ASSERT_EQ(kick.status, 202) << kick.body;
+  const std::string status_url = kick.header("Content-Location");
+  const std::string path = status_url.substr(status_url.find("/fhir/"));
+  HttpResult status;
+  for (int i = 0; i < 200; ++i) {
+    status = Get(analyst_, path);
+    if (status.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_EQ(status.status, 200) << status.body;
+  std::string lines;
+  const json::value manifest = status.json();
+  for (const json::value& output : manifest.at("output").as_array()) {
+    const std::string url(output.at("url").as_string());
+    lines += Get(analyst_, url.substr(url.find("/fhir/"))).body;
+  }
+  EXPECT_NE(lines.find("c-dm"), std::string::npos) << lines;
+  EXPECT_FALSE(lines.find("c-sud") != std::string::npos) << lines;
+  EXPECT_EQ(lines.find("Alpha"), std::string::npos) << lines;
+  EXPECT_EQ(lines.find("Beta"), std::string::npos) << lines;
+}
+
+TEST_F(AccessTest, APatientSeesOnlyTheirOwnRecord) {
+  EXPECT_EQ(Get(patient_, "/fhir/Patient/p1").status, 200);
+  EXPECT_EQ(Get(patient_, "/fhir/Patient/p2").status, 404);
+  const HttpResult search = Get(patient_, "/fhir/Condition?_total=accurate");
+  EXPECT_EQ(Total(search), 1);  // c-dm: not p2's, not the Part 2 one
+  EXPECT_TRUE(Mentions(search, "c-dm"));
+}
+
+TEST_F(AccessTest, BreakTheGlassOpensOnePatientForALimitedTimeAndIsReviewed) {
+  const std::string emergency = Login("doc", "ETREAT");
+  EXPECT_EQ(Get(emergency, "/fhir/Condition/c-sud").status, 404);
+  // Only with a reason.
+  EXPECT_EQ(
+      Post(emergency, "/auth/break-glass", R"({"patient":"p1","minutes":30})", "application/json")
+          .status,
+      400);
+  const HttpResult claimed = Post(
+      emergency, "/auth/break-glass",
+      R"({"patient":"p1","reason":"unresponsive in the ED","minutes":30})", "application/json");
+  ASSERT_EQ(claimed.status, 201) << claimed.body;
+  const std::string grant(claimed.json().at("id").as_string());
+  EXPECT_EQ(Get(emergency, "/fhir/Condition/c-sud").status, 200);
+  EXPECT_EQ(Get(doc_, "/fhir/Condition/c-sud").status, 404);      // TREAT is not an emergency
+  EXPECT_EQ(Get(emergency, "/fhir/Condition/c-p2").status, 200);  // p2 needs no glass broken
+  // A technician cannot break the glass.
+  EXPECT_EQ(
+      Post(tech_, "/auth/break-glass", R"({"patient":"p1","reason":"curious"})", "application/json")
+          .status,
+      403);
+
+  // The review queue: only for the privacy officer.
+  EXPECT_EQ(Get(doc_, "/privacy/break-glass").status, 403);
+  const HttpResult queue = Get(privacy_, "/privacy/break-glass");
+  ASSERT_EQ(queue.status, 200) << queue.body;
+  EXPECT_TRUE(Mentions(queue, grant));
+  EXPECT_TRUE(Mentions(queue, "unresponsive in the ED"));
+  const HttpResult reviewed =
+      Post(privacy_, "/privacy/break-glass/" + grant,
+           R"({"decision":"appropriate","note":"documented emergency"})", "application/json");
+  ASSERT_EQ(reviewed.status, 200) << reviewed.body;
+  EXPECT_FALSE(Mentions(Get(privacy_, "/privacy/break-glass"), grant));
+
+  // After its time the grant ends.
+  server_.clock().Set(server_.clock().Now() + std::chrono::minutes(31));
+  const std::string later = Login("doc", "ETREAT");
+  EXPECT_EQ(Get(later, "/fhir/Condition/c-sud").status, 404);
+
+  // Start, use and review are in the trail: the patient's access report shows them.
+  const HttpResult report = Get(Login("privacy", "HOPERAT"), "/privacy/access-report?patient=p1");
+  ASSERT_EQ(report.status, 200) << report.body;
+  EXPECT_TRUE(Mentions(report, "start " + grant));
+  EXPECT_TRUE(Mentions(report, "break-the-glass"));  // the read through the grant
+  EXPECT_TRUE(Mentions(report, "review " + grant + ": appropriate"));
+}
+
+TEST_F(AccessTest, AccessReportsTellWhoSawARecordAndAPatientMayAskForTheirOwn) {
+  ASSERT_EQ(Get(tech_, "/fhir/Patient/p1").status, 200);
+  const HttpResult mine = Get(patient_, "/privacy/access-report?patient=p1");
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_TRUE(Mentions(mine, R"("value":"tech")"));
+  EXPECT_TRUE(Mentions(mine, "HOPERAT"));
+  EXPECT_EQ(Get(patient_, "/privacy/access-report?patient=p2").status, 403);
+  EXPECT_EQ(Get(tech_, "/privacy/access-report?patient=p1").status, 403);
+  const HttpResult by_user = Get(privacy_, "/privacy/access-report?user=tech");
+  ASSERT_EQ(by_user.status, 200);
+  EXPECT_TRUE(Mentions(by_user, "Patient/p1"));
+}
+
+TEST_F(AccessTest, TheAuditTrailVerifiesAndATamperedEntryIsNamed) {
+  ASSERT_EQ(Get(doc_, "/fhir/Patient/p1").status, 200);
+  server_.Stop();
+  const std::filesystem::path dir = server_.config().data_dir;
+  {
+    Process verify({"audit", "verify", "--data", dir.string()});
+    EXPECT_EQ(verify.Wait(std::chrono::seconds(60)), 0) << verify.output();
+  }
+  const auto verify_in_process = [&]() {
+    core::SystemClock clock;
+    core::SystemRandom random;
+    auto opened = app::OpenStore(server_.config(), clock, random);
+    EXPECT_TRUE(opened.has_value());
+    auto security = app::OpenSecurity(server_.config(), *opened, clock, random);
+    EXPECT_TRUE(security.has_value());
+    auto result = audit::VerifyLog(*opened->store, security->verify_keys);
+    EXPECT_TRUE(result.has_value());
+    return *result;
+  };
+  const audit::VerifyResult intact = verify_in_process();
+  ASSERT_FALSE(intact.first_bad);
+  ASSERT_GE(intact.entries, 8);
+  // Change one byte of entry 5's sealed body, as someone with the database file could.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "chartroom.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "UPDATE audit_log SET body = CAST(substr(body, 1, 10) || 'x' || "
+                         "substr(body, 12) AS BLOB) WHERE sequence = 5",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  {
+    Process verify({"audit", "verify", "--data", dir.string()});
+    EXPECT_EQ(verify.Wait(std::chrono::seconds(60)), 1) << verify.output();
+  }
+  audit::VerifyResult changed = verify_in_process();
+  ASSERT_TRUE(changed.first_bad);
+  EXPECT_EQ(changed.first_bad->sequence, 5);
+  // Removing an entry instead: the gap is named.
+  ASSERT_EQ(sqlite3_open((dir / "chartroom.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "UPDATE audit_log SET body = (SELECT body FROM audit_log WHERE sequence "
+                         "= 4) WHERE sequence = 5; DELETE FROM audit_log WHERE sequence = 3",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  audit::VerifyResult removed = verify_in_process();
+  ASSERT_TRUE(removed.first_bad);
+  EXPECT_EQ(removed.first_bad->sequence, 3);
+}
+
+}  // namespace
+}  // namespace chartroom::test
