@@ -26,17 +26,28 @@ step "Importing them into $demo/data (chartroom import)"
 patient=$(head -1 "$demo/population/Patient.ndjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 family=$(head -1 "$demo/population/Patient.ndjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["name"][0]["family"])')
 base="http://${listen/127.0.0.1/localhost}/fhir"
+
+step "Creating demo users (chartroom user add): there is no default password"
+password=$(head -c 18 /dev/urandom | base64 | tr '+/' 'xy')
+for account in demo.clinician:clinician demo.privacy:privacy_officer demo.analyst:data_analyst; do
+  echo "$password" | "$bin" user add "${account%%:*}" --role "${account#*:}" --data "$demo/data" >/dev/null
+done
+echo "users demo.clinician, demo.privacy and demo.analyst, password (this demo only): $password"
+token=$("$bin" user token demo.clinician --purpose TREAT --ttl 8h --data "$demo/data")
+
 step "Serving the FHIR R4 API on $base (Ctrl-C stops it). Try, from another terminal:"
 cat <<EXAMPLES
+  TOKEN='$token'
   curl -s $base/metadata | head -c 300
-  curl -s $base/Patient/$patient
-  curl -s '$base/Patient?family=$family&_count=5'
-  curl -s '$base/Observation?subject=Patient/$patient&code=http://loinc.org|8867-4&_sort=-date&_count=3'
-  curl -s '$base/Encounter?subject=Patient/$patient&_include=Encounter:subject&_count=2'
-  curl -s '$base/Patient/$patient/\$everything?_type=Condition,Procedure'
-  curl -s -X POST $base/Patient -H 'Content-Type: application/fhir+json' \\
+  curl -s -H "Authorization: Bearer \$TOKEN" $base/Patient/$patient
+  curl -s -H "Authorization: Bearer \$TOKEN" '$base/Patient?family=$family&_count=5'
+  curl -s -H "Authorization: Bearer \$TOKEN" '$base/Observation?subject=Patient/$patient&code=http://loinc.org|8867-4&_sort=-date&_count=3'
+  curl -s -H "Authorization: Bearer \$TOKEN" '$base/Patient/$patient/\$everything?_type=Condition,Procedure'
+  curl -s -X POST $base/Patient -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/fhir+json' \\
        -d '{"resourceType":"Patient","name":[{"family":"Example","given":["Demo"]}],"gender":"other"}'
-  curl -s $base/Patient/$patient/_history
+  # log in as the data analyst (masked records) or the privacy officer (access reports):
+  curl -s -X POST http://${listen/127.0.0.1/localhost}/auth/login \\
+       -d '{"username":"demo.analyst","password":"$password","purpose":"HRESCH"}'
   curl -s http://${listen/127.0.0.1/localhost}/metrics | grep chartroom_http | head
 EXAMPLES
 echo

@@ -36,6 +36,7 @@ struct Options {
   double duration = 10;
   double warmup = 2;
   std::vector<std::string> paths;
+  std::vector<std::string> headers;  // "Name: value", sent with every request
 };
 
 struct Shared {
@@ -111,6 +112,8 @@ bool ParseArgs(int argc, char** argv, Options& options) {
       options.warmup = std::stod(value);
     } else if (arg == "--path") {
       options.paths.push_back(value);
+    } else if (arg == "--header") {
+      options.headers.push_back(value);
     } else if (arg == "--paths") {
       std::ifstream in(value);
       for (std::string line; std::getline(in, line);) {
@@ -136,14 +139,17 @@ int main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, options)) {
     std::fputs(
         "usage: chartroom_http_load [--host H] [--port P] [--connections N] [--threads T]\n"
-        "                           [--duration S] [--warmup S] (--path PATH | --paths FILE)\n",
+        "                           [--duration S] [--warmup S] [--header \"Name: value\"]...\n"
+        "                           (--path PATH | --paths FILE)\n",
         stderr);
     return 2;
   }
   std::vector<std::string> requests;
   for (const std::string& path : options.paths) {
-    requests.push_back("GET " + path + " HTTP/1.1\r\nHost: " + options.host +
-                       "\r\nAccept: application/fhir+json\r\n\r\n");
+    std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + options.host +
+                          "\r\nAccept: application/fhir+json\r\n";
+    for (const std::string& header : options.headers) request += header + "\r\n";
+    requests.push_back(request + "\r\n");
   }
   net::io_context ioc(options.threads);
   Shared shared;

@@ -11,6 +11,9 @@
 #      and Patient/$everything. Each line is one JSON object: requests/s, p50 and p99 in ms,
 #      non-2xx responses.
 #
+# The server runs with access.enforce=off: this measures the interactions themselves;
+# bench/http/access.sh measures access control and audit against them.
+#
 # The load generator is wrk when it is installed (CHARTROOM_BENCH_DEPS=1 scripts/install-deps.sh
 # installs it), else chartroom_http_load. Both run on the same machine as the server, which
 # matters on a small one: say which you used with figures.
@@ -36,9 +39,9 @@ http_load=$build/bench/http/chartroom_http_load
 
 work=$(mktemp -d -t chartroom-bench.XXXXXX)
 data=${DATA:-$work/data}
-server_pid=
+source "$root/bench/http/server.sh"
 cleanup() {
-  if [[ -n $server_pid ]]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  stop_server
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -53,19 +56,6 @@ fhir_files=()
 for f in "$population"/*.ndjson; do [[ $(basename "$f") == phi-spans.ndjson ]] || fhir_files+=("$f"); done
 resources=$(cat "${fhir_files[@]}" | wc -l)
 
-start_server() {
-  CHARTROOM_LOG_LEVEL=warn CHARTROOM_SERVER_THREADS=$threads \
-    "$chartroom" serve --data "$data" --listen 127.0.0.1:0 2>"$work/server.log" &
-  server_pid=$!
-  port=
-  for _ in $(seq 300); do
-    port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$work/server.log")
-    [[ -n $port ]] && break
-    sleep 0.1
-  done
-  [[ -n $port ]] || { cat "$work/server.log"; exit 1; }
-}
-
 if [[ -z ${DATA:-} || ! -e $data/chartroom.db ]]; then
   if [[ $load == import ]]; then
     started=$(date +%s.%N)
@@ -74,14 +64,14 @@ if [[ -z ${DATA:-} || ! -e $data/chartroom.db ]]; then
     elapsed=$(echo "$(date +%s.%N) - $started" | bc)
     printf '{"step":"import","resources":%d,"seconds":%.2f,"resources_per_second":%.0f}\n' \
       "$resources" "$elapsed" "$(echo "$resources / $elapsed" | bc -l)"
-    start_server
+    start_server CHARTROOM_ACCESS_ENFORCE=off
   else
-    start_server
+    start_server CHARTROOM_ACCESS_ENFORCE=off
     echo "load over HTTP: $(python3 "$root/bench/http/load_ndjson.py" "http://127.0.0.1:$port/fhir" "$population")"
   fi
   [[ -n ${DATA:-} ]] && cp -r "$population" "$data/population"
 else
-  start_server
+  start_server CHARTROOM_ACCESS_ENFORCE=off
 fi
 
 python3 - "$population" "$work" <<'PY'

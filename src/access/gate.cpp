@@ -91,14 +91,14 @@ Gate::Gate(PatientOfFunction patient_of, ConsentLookup consent, core::Clock& clo
       options_(options) {}
 
 void Gate::ConsentChanged(std::string_view patient) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   consent_cache_.erase(std::string(patient));
 }
 
 Result<std::vector<ConsentRule>> Gate::ConsentOf(std::string_view patient) {
   const core::Timestamp now = clock_.Now();
   {
-    std::lock_guard lock(mutex_);
+    std::shared_lock lock(mutex_);
     auto it = consent_cache_.find(std::string(patient));
     if (it != consent_cache_.end() && now - it->second.loaded < options_.consent_ttl) {
       return it->second.rules;
@@ -109,7 +109,7 @@ Result<std::vector<ConsentRule>> Gate::ConsentOf(std::string_view patient) {
   for (const json::object& c : consents) {
     for (ConsentRule& r : ConsentRules(c)) rules.push_back(std::move(r));
   }
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   if (consent_cache_.size() > 100000) consent_cache_.clear();
   consent_cache_[std::string(patient)] = {rules, now};
   return rules;

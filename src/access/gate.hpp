@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -102,7 +103,7 @@ class Gate {
     std::vector<ConsentRule> rules;
     core::Timestamp loaded;
   };
-  std::mutex mutex_;
+  std::shared_mutex mutex_;
   std::unordered_map<std::string, Cached> consent_cache_;
 };
 

@@ -174,6 +174,10 @@ class Identity {
   std::unordered_map<std::string, CachedUser> users_;
   std::set<std::string, std::less<>> revoked_;                            // session ids
   std::unordered_map<std::string, std::vector<BreakGlassGrant>> grants_;  // by user
+  // Tokens whose signature was checked, with their claims (expiry is checked on every use).
+  static constexpr std::size_t kMaxVerifiedTokens = 65536;
+  std::shared_mutex verified_mutex_;
+  std::unordered_map<std::string, TokenClaims> verified_;
   core::Timestamp cache_loaded_{};
 };
 

@@ -65,14 +65,19 @@ std::string Checkpoint::Message() const {
 
 Checkpoint Seal(std::span<const StoredEntry> range, core::Timestamp now,
                 const crypto::SigningKey& key, std::string_view key_id) {
-  Checkpoint c;
-  c.first = range.front().sequence;
-  c.last = range.back().sequence;
   std::vector<Hash> leaves;
   leaves.reserve(range.size());
   for (const StoredEntry& e : range) leaves.push_back(LeafHash(e.sequence, e.body));
+  return SealLeaves(range.front().sequence, leaves, range.back().chain, now, key, key_id);
+}
+
+Checkpoint SealLeaves(std::int64_t first, std::span<const Hash> leaves, const Hash& head,
+                      core::Timestamp now, const crypto::SigningKey& key, std::string_view key_id) {
+  Checkpoint c;
+  c.first = first;
+  c.last = first + static_cast<std::int64_t>(leaves.size()) - 1;
   c.merkle_root = MerkleRoot(leaves);
-  c.head = range.back().chain;
+  c.head = head;
   c.sealed_at = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   c.key_id = std::string(key_id);
   c.signature = key.Sign(c.Message());

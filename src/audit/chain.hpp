@@ -68,6 +68,9 @@ struct Checkpoint {
 // Seals `range` (consecutive entries, non-empty).
 Checkpoint Seal(std::span<const StoredEntry> range, core::Timestamp now,
                 const crypto::SigningKey& key, std::string_view key_id);
+// The same from the leaf hashes of entries first, first + 1, ... and the chain hash of the last.
+Checkpoint SealLeaves(std::int64_t first, std::span<const Hash> leaves, const Hash& head,
+                      core::Timestamp now, const crypto::SigningKey& key, std::string_view key_id);
 
 using VerifyKeys = std::map<std::string, crypto::PublicKey, std::less<>>;
 

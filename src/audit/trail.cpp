@@ -7,6 +7,7 @@
 
 #include "core/result_macros.hpp"
 #include "crypto/keyed_hash.hpp"
+#include "fhir/json/writer.hpp"
 
 namespace chartroom::audit {
 namespace json = boost::json;
@@ -57,12 +58,6 @@ std::string Iso(core::Timestamp t) {
   return buf;
 }
 
-json::array Strings(const std::vector<std::string>& values) {
-  json::array out;
-  for (const auto& v : values) out.emplace_back(v);
-  return out;
-}
-
 std::vector<std::string> StringsOf(const json::object& o, std::string_view key) {
   std::vector<std::string> out;
   const json::value* v = o.if_contains(key);
@@ -105,20 +100,49 @@ std::string CheckpointKey(std::int64_t first) {
 
 std::string_view ActionName(Action action) { return Info(action).name; }
 
+namespace {
+
+void AppendField(std::string& out, std::string_view key, std::string_view value) {
+  if (value.empty()) return;
+  out += ",\"";
+  out += key;
+  out += "\":";
+  fhir::json::AppendJsonString(out, value);
+}
+
+void AppendList(std::string& out, std::string_view key, const std::vector<std::string>& values) {
+  if (values.empty()) return;
+  out += ",\"";
+  out += key;
+  out += "\":[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i != 0) out += ',';
+    fhir::json::AppendJsonString(out, values[i]);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+// The same JSON a DOM would give, written directly: this runs once per audited request.
 std::string Event::ToJson() const {
-  json::object o;
-  o["t"] = time.time_since_epoch().count();
-  o["a"] = ActionName(action);
-  o["o"] = outcome;
-  if (!user.empty()) o["u"] = user;
-  if (!roles.empty()) o["r"] = Strings(roles);
-  if (!purpose.empty()) o["p"] = purpose;
-  if (!patients.empty()) o["pt"] = Strings(patients);
-  if (!resources.empty()) o["res"] = Strings(resources);
-  if (!client_address.empty()) o["ip"] = client_address;
-  if (!request_id.empty()) o["rq"] = request_id;
-  if (!detail.empty()) o["d"] = detail;
-  return json::serialize(o);
+  std::string out;
+  out.reserve(256);
+  out += "{\"t\":";
+  out += std::to_string(time.time_since_epoch().count());
+  AppendField(out, "a", ActionName(action));
+  out += ",\"o\":";
+  fhir::json::AppendJsonString(out, outcome);
+  AppendField(out, "u", user);
+  AppendList(out, "r", roles);
+  AppendField(out, "p", purpose);
+  AppendList(out, "pt", patients);
+  AppendList(out, "res", resources);
+  AppendField(out, "ip", client_address);
+  AppendField(out, "rq", request_id);
+  AppendField(out, "d", detail);
+  out += '}';
+  return out;
 }
 
 Result<Event> Event::FromJson(std::string_view text) {
@@ -157,72 +181,107 @@ Trail::Trail(store::ResourceStore& store, core::Clock& clock, core::Random& rand
     : store_(store),
       clock_(clock),
       random_(random),
+      nonces_(random),
       seal_key_(seal_key),
       signing_key_(std::move(signing_key)),
       options_(std::move(options)) {}
 
 Trail::~Trail() { Stop(); }
 
-std::string Trail::SealBody(const Event& event) const {
-  return crypto::Seal(seal_key_, event.ToJson(), kSealContext, random_);
+std::string Trail::SealBody(const Event& event, core::Random& random) const {
+  return crypto::Seal(seal_key_, event.ToJson(), kSealContext, random);
 }
 
 Status Trail::RecordIn(store::Transaction& tx, const Event& event) {
-  CHARTROOM_ASSIGN_OR_RETURN(std::int64_t sequence, tx.AppendAudit(SealBody(event)));
+  const std::string body = SealBody(event, random_);
+  CHARTROOM_ASSIGN_OR_RETURN(std::int64_t sequence, tx.AppendAudit({&body, 1}));
   (void)sequence;
   return Ok();
 }
 
 void Trail::Record(Event event) {
-  std::string body = SealBody(event);
+  // Serializing and sealing happen on the trail's thread, in the batch.
   std::lock_guard lock(mutex_);
-  queue_.push_back(std::move(body));
+  queue_.push_back(std::move(event));
   if (queue_.size() >= options_.max_batch) wake_.notify_one();
 }
 
 Status Trail::AppendQueued() {
-  std::vector<std::string> batch;
+  std::vector<Event> events;
   {
     std::lock_guard lock(mutex_);
-    batch.swap(queue_);
+    events.swap(queue_);
   }
-  if (batch.empty()) return Ok();
+  if (events.empty()) return Ok();
+  std::vector<std::string> batch;
+  batch.reserve(events.size());
+  for (const Event& e : events) batch.push_back(SealBody(e, nonces_));
+  std::int64_t last = 0;
   Status written = store_.InTransaction([&](store::Transaction& tx) -> Status {
-    for (const std::string& body : batch) {
-      CHARTROOM_ASSIGN_OR_RETURN(std::int64_t sequence, tx.AppendAudit(body));
-      (void)sequence;
-    }
+    CHARTROOM_ASSIGN_OR_RETURN(last, tx.AppendAudit(batch));
     return Ok();
   });
-  if (!written) {
+  if (written) {
+    // Keep the leaves of what this batch appended: while the log grows only by these batches,
+    // the next checkpoint is sealed from memory instead of re-reading the entries.
+    const std::int64_t first = last - static_cast<std::int64_t>(batch.size()) + 1;
+    if (leaves_first_ == 0 || first != leaves_first_ + static_cast<std::int64_t>(leaves_.size())) {
+      leaves_.clear();
+      leaves_first_ = first;
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      leaves_.push_back(LeafHash(first + static_cast<std::int64_t>(i), batch[i]));
+    }
+  } else {
     // Put them back in front, to be tried again with the next batch.
     std::lock_guard lock(mutex_);
-    batch.insert(batch.end(), std::make_move_iterator(queue_.begin()),
-                 std::make_move_iterator(queue_.end()));
-    queue_.swap(batch);
+    events.insert(events.end(), std::make_move_iterator(queue_.begin()),
+                  std::make_move_iterator(queue_.end()));
+    queue_.swap(events);
   }
   return written;
 }
 
 Status Trail::SealCheckpoint() {
-  CHARTROOM_ASSIGN_OR_RETURN(auto checkpoints, LoadCheckpoints(store_));
-  std::int64_t from = checkpoints.empty() ? 1 : checkpoints.back().last + 1;
-  std::vector<StoredEntry> range;
+  // The last checkpoint: this trail's, or a newer one another process sealed.
   for (;;) {
-    CHARTROOM_ASSIGN_OR_RETURN(auto entries, store_.ReadAudit(from, kReadChunk));
-    for (auto& e : entries) range.push_back({e.sequence, std::move(e.body), ToHash(e.chain)});
-    if (entries.size() < kReadChunk) break;
-    from = range.back().sequence + 1;
+    CHARTROOM_ASSIGN_OR_RETURN(auto newer, store_.ListRecords(kCheckpoints, sealed_key_, 1000));
+    if (newer.empty()) break;
+    CHARTROOM_ASSIGN_OR_RETURN(Checkpoint latest, CheckpointFromJson(newer.back().value));
+    sealed_key_ = newer.back().key;
+    sealed_last_ = latest.last;
   }
-  if (range.empty()) return Ok();
-  Checkpoint checkpoint = Seal(range, clock_.Now(), signing_key_, options_.key_id);
-  return store_.InTransaction([&](store::Transaction& tx) -> Status {
+  const std::int64_t from = sealed_last_ + 1;
+  std::optional<Checkpoint> checkpoint;
+  if (leaves_first_ == from && !leaves_.empty()) {
+    const std::int64_t last = from + static_cast<std::int64_t>(leaves_.size()) - 1;
+    CHARTROOM_ASSIGN_OR_RETURN(auto head, store_.ReadAudit(last, 1));
+    if (head.size() == 1 && head[0].sequence == last) {
+      checkpoint = SealLeaves(from, leaves_, ToHash(head[0].chain), clock_.Now(), signing_key_,
+                              options_.key_id);
+    }
+  }
+  if (!checkpoint) {
+    std::vector<StoredEntry> range;
+    for (std::int64_t at = from;;) {
+      CHARTROOM_ASSIGN_OR_RETURN(auto entries, store_.ReadAudit(at, kReadChunk));
+      for (auto& e : entries) range.push_back({e.sequence, std::move(e.body), ToHash(e.chain)});
+      if (entries.size() < kReadChunk) break;
+      at = range.back().sequence + 1;
+    }
+    if (range.empty()) return Ok();
+    checkpoint = Seal(range, clock_.Now(), signing_key_, options_.key_id);
+  }
+  const std::string key = CheckpointKey(checkpoint->first);
+  CHARTROOM_RETURN_IF_ERROR(store_.InTransaction([&](store::Transaction& tx) -> Status {
     // Another process may have sealed the same range meanwhile: keep the first.
-    CHARTROOM_ASSIGN_OR_RETURN(auto existing,
-                               tx.GetRecord(kCheckpoints, CheckpointKey(checkpoint.first)));
+    CHARTROOM_ASSIGN_OR_RETURN(auto existing, tx.GetRecord(kCheckpoints, key));
     if (existing) return Ok();
-    return tx.PutRecord(kCheckpoints, CheckpointKey(checkpoint.first), CheckpointJson(checkpoint));
-  });
+    return tx.PutRecord(kCheckpoints, key, CheckpointJson(*checkpoint));
+  }));
+  leaves_.clear();
+  leaves_first_ = 0;
+  return Ok();
 }
 
 Status Trail::Flush() {

@@ -101,19 +101,24 @@ class Trail {
  private:
   Status AppendQueued();
   Status SealCheckpoint();
-  std::string SealBody(const Event& event) const;
+  std::string SealBody(const Event& event, core::Random& random) const;
 
   store::ResourceStore& store_;
   core::Clock& clock_;
   core::Random& random_;
+  core::BufferedRandom nonces_;  // for the batches' seals; used under flush_mutex_
   crypto::SecretKey seal_key_;
   crypto::SigningKey signing_key_;
   TrailOptions options_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::vector<std::string> queue_;  // sealed bodies
-  std::mutex flush_mutex_;          // one flush at a time
+  std::vector<Event> queue_;
+  std::mutex flush_mutex_;         // one flush at a time; guards the members below it
+  std::vector<Hash> leaves_;       // of the entries this trail appended since the last seal
+  std::int64_t leaves_first_ = 0;  // the sequence of leaves_[0]; 0: none
+  std::string sealed_key_;         // the record key of the last checkpoint seen
+  std::int64_t sealed_last_ = 0;   // and the last entry it covers
   bool stopping_ = false;
   std::uint64_t dropped_ = 0;
   std::thread thread_;

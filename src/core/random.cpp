@@ -2,6 +2,7 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -53,6 +54,21 @@ void SeededRandom::Fill(std::span<std::byte> out) {
     z ^= z >> 31;
     std::size_t n = std::min<std::size_t>(8, out.size() - i);
     std::memcpy(out.data() + i, &z, n);
+  }
+}
+
+void BufferedRandom::Fill(std::span<std::byte> out) {
+  while (!out.empty()) {
+    if (used_ == buffer_.size()) {
+      source_.Fill(buffer_);
+      used_ = 0;
+    }
+    const std::size_t n = std::min(out.size(), buffer_.size() - used_);
+    std::memcpy(out.data(), buffer_.data() + used_, n);
+    // What was handed out is not kept.
+    std::memset(buffer_.data() + used_, 0, n);
+    used_ += n;
+    out = out.subspan(n);
   }
 }
 

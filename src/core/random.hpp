@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -32,6 +33,19 @@ class SystemRandom final : public Random {
 
 // A deterministic generator (splitmix64) for tests and reproducible synthetic data. Never for
 // keys or nonces.
+// Draws from `source` 4 KiB at a time: one system call for many nonces. Not thread-safe: for
+// one thread's use (the audit trail's writer).
+class BufferedRandom final : public Random {
+ public:
+  explicit BufferedRandom(Random& source) : source_(source) {}
+  void Fill(std::span<std::byte> out) override;
+
+ private:
+  Random& source_;
+  std::array<std::byte, 4096> buffer_{};
+  std::size_t used_ = 4096;
+};
+
 class SeededRandom final : public Random {
  public:
   explicit SeededRandom(std::uint64_t seed) : state_(seed) {}

@@ -106,8 +106,8 @@ class GuardedTransaction final : public store::Transaction {
   Status DeleteRecord(std::string_view kind, std::string_view key) override {
     return inner_.DeleteRecord(kind, key);
   }
-  Result<std::int64_t> AppendAudit(std::string_view body) override {
-    return inner_.AppendAudit(body);
+  Result<std::int64_t> AppendAudit(std::span<const std::string> bodies) override {
+    return inner_.AppendAudit(bodies);
   }
 
  private:

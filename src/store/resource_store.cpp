@@ -26,7 +26,7 @@ Status Transaction::PutRecord(std::string_view, std::string_view, std::string_vi
 Status Transaction::DeleteRecord(std::string_view, std::string_view) {
   return tl::unexpected(Unsupported("records"));
 }
-Result<std::int64_t> Transaction::AppendAudit(std::string_view) {
+Result<std::int64_t> Transaction::AppendAudit(std::span<const std::string>) {
   return tl::unexpected(Unsupported("audit log"));
 }
 Result<std::vector<Record>> ResourceStore::ListRecords(std::string_view, std::string_view,

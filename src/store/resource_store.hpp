@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -200,9 +201,9 @@ class Transaction {
                                          std::string_view value);
   [[nodiscard]] virtual Status DeleteRecord(std::string_view kind, std::string_view key);
 
-  // Appends `body` to the audit log in this transaction, so that the entry commits with the
-  // writes it records or not at all; returns its sequence number.
-  [[nodiscard]] virtual Result<std::int64_t> AppendAudit(std::string_view body);
+  // Appends `bodies` to the audit log in this transaction, in order, so that the entries commit
+  // with the writes they record or not at all; returns the sequence number of the last.
+  [[nodiscard]] virtual Result<std::int64_t> AppendAudit(std::span<const std::string> bodies);
 };
 
 class ResourceStore {

@@ -52,14 +52,16 @@ TEST_P(RecordsAuditTest, AuditEntriesCommitWithTheirWriteOrNotAtAll) {
   ASSERT_TRUE(store().InTransaction([](Transaction& tx) -> Status {
     auto created = tx.Create(boost::json::parse(R"({"resourceType":"Patient"})").as_object());
     if (!created) return tl::unexpected(created.error());
-    auto sequence = tx.AppendAudit("created");
+    const std::string body = "created";
+    auto sequence = tx.AppendAudit({&body, 1});
     if (!sequence) return tl::unexpected(sequence.error());
     EXPECT_EQ(*sequence, 1);
     return Ok();
   }));
   // A failing transaction takes its audit entry (and its record) with it.
   Status failed = store().InTransaction([](Transaction& tx) -> Status {
-    if (auto sequence = tx.AppendAudit("rolled back"); !sequence) {
+    const std::string body = "rolled back";
+    if (auto sequence = tx.AppendAudit({&body, 1}); !sequence) {
       return tl::unexpected(sequence.error());
     }
     if (auto put = tx.PutRecord("user", "ghost", "{}"); !put) return put;
@@ -68,10 +70,10 @@ TEST_P(RecordsAuditTest, AuditEntriesCommitWithTheirWriteOrNotAtAll) {
   ASSERT_FALSE(failed.has_value());
   EXPECT_TRUE(store().ListRecords("user", "", 10)->empty());
   ASSERT_TRUE(store().InTransaction([](Transaction& tx) -> Status {
-    for (const char* body : {"second", "third"}) {
-      auto sequence = tx.AppendAudit(body);
-      if (!sequence) return tl::unexpected(sequence.error());
-    }
+    const std::vector<std::string> bodies = {"second", "third"};
+    auto sequence = tx.AppendAudit(bodies);
+    if (!sequence) return tl::unexpected(sequence.error());
+    EXPECT_EQ(*sequence, 3);
     return Ok();
   }));
   auto entries = store().ReadAudit(1, 100);

@@ -130,8 +130,8 @@ class BlobTransaction final : public Transaction {
   Status DeleteRecord(std::string_view kind, std::string_view key) override {
     return inner_.DeleteRecord(kind, key);
   }
-  Result<std::int64_t> AppendAudit(std::string_view body) override {
-    return inner_.AppendAudit(body);
+  Result<std::int64_t> AppendAudit(std::span<const std::string> bodies) override {
+    return inner_.AppendAudit(bodies);
   }
 
   Result<SearchPage> Search(const fhir::search::SearchQuery& query) override {

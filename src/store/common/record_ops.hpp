@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,13 +65,15 @@ Status DeleteRecord(Db& db, std::string_view kind, std::string_view key) {
   return stmt.Run();
 }
 
+// Appends `bodies` in order; returns the sequence of the last.
 template <typename Db>
-Result<std::int64_t> AppendAudit(Db& db, const AuditChainFunction& chain, std::string_view body) {
+Result<std::int64_t> AppendAudit(Db& db, const AuditChainFunction& chain,
+                                 std::span<const std::string> bodies) {
   if (!chain) {
     return Fail(ErrorCategory::kUnsupported, "store.audit-off",
                 "this store was opened without an audit chain");
   }
-  std::int64_t sequence = 1;
+  std::int64_t sequence = 0;
   std::string previous;
   {
     CHARTROOM_ASSIGN_OR_RETURN(
@@ -78,14 +81,19 @@ Result<std::int64_t> AppendAudit(Db& db, const AuditChainFunction& chain, std::s
         db.Prepare("SELECT sequence, chain FROM audit_log ORDER BY sequence DESC LIMIT 1"));
     CHARTROOM_ASSIGN_OR_RETURN(bool found, last.Step());
     if (found) {
-      sequence = last.Int(0) + 1;
+      sequence = last.Int(0);
       previous = std::string(last.BlobView(1));
     }
   }
   CHARTROOM_ASSIGN_OR_RETURN(
       auto insert, db.Prepare("INSERT INTO audit_log (sequence, body, chain) VALUES (?, ?, ?)"));
-  insert.Bind(1, sequence).BindBlob(2, body).BindBlob(3, chain(previous, sequence, body));
-  CHARTROOM_RETURN_IF_ERROR(insert.Run());
+  for (const std::string& body : bodies) {
+    ++sequence;
+    previous = chain(previous, sequence, body);
+    insert.Reset();
+    insert.Bind(1, sequence).BindBlob(2, body).BindBlob(3, previous);
+    CHARTROOM_RETURN_IF_ERROR(insert.Run());
+  }
   return sequence;
 }
 

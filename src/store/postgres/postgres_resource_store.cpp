@@ -346,9 +346,9 @@ class WriterTransaction final : public Transaction {
     if (!open_) return tl::unexpected(TransactionClosed());
     return common::DeleteRecord(db_, kind, key);
   }
-  Result<std::int64_t> AppendAudit(std::string_view body) override {
+  Result<std::int64_t> AppendAudit(std::span<const std::string> bodies) override {
     if (!open_) return tl::unexpected(TransactionClosed());
-    return common::AppendAudit(db_, store_.options_.audit_chain, body);
+    return common::AppendAudit(db_, store_.options_.audit_chain, bodies);
   }
 
   // Sends the rows still buffered; called when the work has succeeded.

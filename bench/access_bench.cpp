@@ -1,0 +1,199 @@
+// The cost of access control and audit (docs/benchmarks.md, "Access control and audit"):
+//
+//   build/release/bench/chartroom_access_bench
+//   AUDIT_ENTRIES=10000000 build/release/bench/chartroom_access_bench --benchmark_filter=Verify
+//
+// ReadById/<mode>: GET /fhir/Patient/[id] through rest::Api::Handle (routing, the store read, the
+// reply; no sockets), on a SQLite store of 20,000 synthetic patients, from 2 threads, in three
+// modes in the same run: `trusted` (no access control), `access` (token, policy decision and
+// masking, no audit) and `audited` (the same plus the audit trail, batched appends).
+// TrailAppend: events recorded and appended by the trail into the store, sealed and chained.
+// VerifyStoredLog: audit::VerifyLog over AUDIT_ENTRIES (default 1,000,000) stored entries.
+
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/config.hpp"
+#include "app/security.hpp"
+#include "app/store_open.hpp"
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "rest/api.hpp"
+#include "rest/log.hpp"
+
+namespace {
+
+using namespace chartroom;
+namespace fs = std::filesystem;
+
+constexpr int kPatients = 20000;
+
+struct World {
+  fs::path dir;
+  app::Config config;
+  core::SystemClock clock;
+  core::SystemRandom random;
+  app::OpenedStore store;
+  app::Security security;
+  std::unique_ptr<rest::Logger> logger;
+  std::unique_ptr<rest::Api> trusted, access, audited;
+  std::string token;
+  std::vector<std::string> targets;
+
+  World() {
+    dir = fs::temp_directory_path() / ("chartroom-access-bench-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    config.data_dir = dir;
+    store = std::move(*app::OpenStore(config, clock, random));
+    security = std::move(*app::OpenSecurity(config, store, clock, random));
+    (void)security.identity->AddUser("bench.doc", "synthetic bench passphrase",
+                                     {access::Role::kClinician});
+    token = "Bearer " +
+            security.identity->IssueFor("bench.doc", "TREAT", std::chrono::hours(4))->access_token;
+    // Patients in batches of 1,000.
+    for (int batch = 0; batch < kPatients / 1000; ++batch) {
+      (void)store.store->InTransaction([&](store::Transaction& tx) -> Status {
+        for (int i = 0; i < 1000; ++i) {
+          const std::string id = "p" + std::to_string(batch * 1000 + i);
+          boost::json::object p{
+              {"resourceType", "Patient"},
+              {"id", id},
+              {"gender", i % 2 ? "female" : "male"},
+              {"birthDate", "1970-01-01"},
+              {"name", boost::json::array{{{"family", "Benchperson"}, {"given", {"Syn"}}}}}};
+          if (auto written = tx.Update(std::move(p), std::nullopt); !written) {
+            return tl::unexpected(written.error());
+          }
+        }
+        return Ok();
+      });
+    }
+    for (int i = 0; i < kPatients; ++i) targets.push_back("/fhir/Patient/p" + std::to_string(i));
+    logger = std::make_unique<rest::Logger>("rest", rest::LogLevel::kOff, clock,
+                                            [](std::string_view) {});
+    auto make = [&](rest::AccessServices services) {
+      return std::make_unique<rest::Api>(
+          config.rest, rest::ApiDependencies{.store = *store.store,
+                                             .clock = clock,
+                                             .logger = *logger,
+                                             .random = random,
+                                             .skipped_params = store.extractor->skipped(),
+                                             .store_metrics = {},
+                                             .exports = nullptr,
+                                             .access = std::move(services)});
+    };
+    trusted = make({});
+    access = make({security.identity.get(), security.gate.get(), nullptr, std::nullopt});
+    security.trail->Start();
+    audited = make(
+        {security.identity.get(), security.gate.get(), security.trail.get(), security.audit_key});
+  }
+  ~World() {
+    trusted.reset();
+    access.reset();
+    audited.reset();
+    security = app::Security{};
+    store = app::OpenedStore{};
+    fs::remove_all(dir);
+  }
+};
+
+World& TheWorld() {
+  static World world;
+  return world;
+}
+
+// Reads patients by id through `api`, each thread from its own place in the list.
+void ReadById(benchmark::State& state, rest::Api& api, bool with_token) {
+  World& w = TheWorld();
+  http::Request request;
+  request.method = "GET";
+  request.headers = {{"Host", "localhost"}};
+  if (with_token) request.headers.push_back({"Authorization", w.token});
+  request.remote_address = "127.0.0.1";
+  std::size_t i = static_cast<std::size_t>(state.thread_index()) * 7919;
+  std::int64_t failed = 0;
+  for (auto _ : state) {
+    request.target = w.targets[i++ % w.targets.size()];
+    failed += api.Handle(request).status != 200;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["non_200"] = static_cast<double>(failed);
+}
+
+void BM_ReadById_Trusted(benchmark::State& state) { ReadById(state, *TheWorld().trusted, false); }
+void BM_ReadById_Access(benchmark::State& state) { ReadById(state, *TheWorld().access, true); }
+void BM_ReadById_Audited(benchmark::State& state) {
+  ReadById(state, *TheWorld().audited, true);
+  // The appends the reads queued count too: the last batch is flushed inside the measurement.
+  if (state.thread_index() == 0) (void)TheWorld().security.trail->Flush();
+}
+
+// Interleaved, so that machine noise falls on all three alike.
+BENCHMARK(BM_ReadById_Trusted)->Threads(2)->UseRealTime()->MinTime(3)->Repetitions(3);
+BENCHMARK(BM_ReadById_Access)->Threads(2)->UseRealTime()->MinTime(3)->Repetitions(3);
+BENCHMARK(BM_ReadById_Audited)->Threads(2)->UseRealTime()->MinTime(3)->Repetitions(3);
+
+void BM_TrailAppend(benchmark::State& state) {
+  World& w = TheWorld();
+  audit::Event event;
+  event.action = audit::Action::kRead;
+  event.user = "bench.doc";
+  event.roles = {"clinician"};
+  event.purpose = "TREAT";
+  event.client_address = "10.0.0.7";
+  event.request_id = "0123456789abcdef-1";
+  constexpr int kBatch = 4096;
+  for (auto _ : state) {
+    for (int i = 0; i < kBatch; ++i) {
+      event.time = w.clock.Now();
+      event.patients = {"p" + std::to_string(i)};
+      event.resources = {"Patient/p" + std::to_string(i)};
+      w.security.trail->Record(event);
+    }
+    if (auto flushed = w.security.trail->Flush(); !flushed) state.SkipWithError("flush failed");
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+BENCHMARK(BM_TrailAppend)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_VerifyStoredLog(benchmark::State& state) {
+  const char* env = std::getenv("AUDIT_ENTRIES");
+  const std::int64_t wanted = env != nullptr ? std::atoll(env) : 1000000;
+  World& w = TheWorld();
+  audit::Event event;
+  event.action = audit::Action::kRead;
+  event.user = "bench.doc";
+  event.purpose = "TREAT";
+  for (;;) {
+    auto checkpoints = audit::LoadCheckpoints(*w.store.store);
+    const std::int64_t have = checkpoints && !checkpoints->empty() ? checkpoints->back().last : 0;
+    if (have >= wanted) break;
+    for (int i = 0; i < 50000; ++i) {
+      event.time = w.clock.Now();
+      event.patients = {"p" + std::to_string(i % kPatients)};
+      w.security.trail->Record(event);
+    }
+    if (!w.security.trail->Flush()) {
+      state.SkipWithError("append failed");
+      return;
+    }
+  }
+  std::int64_t entries = 0;
+  for (auto _ : state) {
+    auto result = audit::VerifyLog(*w.store.store, w.security.verify_keys);
+    if (!result || result->first_bad) state.SkipWithError("the log does not verify");
+    entries = result ? result->entries : 0;
+  }
+  state.SetItemsProcessed(state.iterations() * entries);
+  state.counters["entries"] = static_cast<double>(entries);
+}
+BENCHMARK(BM_VerifyStoredLog)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(1);
+
+}  // namespace
