@@ -147,8 +147,10 @@ Result<std::optional<std::string>> Gate::View::Show(Operation operation, std::st
   CHARTROOM_ASSIGN_OR_RETURN(Decision decision, DecideFor(operation, resource, &patient, false));
   if (decision.effect == Effect::kDeny) return std::optional<std::string>();
   if (patient) patients_.insert(*patient);
-  resources_.push_back(std::string(StringAt(resource, "resourceType")) + "/" +
-                       std::string(StringAt(resource, "id")));
+  if (resources_.size() < kMaxListed) {
+    resources_.push_back(std::string(StringAt(resource, "resourceType")) + "/" +
+                         std::string(StringAt(resource, "id")));
+  }
   break_glass_ = break_glass_ || decision.break_glass;
   if (decision.effect == Effect::kMask) {
     MaskForMinimumNecessary(resource);

@@ -76,6 +76,8 @@ class Gate {
     // read is refused rather than answered empty).
     bool MayUse(Operation operation, std::string_view type) const;
 
+    // The patients of what was shown or written, and the first kMaxListed resources shown.
+    static constexpr std::size_t kMaxListed = 100;
     const std::set<std::string>& patients() const { return patients_; }
     const std::vector<std::string>& resources() const { return resources_; }
     bool break_glass() const { return break_glass_; }

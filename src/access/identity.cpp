@@ -18,6 +18,7 @@ constexpr std::string_view kUsers = "user";
 constexpr std::string_view kSessions = "session";    // key: "<user>/<session id>"
 constexpr std::string_view kRevoked = "revoked";     // key: session id
 constexpr std::string_view kGrants = "break-glass";  // key: grant id (time-ordered)
+constexpr int kMaxGrantMinutes = 240;
 
 struct Identity::User {
   std::string name;
@@ -221,7 +222,8 @@ Status Identity::RevokeSessions(store::Transaction& tx, std::string_view name) {
       if (!record.key.starts_with(prefix)) break;
       ++done;
       json::object revoked;
-      revoked["expires"] = Seconds(clock_.Now() + options_.refresh_ttl);
+      revoked["expires"] =
+          Seconds(clock_.Now() + std::max(options_.refresh_ttl, options_.max_cli_ttl));
       CHARTROOM_RETURN_IF_ERROR(
           tx.PutRecord(kRevoked, record.key.substr(prefix.size()), json::serialize(revoked)));
       CHARTROOM_RETURN_IF_ERROR(tx.DeleteRecord(kSessions, record.key));
@@ -372,6 +374,11 @@ Result<TokenPair> Identity::Login(std::string_view name, std::string_view passwo
       }
     }
   }
+  // A hash made with old parameters is replaced, computed here rather than in the writer.
+  std::optional<std::string> rehashed;
+  if (reason.empty() && crypto::NeedsRehash(user->hash, options_.hash_params)) {
+    if (auto h = crypto::HashPassword(password, random_, options_.hash_params)) rehashed = *h;
+  }
   if (user) {
     Status recorded = store_.InTransaction([&](store::Transaction& tx) -> Status {
       CHARTROOM_ASSIGN_OR_RETURN(auto current, LoadUser(tx, name));
@@ -379,11 +386,7 @@ Result<TokenPair> Identity::Login(std::string_view name, std::string_view passwo
       if (reason.empty()) {
         current->failures = 0;
         current->locked_until = 0;
-        if (crypto::NeedsRehash(current->hash, options_.hash_params)) {
-          if (auto rehashed = crypto::HashPassword(password, random_, options_.hash_params)) {
-            current->hash = *rehashed;
-          }
-        }
+        if (rehashed && current->hash == user->hash) current->hash = *rehashed;
         CHARTROOM_ASSIGN_OR_RETURN(
             pair, OpenSession(tx, *current, purpose, options_.access_ttl, options_.refresh_ttl));
       } else if (reason == "bad-password" || reason == "bad-totp") {
@@ -433,7 +436,8 @@ Result<TokenPair> Identity::Refresh(std::string_view refresh_token) {
     }
     CHARTROOM_ASSIGN_OR_RETURN(auto user, LoadUser(tx, name));
     if (!user || user->disabled) return tl::unexpected(InvalidToken());
-    // Rotation: the session is replaced by a new one; the old refresh token is spent.
+    // Rotation: the session is replaced by a new one; the old refresh token is spent and its
+    // access token (of a login session: access_ttl at most) revoked.
     CHARTROOM_RETURN_IF_ERROR(tx.DeleteRecord(kSessions, key));
     json::object revoked;
     revoked["expires"] = Seconds(clock_.Now() + options_.access_ttl);
@@ -456,7 +460,8 @@ Result<TokenPair> Identity::Refresh(std::string_view refresh_token) {
 Status Identity::Logout(const Caller& caller) {
   Status written = store_.InTransaction([&](store::Transaction& tx) -> Status {
     json::object revoked;
-    revoked["expires"] = Seconds(clock_.Now() + options_.refresh_ttl);
+    revoked["expires"] =
+        Seconds(clock_.Now() + std::max(options_.refresh_ttl, options_.max_cli_ttl));
     CHARTROOM_RETURN_IF_ERROR(tx.PutRecord(kRevoked, caller.session, json::serialize(revoked)));
     return tx.DeleteRecord(kSessions, caller.subject.id + "/" + caller.session);
   });
@@ -505,14 +510,39 @@ Status Identity::RefreshCaches(bool force) {
     if (page.size() < 1000) break;
     after = page.back().key;
   }
+  std::vector<std::string> expired;  // revocations whose tokens have all expired
   for (std::string after;;) {
     CHARTROOM_ASSIGN_OR_RETURN(auto page, store_.ListRecords(kRevoked, after, 1000));
-    for (const auto& record : page) revoked.insert(record.key);
+    for (const auto& record : page) {
+      boost::system::error_code ec;
+      const json::value v = json::parse(record.value, ec);
+      const json::value* until =
+          !ec && v.is_object() ? v.get_object().if_contains("expires") : nullptr;
+      if (until != nullptr && until->is_int64() && until->get_int64() < Seconds(now) - 60) {
+        expired.push_back(record.key);
+      } else {
+        revoked.insert(record.key);
+      }
+    }
     if (page.size() < 1000) break;
     after = page.back().key;
   }
+  if (!expired.empty()) {
+    Status pruned = store_.InTransaction([&](store::Transaction& tx) -> Status {
+      for (const std::string& key : expired) {
+        CHARTROOM_RETURN_IF_ERROR(tx.DeleteRecord(kRevoked, key));
+      }
+      return Ok();
+    });
+    if (!pruned) return tl::unexpected(pruned.error());
+  }
   std::unordered_map<std::string, std::vector<BreakGlassGrant>> grants;
-  CHARTROOM_ASSIGN_OR_RETURN(auto all_grants, BreakGlassGrants(false));
+  // Grants are keyed by their start time and last at most kMaxGrantMinutes: only those started
+  // within that window can still be active.
+  char since[24];
+  std::snprintf(since, sizeof since, "%013lld",
+                static_cast<long long>(Seconds(now) - kMaxGrantMinutes * 60 - 1));
+  CHARTROOM_ASSIGN_OR_RETURN(auto all_grants, BreakGlassGrants(false, since));
   for (const BreakGlassRecord& g : all_grants) {
     if (g.expires > Seconds(now)) grants[g.user].push_back({g.patient, FromSeconds(g.expires)});
   }
@@ -621,7 +651,7 @@ Result<BreakGlassRecord> Identity::ClaimBreakGlass(const Caller& caller, std::st
     return Fail(ErrorCategory::kForbidden, "access.denied",
                 "break-the-glass is for clinicians acting in an emergency (purpose ETREAT)");
   }
-  if (reason.empty() || patient.empty() || minutes < 1 || minutes > 240) {
+  if (reason.empty() || patient.empty() || minutes < 1 || minutes > kMaxGrantMinutes) {
     return Fail(ErrorCategory::kInvalid, "access.bad-grant",
                 "break-the-glass needs a patient, a reason and 1 to 240 minutes");
   }
@@ -642,9 +672,10 @@ Result<BreakGlassRecord> Identity::ClaimBreakGlass(const Caller& caller, std::st
   return g;
 }
 
-Result<std::vector<BreakGlassRecord>> Identity::BreakGlassGrants(bool pending_only) {
+Result<std::vector<BreakGlassRecord>> Identity::BreakGlassGrants(bool pending_only,
+                                                                 std::string_view from_key) {
   std::vector<BreakGlassRecord> out;
-  for (std::string after;;) {
+  for (std::string after(from_key);;) {
     CHARTROOM_ASSIGN_OR_RETURN(auto page, store_.ListRecords(kGrants, after, 1000));
     for (const auto& record : page) {
       BreakGlassRecord g = GrantFrom(record);

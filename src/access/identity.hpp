@@ -142,8 +142,10 @@ class Identity {
   // kInvalid "access.bad-grant" without a reason.
   Result<BreakGlassRecord> ClaimBreakGlass(const Caller& caller, std::string_view patient,
                                            std::string_view reason, int minutes);
-  // The grants waiting for review (decision ""), or all of them.
-  Result<std::vector<BreakGlassRecord>> BreakGlassGrants(bool pending_only);
+  // The grants waiting for review (decision ""), or all of them; with `from_key`, only those
+  // whose id sorts after it (ids begin with the start time, zero-padded seconds).
+  Result<std::vector<BreakGlassRecord>> BreakGlassGrants(bool pending_only,
+                                                         std::string_view from_key = {});
   // Records the privacy officer's decision. kNotFound "access.no-grant".
   Result<BreakGlassRecord> ReviewBreakGlass(std::string_view id, std::string_view reviewer,
                                             std::string_view decision, std::string_view note);

@@ -307,7 +307,7 @@ void Trail::Start() {
         std::lock_guard flush(flush_mutex_);
         if (!AppendQueued()) {
           std::lock_guard count(mutex_);
-          ++dropped_;
+          ++failed_batches_;
         }
         // Checkpoints every second: the signature, not the batches, is what costs.
         if (std::chrono::steady_clock::now() - last_seal >= std::chrono::seconds(1)) {
@@ -330,9 +330,9 @@ void Trail::Stop() {
   (void)Flush();
 }
 
-std::uint64_t Trail::dropped() const {
+std::uint64_t Trail::failed_batches() const {
   std::lock_guard lock(mutex_);
-  return dropped_;
+  return failed_batches_;
 }
 
 std::string CheckpointJson(const Checkpoint& c) {

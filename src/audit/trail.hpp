@@ -96,7 +96,8 @@ class Trail {
   void Start();
   void Stop();  // flushes
 
-  std::uint64_t dropped() const;  // events lost to store errors (also logged by the caller)
+  // Batches the store refused so far; their events were queued again for the next batch.
+  std::uint64_t failed_batches() const;
 
  private:
   Status AppendQueued();
@@ -120,7 +121,7 @@ class Trail {
   std::string sealed_key_;         // the record key of the last checkpoint seen
   std::int64_t sealed_last_ = 0;   // and the last entry it covers
   bool stopping_ = false;
-  std::uint64_t dropped_ = 0;
+  std::uint64_t failed_batches_ = 0;
   std::thread thread_;
 };
 

@@ -220,15 +220,21 @@ void AuditRequest(audit::Trail& trail, const Api::Guarded& guarded, std::string_
   const bool write = event.action == audit::Action::kCreate ||
                      event.action == audit::Action::kUpdate ||
                      event.action == audit::Action::kDelete;
-  if (write && status < 400) return;
+  if (method == "POST" && route.kind == RouteKind::kSystem) {
+    // A batch or transaction: its writes were audited entry by entry; what its read entries
+    // (and conditional searches) showed is audited here.
+    if (status < 400 && guarded.view && guarded.view->resources().empty()) return;
+    event.action = audit::Action::kRead;
+    event.detail = "batch/transaction";
+  } else if (write && status < 400) {
+    return;
+  }
   event.outcome = OutcomeOf(status);
   if (guarded.view) {
     event.patients.assign(guarded.view->patients().begin(), guarded.view->patients().end());
-    constexpr std::size_t kMaxListed = 100;
-    const auto& shown = guarded.view->resources();
-    event.resources.assign(shown.begin(), shown.begin() + static_cast<std::ptrdiff_t>(
-                                                              std::min(shown.size(), kMaxListed)));
-    if (guarded.view->break_glass()) event.detail = "break-the-glass";
+    event.resources = guarded.view->resources();  // the first Gate::View::kMaxListed
+    if (guarded.view->break_glass())
+      event.detail += event.detail.empty() ? "break-the-glass" : " break-the-glass";
   }
   trail.Record(std::move(event));
 }

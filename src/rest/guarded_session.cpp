@@ -132,7 +132,7 @@ class GuardedTransaction final : public store::Transaction {
   Status CheckReplaced(std::string_view type, std::string_view id, Operation operation) {
     CHARTROOM_ASSIGN_OR_RETURN(auto current, Current(type, id));
     if (!current) return Ok();
-    access::Gate::View probe(*guard_.view);
+    access::Gate::View probe(guard_.view->gate(), guard_.view->subject());
     CHARTROOM_ASSIGN_OR_RETURN(auto visible, probe.Show(Operation::kRead, current->json));
     if (!visible) return tl::unexpected(Denied());
     boost::system::error_code ec;
@@ -249,7 +249,7 @@ Result<store::SearchPage> GuardedSession::Search(const fhir::search::SearchQuery
     while (at && !visible) {
       probe.page_token = *at;
       CHARTROOM_ASSIGN_OR_RETURN(store::SearchPage page, inner_.Search(probe));
-      access::Gate::View counter(view);
+      access::Gate::View counter(view.gate(), view.subject());
       CHARTROOM_RETURN_IF_ERROR(FilterVersions(counter, Operation::kSearch, page.matches));
       visible = !page.matches.empty();
       at = page.next_page;
@@ -271,7 +271,7 @@ Result<store::SearchPage> GuardedSession::Search(const fhir::search::SearchQuery
       scanned += static_cast<std::int64_t>(page.matches.size());
       if (scanned > kMaxRecount) break;
       for (store::ResourceVersion& v : page.matches) {
-        access::Gate::View counter(view);  // counting shows nothing: keep the audit lists clean
+        access::Gate::View counter(view.gate(), view.subject());  // counting shows nothing
         CHARTROOM_ASSIGN_OR_RETURN(bool shown, ShowVersion(counter, Operation::kSearch, v));
         visible += shown ? 1 : 0;
       }
@@ -313,7 +313,7 @@ Result<store::HistoryPage> GuardedSession::History(const store::HistoryQuery& qu
     CHARTROOM_ASSIGN_OR_RETURN(store::HistoryPage scan, inner_.History(all));
     scanned += static_cast<std::int64_t>(scan.versions.size());
     if (scanned > kMaxRecount) break;
-    access::Gate::View counter(*guard_.view);
+    access::Gate::View counter(guard_.view->gate(), guard_.view->subject());
     CHARTROOM_RETURN_IF_ERROR(FilterVersions(counter, Operation::kRead, scan.versions));
     visible += static_cast<std::int64_t>(scan.versions.size());
     if (!scan.next_page) {
@@ -332,7 +332,7 @@ Result<std::vector<store::ResourceVersion>> GuardedSession::Everything(
   // The Patient itself decides first: when it is hidden, so is the whole operation.
   if (!versions.empty() && versions.front().type == "Patient") {
     store::ResourceVersion patient = versions.front();
-    access::Gate::View probe(*guard_.view);
+    access::Gate::View probe(guard_.view->gate(), guard_.view->subject());
     CHARTROOM_ASSIGN_OR_RETURN(bool shown, ShowVersion(probe, Operation::kRead, patient));
     if (!shown) return tl::unexpected(Hidden("Patient", patient_id));
   }
