@@ -89,10 +89,10 @@ struct World {
                                              .access = std::move(services)});
     };
     trusted = make({});
-    access = make({security.identity.get(), security.gate.get(), nullptr, std::nullopt});
+    access = make({security.identity.get(), security.gate.get(), nullptr, nullptr, std::nullopt});
     security.trail->Start();
-    audited = make(
-        {security.identity.get(), security.gate.get(), security.trail.get(), security.audit_key});
+    audited = make({security.identity.get(), security.gate.get(), security.trail.get(), nullptr,
+                    security.audit_key});
   }
   ~World() {
     trusted.reset();

@@ -152,6 +152,30 @@ Result<std::optional<std::string>> Gate::View::Show(Operation operation, std::st
                          std::string(StringAt(resource, "id")));
   }
   break_glass_ = break_glass_ || decision.break_glass;
+  if (StringAt(resource, "resourceType") == "Patient" && shown_patients_.size() < kMaxListed) {
+    ShownPatient shown;
+    shown.id = std::string(StringAt(resource, "id"));
+    if (const json::array* names = ArrayAt(resource, "name")) {
+      for (const json::value& n : *names) {
+        if (n.is_object() && !StringAt(n.get_object(), "family").empty()) {
+          shown.families.emplace_back(StringAt(n.get_object(), "family"));
+        }
+      }
+    }
+    if (const json::array* addresses = ArrayAt(resource, "address")) {
+      for (const json::value& a : *addresses) {
+        if (a.is_object() && !StringAt(a.get_object(), "postalCode").empty()) {
+          shown.postal_codes.emplace_back(StringAt(a.get_object(), "postalCode"));
+        }
+      }
+    }
+    if (const json::object* meta = ObjectAt(resource, "meta")) {
+      for (std::string_view list : {"security", "tag"}) {
+        for (const std::string& code : Codes(*meta, list)) shown.vip = shown.vip || code == "VIP";
+      }
+    }
+    shown_patients_.push_back(std::move(shown));
+  }
   if (decision.effect == Effect::kMask) {
     MaskForMinimumNecessary(resource);
     return std::optional<std::string>(json::serialize(resource));

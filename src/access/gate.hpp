@@ -49,6 +49,14 @@ std::vector<ConsentRule> ConsentRules(const boost::json::object& consent);
 // The meta.security codes of a resource.
 std::vector<std::string> SecurityLabels(const boost::json::object& resource);
 
+// What monitoring (monitor.hpp) needs of a Patient resource that was shown.
+struct ShownPatient {
+  std::string id;
+  std::vector<std::string> families;      // name.family, as written
+  std::vector<std::string> postal_codes;  // address.postalCode
+  bool vip = false;                       // meta.security or meta.tag code VIP
+};
+
 class Gate {
  public:
   struct Options {
@@ -79,6 +87,8 @@ class Gate {
     // The patients of what was shown or written, and the first kMaxListed resources shown.
     static constexpr std::size_t kMaxListed = 100;
     const std::set<std::string>& patients() const { return patients_; }
+    // The Patient resources shown (their first kMaxListed), before any masking.
+    const std::vector<ShownPatient>& shown_patients() const { return shown_patients_; }
     const std::vector<std::string>& resources() const { return resources_; }
     bool break_glass() const { return break_glass_; }
     const Subject& subject() const { return subject_; }
@@ -91,6 +101,7 @@ class Gate {
     const Subject& subject_;
     std::set<std::string> patients_;
     std::vector<std::string> resources_;
+    std::vector<ShownPatient> shown_patients_;
     bool break_glass_ = false;
   };
 

@@ -26,6 +26,7 @@ struct Identity::User {
   std::vector<Role> roles;
   std::string patient;
   std::string totp;  // secret, hex; empty: not enrolled
+  UserProfile profile;
   bool disabled = false;
   std::int64_t failures = 0;
   std::int64_t locked_until = 0;
@@ -37,6 +38,8 @@ struct Identity::User {
     for (Role role : roles) r.emplace_back(RoleName(role));
     o["roles"] = std::move(r);
     if (!patient.empty()) o["patient"] = patient;
+    if (!profile.family.empty()) o["family"] = profile.family;
+    if (!profile.postal_code.empty()) o["postal_code"] = profile.postal_code;
     if (!totp.empty()) o["totp"] = totp;
     o["disabled"] = disabled;
     o["failures"] = failures;
@@ -63,6 +66,8 @@ struct Identity::User {
     };
     u.hash = str("hash");
     u.patient = str("patient");
+    u.profile.family = str("family");
+    u.profile.postal_code = str("postal_code");
     u.totp = str("totp");
     u.failures = num("failures");
     u.locked_until = num("locked_until");
@@ -255,6 +260,22 @@ Status Identity::Disable(std::string_view name) {
   });
   if (!changed) return tl::unexpected(changed.error());
   return RefreshCaches(true);
+}
+
+Status Identity::SetProfile(std::string_view name, const UserProfile& profile) {
+  auto load = [this](store::Transaction& tx, std::string_view n) { return LoadUser(tx, n); };
+  Status changed = Modify(store_, load, name, [&](store::Transaction&, User& u) -> Status {
+    u.profile = profile;
+    return Ok();
+  });
+  if (!changed) return tl::unexpected(changed.error());
+  return RefreshCaches(true);
+}
+
+UserProfile Identity::ProfileOf(std::string_view name) {
+  std::shared_lock lock(cache_mutex_);
+  auto it = users_.find(std::string(name));
+  return it == users_.end() ? UserProfile{} : it->second.profile;
 }
 
 Status Identity::Enable(std::string_view name) {
@@ -505,7 +526,7 @@ Status Identity::RefreshCaches(bool force) {
     CHARTROOM_ASSIGN_OR_RETURN(auto page, store_.ListRecords(kUsers, after, 1000));
     for (const auto& record : page) {
       CHARTROOM_ASSIGN_OR_RETURN(User u, User::Parse(record.key, record.value));
-      users[u.name] = {u.roles, u.patient, u.disabled};
+      users[u.name] = {u.roles, u.patient, u.disabled, u.profile};
     }
     if (page.size() < 1000) break;
     after = page.back().key;

@@ -61,6 +61,12 @@ struct IdentityOptions {
   std::chrono::seconds cache_seconds{5};
 };
 
+// A user's own identifying details, for the monitoring rules (not for login).
+struct UserProfile {
+  std::string family;       // family name
+  std::string postal_code;  // home postal code
+};
+
 // What `chartroom user list` shows of a user (never the hash or the TOTP secret).
 struct UserInfo {
   std::string name;
@@ -108,6 +114,11 @@ class Identity {
   // patient role without its Patient id).
   Status AddUser(std::string_view name, std::string_view password, std::vector<Role> roles,
                  std::string_view patient = {});
+  // What monitoring compares a user's accesses with (monitor.hpp): their own family name and
+  // postal code, as HR knows them. kNotFound "access.no-user".
+  Status SetProfile(std::string_view name, const UserProfile& profile);
+  // The profile of `name` from the cache (empty when unknown).
+  UserProfile ProfileOf(std::string_view name);
   Result<std::vector<UserInfo>> ListUsers();
   // Disable also revokes every open session; Grant replaces the roles; ResetPassword clears
   // the lockout and revokes sessions. kNotFound "access.no-user" for an unknown name.
@@ -171,6 +182,7 @@ class Identity {
     std::vector<Role> roles;
     std::string patient;
     bool disabled = false;
+    UserProfile profile;
   };
   std::shared_mutex cache_mutex_;
   std::unordered_map<std::string, CachedUser> users_;

@@ -73,6 +73,7 @@ Result<std::unique_ptr<App>> App::Start(const Config& config, Seams seams) {
     access.identity = p.security.identity.get();
     access.gate = p.security.gate.get();
     access.trail = p.security.trail.get();
+    access.monitor = p.security.monitor.get();
     access.audit_key = p.security.audit_key;
   } else {
     p.app_logger->Log(

@@ -168,6 +168,9 @@ std::vector<OptionSpec> MakeSpecs() {
   s.push_back(Duration(
       "access.refresh_token_ttl_seconds", 60, 30 * 24 * 3600,
       [](auto& c) -> auto& { return c.access.refresh_token_ttl; }));
+  s.push_back(Integer(
+      "access.monitor_daily_patients", 1, 1000000,
+      [](auto& c) -> auto& { return c.access.monitor_daily_patients; }));
 
   s.push_back(Text(
       "log.level", [](auto& c) -> auto& { return c.log.level; }));

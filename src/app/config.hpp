@@ -62,6 +62,8 @@ struct AccessConfig {
   std::string totp_roles;
   std::chrono::seconds access_token_ttl{15 * 60};
   std::chrono::seconds refresh_token_ttl{12 * 60 * 60};
+  // Monitoring: a user opening more distinct patients than this in a day is flagged for review.
+  std::int64_t monitor_daily_patients = 200;
 };
 
 struct Config {

@@ -60,6 +60,10 @@ Result<Security> OpenSecurity(const Config& config, OpenedStore& opened, core::C
     return out;
   };
   security.gate = std::make_unique<access::Gate>(std::move(patient_of), std::move(consent), clock);
+  access::MonitorOptions monitor;
+  monitor.daily_patient_limit = static_cast<std::size_t>(config.access.monitor_daily_patients);
+  security.monitor =
+      std::make_unique<access::Monitor>(*opened.store, *security.identity, clock, random, monitor);
   audit::TrailOptions trail;
   trail.key_id = std::string(kKeyId);
   security.trail = std::make_unique<audit::Trail>(*opened.store, clock, random, security.audit_key,

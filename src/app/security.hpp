@@ -13,6 +13,7 @@
 
 #include "access/gate.hpp"
 #include "access/identity.hpp"
+#include "access/monitor.hpp"
 #include "app/config.hpp"
 #include "app/store_open.hpp"
 #include "audit/trail.hpp"
@@ -28,6 +29,7 @@ struct Security {
   std::unique_ptr<access::Identity> identity;
   std::unique_ptr<access::Gate> gate;
   std::unique_ptr<audit::Trail> trail;
+  std::unique_ptr<access::Monitor> monitor;
   crypto::SecretKey audit_key{};
   audit::VerifyKeys verify_keys;
 };

@@ -42,7 +42,9 @@ constexpr int kExitStoreError = 4;
 
 constexpr std::string_view kUserUsage =
     "usage: chartroom user COMMAND [--config FILE] [--data DIR]\n"
-    "  add NAME --role ROLE[,ROLE] [--patient ID]   a user; the password is read from stdin\n"
+    "  add NAME --role ROLE[,ROLE] [--patient ID] [--family NAME] [--postal-code CODE]\n"
+    "                                                a user; the password is read from stdin;\n"
+    "                                                family and postal code feed monitoring\n"
     "  list                                          users, roles and state\n"
     "  disable NAME | enable NAME                    disable (revokes sessions) or re-enable\n"
     "  reset-password NAME                           a new password from stdin; clears lockout\n"
@@ -353,7 +355,8 @@ int RunUser(Args args) {
     std::fputs(kUserUsage.data(), args.empty() ? stderr : stdout);
     return args.empty() ? kExitUsage : 0;
   }
-  auto parsed = ParseArgs(args.subspan(1), {"--role", "--patient", "--purpose", "--ttl"});
+  auto parsed = ParseArgs(
+      args.subspan(1), {"--role", "--patient", "--purpose", "--ttl", "--family", "--postal-code"});
   if (!parsed) {
     std::fputs(kUserUsage.data(), stderr);
     return kExitUsage;

@@ -69,6 +69,22 @@ json::object GrantJson(const access::BreakGlassRecord& g) {
   return o;
 }
 
+json::object ReviewJson(const access::ReviewItem& item) {
+  json::object o;
+  o["id"] = item.id;
+  o["rule"] = item.rule;
+  o["user"] = item.user;
+  if (!item.patient.empty()) o["patient"] = item.patient;
+  o["detail"] = item.detail;
+  o["time"] = item.time;
+  if (!item.decision.empty()) {
+    o["decision"] = item.decision;
+    o["reviewer"] = item.reviewer;
+    o["note"] = item.note;
+  }
+  return o;
+}
+
 bool Has(const access::Caller& caller, access::Role role) {
   return std::find(caller.subject.roles.begin(), caller.subject.roles.end(), role) !=
          caller.subject.roles.end();
@@ -200,6 +216,27 @@ Result<Reply> Answer(const AccessServices& s, const http::Request& request,
       json::object out;
       out["grants"] = std::move(list);
       return JsonReply(200, out);
+    }
+    if (path == "/privacy/reviews" && method == "GET" && s.monitor != nullptr) {
+      const bool all = request.query().find("all=true") != std::string_view::npos;
+      CHARTROOM_ASSIGN_OR_RETURN(auto items, s.monitor->Reviews(!all));
+      json::array list;
+      for (const auto& item : items) list.push_back(ReviewJson(item));
+      json::object out;
+      out["reviews"] = std::move(list);
+      return JsonReply(200, out);
+    }
+    constexpr std::string_view kItem = "/privacy/reviews/";
+    if (path.starts_with(kItem) && method == "POST" && s.monitor != nullptr) {
+      CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
+      CHARTROOM_ASSIGN_OR_RETURN(auto item,
+                                 s.monitor->Review(path.substr(kItem.size()), caller.subject.id,
+                                                   Str(body, "decision"), Str(body, "note")));
+      event.action = audit::Action::kAdministration;
+      if (!item.patient.empty()) event.patients = {item.patient};
+      event.detail = "review " + item.id + " (" + item.rule + "): " + item.decision;
+      Audit(s, event);
+      return JsonReply(200, ReviewJson(item));
     }
     constexpr std::string_view kReview = "/privacy/break-glass/";
     if (path.starts_with(kReview) && method == "POST") {

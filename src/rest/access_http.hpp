@@ -7,6 +7,8 @@
 //   POST /auth/break-glass    (bearer, clinician) {"patient","reason","minutes"} -> the grant
 //   GET  /privacy/break-glass (privacy officer) grants waiting for review (?all=true: every one)
 //   POST /privacy/break-glass/[id] (privacy officer) {"decision","note"}
+//   GET  /privacy/reviews     (privacy officer) monitoring flags waiting for review (?all=true)
+//   POST /privacy/reviews/[id] (privacy officer) {"decision","note"}
 //   GET  /privacy/access-report?patient=ID | ?user=NAME   AuditEvent Bundle: who accessed what;
 //        a patient account may ask for its own record only.
 //
@@ -19,6 +21,7 @@
 
 #include "access/gate.hpp"
 #include "access/identity.hpp"
+#include "access/monitor.hpp"
 #include "audit/trail.hpp"
 #include "http/server.hpp"
 #include "rest/interactions.hpp"
@@ -31,6 +34,8 @@ struct AccessServices {
   access::Identity* identity = nullptr;
   access::Gate* gate = nullptr;
   audit::Trail* trail = nullptr;
+  // Suspicious-access rules applied after every guarded request; may be null.
+  access::Monitor* monitor = nullptr;
   // Decrypts audit events for the privacy reports (the store's system key).
   std::optional<crypto::SecretKey> audit_key;
 };

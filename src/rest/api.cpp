@@ -408,6 +408,12 @@ http::Response Api::Handle(const http::Request& request) {
   if (context.guard != nullptr && deps_.access.trail != nullptr) {
     AuditRequest(*deps_.access.trail, guarded, request.method, route, reply.status);
   }
+  if (context.guard != nullptr && deps_.access.monitor != nullptr && reply.status < 400) {
+    if (auto observed = deps_.access.monitor->Observe(guarded.caller, *guarded.view); !observed) {
+      deps_.logger.Log(LogLevel::kWarn, "monitor-failed",
+                       {{"request_id", context.request_id}, {"code", observed.error().code()}});
+    }
+  }
 
   http::Response response;
   response.status = reply.status;

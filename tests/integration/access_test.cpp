@@ -69,6 +69,7 @@ class AccessTest : public ::testing::Test {
       ASSERT_TRUE(id.AddUser("analyst", kPassword, {Role::kDataAnalyst}));
       ASSERT_TRUE(id.AddUser("privacy", kPassword, {Role::kPrivacyOfficer}));
       ASSERT_TRUE(id.AddUser("pat", kPassword, {Role::kPatient}, "p1"));
+      ASSERT_TRUE(id.SetProfile("tech", {"ALPHA", "11111"}));  // shares p1's family name
       security->trail->Stop();
     }
     doc_ = Login("doc", "TREAT");
@@ -361,6 +362,41 @@ TEST_F(AccessTest, AccessReportsTellWhoSawARecordAndAPatientMayAskForTheirOwn) {
   const HttpResult by_user = Get(privacy_, "/privacy/access-report?user=tech");
   ASSERT_EQ(by_user.status, 200);
   EXPECT_TRUE(Mentions(by_user, "Patient/p1"));
+}
+
+TEST_F(AccessTest, MonitoringFlagsSuspiciousAccessIntoAReviewQueue) {
+  ASSERT_EQ(Put(doc_, "/fhir/Patient/p-vip",
+                R"({"resourceType":"Patient","id":"p-vip","meta":{"security":[{"code":"VIP"}]},)"
+                R"("name":[{"family":"Gamma"}]})")
+                .status,
+            201);
+  EXPECT_EQ(Get(tech_, "/fhir/Patient/p1").status, 200);    // the same family name as tech's
+  EXPECT_EQ(Get(doc_, "/fhir/Patient/p-vip").status, 200);  // a VIP record
+  EXPECT_EQ(Get(doc_, "/fhir/Patient/p2").status, 200);     // nothing to flag
+  EXPECT_EQ(Get(tech_, "/privacy/reviews").status, 403);
+  const HttpResult queue = Get(privacy_, "/privacy/reviews");
+  ASSERT_EQ(queue.status, 200) << queue.body;
+  const json::value reviews = queue.json().at("reviews");
+  ASSERT_EQ(reviews.as_array().size(), 2u) << queue.body;
+  std::string family_item;
+  for (const json::value& item : reviews.as_array()) {
+    const std::string rule(item.at("rule").as_string());
+    if (rule == "same-family") {
+      EXPECT_EQ(item.at("user").as_string(), "tech");
+      EXPECT_EQ(item.at("patient").as_string(), "p1");
+      family_item = std::string(item.at("id").as_string());
+    } else {
+      EXPECT_EQ(rule, "vip");
+      EXPECT_EQ(item.at("patient").as_string(), "p-vip");
+    }
+  }
+  ASSERT_FALSE(family_item.empty());
+  const HttpResult decided =
+      Post(privacy_, "/privacy/reviews/" + family_item,
+           R"({"decision":"inappropriate","note":"no work reason"})", "application/json");
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  EXPECT_EQ(Get(privacy_, "/privacy/reviews").json().at("reviews").as_array().size(), 1u);
+  EXPECT_TRUE(Mentions(Get(privacy_, "/privacy/reviews?all=true"), "no work reason"));
 }
 
 TEST_F(AccessTest, TheAuditTrailVerifiesAndATamperedEntryIsNamed) {
