@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "core/result_macros.hpp"
+#include "crypto/jwk.hpp"
 #include "crypto/keyed_hash.hpp"
 #include "crypto/sha256.hpp"
 #include "crypto/totp.hpp"
@@ -19,6 +20,9 @@ constexpr std::string_view kSessions = "session";    // key: "<user>/<session id
 constexpr std::string_view kRevoked = "revoked";     // key: session id
 constexpr std::string_view kGrants = "break-glass";  // key: grant id (time-ordered)
 constexpr int kMaxGrantMinutes = 240;
+constexpr std::string_view kClients = "client";
+constexpr std::string_view kClientJtis = "client-jti";  // key: "<client>/<jti>"
+constexpr std::chrono::seconds kClientTokenTtl{300};
 
 struct Identity::User {
   std::string name;
@@ -504,7 +508,7 @@ Result<TokenPair> Identity::IssueFor(std::string_view name, std::string_view pur
     if (user->disabled) {
       return Fail(ErrorCategory::kForbidden, "access.user-disabled", "the user is disabled");
     }
-    Subject subject{user->name, user->roles, std::string(purpose), user->patient, {}};
+    Subject subject{user->name, user->roles, std::string(purpose), user->patient, {}, {}};
     CHARTROOM_RETURN_IF_ERROR(CheckPurpose(subject));
     CHARTROOM_ASSIGN_OR_RETURN(pair, OpenSession(tx, *user, purpose, ttl, ttl));
     pair->refresh_token.clear();  // a script asks again rather than refreshing
@@ -548,10 +552,29 @@ Status Identity::RefreshCaches(bool force) {
     if (page.size() < 1000) break;
     after = page.back().key;
   }
-  if (!expired.empty()) {
+  // Used client assertion ids are kept while their assertions could be replayed.
+  std::vector<std::string> spent_jtis;
+  for (std::string after;;) {
+    CHARTROOM_ASSIGN_OR_RETURN(auto page, store_.ListRecords(kClientJtis, after, 1000));
+    for (const auto& record : page) {
+      boost::system::error_code ec;
+      const json::value v = json::parse(record.value, ec);
+      const json::value* until =
+          !ec && v.is_object() ? v.get_object().if_contains("expires") : nullptr;
+      if (until != nullptr && until->is_int64() && until->get_int64() < Seconds(now) - 60) {
+        spent_jtis.push_back(record.key);
+      }
+    }
+    if (page.size() < 1000) break;
+    after = page.back().key;
+  }
+  if (!expired.empty() || !spent_jtis.empty()) {
     Status pruned = store_.InTransaction([&](store::Transaction& tx) -> Status {
       for (const std::string& key : expired) {
         CHARTROOM_RETURN_IF_ERROR(tx.DeleteRecord(kRevoked, key));
+      }
+      for (const std::string& key : spent_jtis) {
+        CHARTROOM_RETURN_IF_ERROR(tx.DeleteRecord(kClientJtis, key));
       }
       return Ok();
     });
@@ -567,8 +590,24 @@ Status Identity::RefreshCaches(bool force) {
   for (const BreakGlassRecord& g : all_grants) {
     if (g.expires > Seconds(now)) grants[g.user].push_back({g.patient, FromSeconds(g.expires)});
   }
+  std::set<std::string, std::less<>> clients;
+  for (std::string after;;) {
+    CHARTROOM_ASSIGN_OR_RETURN(auto page, store_.ListRecords(kClients, after, 1000));
+    for (const auto& record : page) {
+      boost::system::error_code ec;
+      const json::value v = json::parse(record.value, ec);
+      const json::value* disabled =
+          !ec && v.is_object() ? v.get_object().if_contains("disabled") : nullptr;
+      if (disabled != nullptr && disabled->is_bool() && !disabled->get_bool()) {
+        clients.insert(record.key);
+      }
+    }
+    if (page.size() < 1000) break;
+    after = page.back().key;
+  }
   std::unique_lock lock(cache_mutex_);
   users_ = std::move(users);
+  clients_ = std::move(clients);
   grants_ = std::move(grants);
   revoked_ = std::move(revoked);
   cache_loaded_ = now;
@@ -599,11 +638,12 @@ Result<Caller> Identity::Authenticate(std::string_view bearer, std::string_view 
   {
     std::shared_lock lock(cache_mutex_);
     auto user = users_.find(claims.subject);
-    if (user == users_.end() || user->second.disabled || claims.session_id.empty() ||
+    const bool client = user == users_.end() && clients_.contains(claims.subject);
+    if ((!client && (user == users_.end() || user->second.disabled)) || claims.session_id.empty() ||
         revoked_.contains(claims.session_id)) {
       return tl::unexpected(InvalidToken());
     }
-    caller.subject.patient = user->second.patient;
+    if (!client) caller.subject.patient = user->second.patient;
     if (auto g = grants_.find(claims.subject); g != grants_.end())
       caller.subject.grants = g->second;
   }
@@ -615,6 +655,11 @@ Result<Caller> Identity::Authenticate(std::string_view bearer, std::string_view 
     caller.subject.roles.push_back(*role);
   }
   caller.subject.purpose = purpose.empty() ? claims.purpose : std::string(purpose);
+  for (std::string_view rest = claims.scope; !rest.empty();) {
+    const std::size_t space = rest.find(' ');
+    if (space != 0) caller.subject.scopes.emplace_back(rest.substr(0, space));
+    rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+  }
   caller.session = claims.session_id;
   caller.token_id = claims.token_id;
   return caller;
@@ -732,6 +777,211 @@ Result<BreakGlassRecord> Identity::ReviewBreakGlass(std::string_view id, std::st
   if (!written) return tl::unexpected(written.error());
   CHARTROOM_RETURN_IF_ERROR(RefreshCaches(true));
   return g;
+}
+
+namespace {
+
+Error InvalidClient() {
+  return Error(ErrorCategory::kUnauthenticated, "access.invalid-client",
+               "the client assertion is not valid");
+}
+
+std::vector<std::string> Words(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const std::size_t space = text.find(' ');
+    if (space != 0) out.emplace_back(text.substr(0, space));
+    text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status Identity::AddClient(std::string_view id, std::string_view jwk, std::string_view scopes,
+                           std::string_view purpose) {
+  if (!ValidUserName(id)) {
+    return Fail(ErrorCategory::kInvalid, "access.bad-client",
+                "a client id is 1 to 64 of a-z 0-9 . _ @ -");
+  }
+  boost::system::error_code ec;
+  const json::value key = json::parse(jwk, ec);
+  const bool usable = !ec && key.is_object() && key.get_object().if_contains("kty") != nullptr;
+  // A key that does not load fails here (an error, not a false signature) rather than at the
+  // client's first request.
+  const std::string_view alg =
+      usable && key.at("kty").is_string() && key.at("kty").get_string() == "EC" ? "ES384" : "RS384";
+  if (!usable || !crypto::VerifyJwsSignature(alg, jwk, "probe", std::string(96, '\0'))) {
+    return Fail(ErrorCategory::kInvalid, "access.bad-client",
+                "the key must be a JWK: RSA (2048 bits or more) or EC P-384");
+  }
+  const std::vector<std::string> granted = Words(scopes);
+  if (granted.empty() || std::any_of(granted.begin(), granted.end(), [](const std::string& sc) {
+        return !sc.starts_with("system/");
+      })) {
+    return Fail(ErrorCategory::kInvalid, "access.bad-client",
+                "a client holds one or more system/ scopes");
+  }
+  Subject probe{std::string(id), {Role::kInterface}, std::string(purpose), "", {}, {}};
+  CHARTROOM_RETURN_IF_ERROR(CheckPurpose(probe));
+  json::object record;
+  record["jwk"] = jwk;
+  record["scopes"] = scopes;
+  record["purpose"] = purpose;
+  record["disabled"] = false;
+  Status written = store_.InTransaction([&](store::Transaction& tx) -> Status {
+    CHARTROOM_ASSIGN_OR_RETURN(auto existing, tx.GetRecord(kClients, id));
+    if (existing) {
+      return Fail(ErrorCategory::kConflict, "access.client-exists", "the client already exists");
+    }
+    return tx.PutRecord(kClients, id, json::serialize(record));
+  });
+  if (!written) return tl::unexpected(written.error());
+  return RefreshCaches(true);
+}
+
+Status Identity::DisableClient(std::string_view id) {
+  Status written = store_.InTransaction([&](store::Transaction& tx) -> Status {
+    CHARTROOM_ASSIGN_OR_RETURN(auto existing, tx.GetRecord(kClients, id));
+    if (!existing) return Fail(ErrorCategory::kNotFound, "access.no-client", "no such client");
+    boost::system::error_code ec;
+    json::value v = json::parse(existing->value, ec);
+    if (ec || !v.is_object()) return tl::unexpected(InvalidClient());
+    v.get_object()["disabled"] = true;
+    return tx.PutRecord(kClients, id, json::serialize(v));
+  });
+  if (!written) return tl::unexpected(written.error());
+  return RefreshCaches(true);
+}
+
+Result<std::vector<std::string>> Identity::ListClients() {
+  std::vector<std::string> out;
+  CHARTROOM_ASSIGN_OR_RETURN(auto page, store_.ListRecords(kClients, "", 100000));
+  for (const auto& record : page) {
+    boost::system::error_code ec;
+    const json::value v = json::parse(record.value, ec);
+    if (ec || !v.is_object()) continue;
+    const json::object& o = v.get_object();
+    std::string line = record.key + "\t" + std::string(o.at("scopes").as_string()) + "\t" +
+                       std::string(o.at("purpose").as_string());
+    if (o.at("disabled").as_bool()) line += "\tdisabled";
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
+Result<TokenPair> Identity::ClientToken(std::string_view assertion, std::string_view scope,
+                                        std::string_view token_url, std::string* why) {
+  const auto refuse = [&](std::string reason) -> Result<TokenPair> {
+    if (why != nullptr) *why = std::move(reason);
+    return tl::unexpected(InvalidClient());
+  };
+  if (assertion.size() > 16384) return refuse("oversized assertion");
+  const std::size_t first = assertion.find('.');
+  const std::size_t second =
+      first == std::string_view::npos ? first : assertion.find('.', first + 1);
+  if (second == std::string_view::npos) return refuse("malformed assertion");
+  auto header_text = crypto::DecodeBase64Url(assertion.substr(0, first));
+  auto payload_text = crypto::DecodeBase64Url(assertion.substr(first + 1, second - first - 1));
+  auto signature = crypto::DecodeBase64Url(assertion.substr(second + 1));
+  if (!header_text || !payload_text || !signature) return refuse("malformed assertion");
+  boost::system::error_code ec;
+  const json::value header = json::parse(*header_text, ec);
+  if (ec || !header.is_object()) return refuse("malformed header");
+  const json::value payload = json::parse(*payload_text, ec);
+  if (ec || !payload.is_object()) return refuse("malformed payload");
+  const auto str = [](const json::value& v, std::string_view key) {
+    const json::value* f = v.get_object().if_contains(key);
+    return f != nullptr && f->is_string() ? std::string(f->get_string()) : std::string();
+  };
+  const std::string alg = str(header, "alg");
+  const std::string client = str(payload, "iss");
+  const std::string jti = str(payload, "jti");
+  if (alg != "RS384" && alg != "ES384") return refuse("algorithm " + alg);
+  if (client.empty() || str(payload, "sub") != client || jti.empty() || jti.size() > 256) {
+    return refuse("iss, sub or jti");
+  }
+  bool audience = false;
+  if (const json::value* aud = payload.get_object().if_contains("aud")) {
+    if (aud->is_string()) audience = aud->get_string() == token_url;
+    if (aud->is_array()) {
+      for (const json::value& a : aud->get_array()) {
+        audience = audience || (a.is_string() && a.get_string() == token_url);
+      }
+    }
+  }
+  if (!audience) return refuse("audience");
+  const json::value* exp = payload.get_object().if_contains("exp");
+  const std::int64_t now = Seconds(clock_.Now());
+  if (exp == nullptr || !exp->is_int64() || exp->get_int64() <= now ||
+      exp->get_int64() > now + kClientTokenTtl.count() + 30) {
+    return refuse("expiry");
+  }
+  std::optional<TokenPair> pair;
+  std::string reason;
+  Status done = store_.InTransaction([&](store::Transaction& tx) -> Status {
+    CHARTROOM_ASSIGN_OR_RETURN(auto record, tx.GetRecord(kClients, client));
+    if (!record) {
+      reason = "unknown client";
+      return Ok();
+    }
+    const json::value registered = json::parse(record->value, ec);
+    if (ec || !registered.is_object() || registered.at("disabled").as_bool()) {
+      reason = "disabled client";
+      return Ok();
+    }
+    CHARTROOM_ASSIGN_OR_RETURN(bool valid,
+                               crypto::VerifyJwsSignature(alg, registered.at("jwk").as_string(),
+                                                          assertion.substr(0, second), *signature));
+    if (!valid) {
+      reason = "signature";
+      return Ok();
+    }
+    // Replay: a jti is accepted once while its assertion could still be used.
+    const std::string jti_key = client + "/" + jti;
+    CHARTROOM_ASSIGN_OR_RETURN(auto seen, tx.GetRecord(kClientJtis, jti_key));
+    if (seen) {
+      reason = "replayed jti";
+      return Ok();
+    }
+    json::object used;
+    used["expires"] = exp->get_int64();
+    CHARTROOM_RETURN_IF_ERROR(tx.PutRecord(kClientJtis, jti_key, json::serialize(used)));
+    const std::vector<std::string> held = Words(registered.at("scopes").as_string());
+    std::vector<std::string> asked = Words(scope);
+    if (asked.empty()) asked = held;
+    std::string granted;
+    for (const std::string& s : asked) {
+      if (std::find(held.begin(), held.end(), s) == held.end()) continue;
+      if (!granted.empty()) granted += ' ';
+      granted += s;
+    }
+    if (granted.empty()) {
+      return Fail(ErrorCategory::kForbidden, "access.invalid-scope",
+                  "none of the requested scopes is granted to this client");
+    }
+    TokenClaims claims;
+    claims.issuer = options_.issuer;
+    claims.subject = client;
+    claims.roles = {std::string(RoleName(Role::kInterface))};
+    claims.purpose = std::string(registered.at("purpose").as_string());
+    claims.scope = granted;
+    claims.token_id = RandomHex(random_, 16);
+    claims.session_id = "client-" + RandomHex(random_, 12);
+    claims.issued_at = FromSeconds(now);
+    claims.expires_at = FromSeconds(now + kClientTokenTtl.count());
+    TokenPair issued;
+    issued.access_token = IssueToken(claims, key_, options_.key_id);
+    issued.expires_in = kClientTokenTtl.count();
+    issued.scope = granted;
+    pair = std::move(issued);
+    return Ok();
+  });
+  if (!done) return tl::unexpected(done.error());
+  if (!pair) return refuse(reason);
+  // The client may have been registered by another process since the caches were loaded.
+  CHARTROOM_RETURN_IF_ERROR(RefreshCaches(true));
+  return std::move(*pair);
 }
 
 }  // namespace chartroom::access

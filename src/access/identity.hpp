@@ -91,6 +91,7 @@ struct BreakGlassRecord {
 };
 
 struct TokenPair {
+  std::string scope;  // a client token's granted scopes
   std::string access_token;
   std::string refresh_token;
   std::int64_t expires_in = 0;  // seconds
@@ -161,6 +162,23 @@ class Identity {
   Result<BreakGlassRecord> ReviewBreakGlass(std::string_view id, std::string_view reviewer,
                                             std::string_view decision, std::string_view note);
 
+  // System clients (SMART Backend Services): `id`, the public key its assertions are signed
+  // with (a JWK: RSA for RS384 or EC P-384 for ES384), the SMART system/ scopes it may be
+  // granted (space separated) and the purpose of use its tokens carry. kConflict
+  // "access.client-exists", kInvalid "access.bad-client".
+  Status AddClient(std::string_view id, std::string_view jwk, std::string_view scopes,
+                   std::string_view purpose);
+  Status DisableClient(std::string_view id);
+  Result<std::vector<std::string>> ListClients();  // "id<TAB>scopes<TAB>purpose[<TAB>disabled]"
+  // OAuth 2.0 client credentials with a private_key_jwt assertion (RFC 7523, SMART Backend
+  // Services): checks the assertion (RS384/ES384 signature by the client's key, iss = sub = a
+  // registered, enabled client, aud = `token_url`, exp within 5 minutes, a jti not seen before)
+  // and grants the requested scopes the client holds (all of them when none are asked).
+  // kUnauthenticated "access.invalid-client" (the reason in `*why`), kForbidden
+  // "access.invalid-scope" when none of the requested scopes is held.
+  Result<TokenPair> ClientToken(std::string_view assertion, std::string_view scope,
+                                std::string_view token_url, std::string* why = nullptr);
+
   const TokenKeys& keys() const { return keys_; }
 
  private:
@@ -188,6 +206,7 @@ class Identity {
   std::unordered_map<std::string, CachedUser> users_;
   std::set<std::string, std::less<>> revoked_;                            // session ids
   std::unordered_map<std::string, std::vector<BreakGlassGrant>> grants_;  // by user
+  std::set<std::string, std::less<>> clients_;  // enabled system clients
   // Tokens whose signature was checked, with their claims (expiry is checked on every use).
   static constexpr std::size_t kMaxVerifiedTokens = 65536;
   std::shared_mutex verified_mutex_;

@@ -126,7 +126,11 @@ bool MayDo(const RolePolicy& p, Operation operation, std::string_view type) {
 Decision ForRole(const RolePolicy& p, const Subject& subject, Operation operation,
                  const ResourceFacts& resource, std::span<const ConsentRule> consent,
                  core::Timestamp now) {
-  if (!MayDo(p, operation, resource.type)) return {Effect::kDeny, "operation"};
+  const bool scoped = p.role == Role::kInterface && !subject.scopes.empty();
+  if (scoped ? !ScopesAllow(subject.scopes, operation, resource.type)
+             : !MayDo(p, operation, resource.type)) {
+    return {Effect::kDeny, "operation"};
+  }
   if (p.role == Role::kPatient &&
       (subject.patient.empty() || resource.patient != subject.patient)) {
     return {Effect::kDeny, "own-record"};
@@ -220,6 +224,48 @@ std::optional<std::vector<Role>> ParseRoles(std::string_view names) {
     roles.push_back(*role);
   }
   return roles;
+}
+
+bool ScopesAllow(std::span<const std::string> scopes, Operation operation, std::string_view type) {
+  char letter = 'r';
+  switch (operation) {
+    case Operation::kRead:
+    case Operation::kExport:
+      letter = 'r';
+      break;
+    case Operation::kSearch:
+      letter = 's';
+      break;
+    case Operation::kCreate:
+      letter = 'c';
+      break;
+    case Operation::kUpdate:
+      letter = 'u';
+      break;
+    case Operation::kDelete:
+      letter = 'd';
+      break;
+  }
+  const bool writes = letter == 'c' || letter == 'u' || letter == 'd';
+  for (std::string_view scope : scopes) {
+    constexpr std::string_view kSystem = "system/";
+    if (!scope.starts_with(kSystem)) continue;
+    scope.remove_prefix(kSystem.size());
+    const std::size_t dot = scope.find('.');
+    if (dot == std::string_view::npos) continue;
+    const std::string_view scope_type = scope.substr(0, dot);
+    const std::string_view access = scope.substr(dot + 1);
+    // v2 fine-grained scopes ("?category=..."): not granted, rather than read wider.
+    if (access.find('?') != std::string_view::npos) continue;
+    if (scope_type != "*" && scope_type != type) continue;
+    if (access == "*" || access == "read" || access == "write") {  // SMART v1
+      if (access == "*" || (access == "write") == writes) return true;
+    } else if (access.find_first_not_of("cruds") == std::string_view::npos &&
+               access.find(letter) != std::string_view::npos) {  // SMART v2 letters
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace chartroom::access

@@ -51,6 +51,9 @@ struct Subject {
   std::string purpose;                  // HL7 PurposeOfUse code
   std::string patient;                  // a patient account's own Patient id
   std::vector<BreakGlassGrant> grants;  // active or not; Decide checks the time
+  // SMART scopes of a system client's token ("system/Observation.rs", "system/*.read"); when
+  // given they, not the role's table, say which types and operations an interface may use.
+  std::vector<std::string> scopes;
 };
 
 struct ResourceFacts {
@@ -77,6 +80,10 @@ struct Decision {
                              // "consent", "label", "part2", "mask", "allow"
   bool break_glass = false;  // allowed through an emergency grant (audit it)
 };
+
+// Whether SMART `scopes` (v2 "system/Type.cruds" letters or v1 "read"/"write"/"*"; the type may
+// be "*") allow `operation` on `type`. Only system/ scopes count. Export needs read.
+bool ScopesAllow(std::span<const std::string> scopes, Operation operation, std::string_view type);
 
 // Rule 1 for a whole request: kForbidden "access.purpose" when none of the subject's roles may
 // act for its purpose (or it names none, or no known role).

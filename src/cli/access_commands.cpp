@@ -1,4 +1,5 @@
 // chartroom user add|list|disable|enable|reset-password|grant|totp|token ...
+// chartroom client add|list|disable ...
 // chartroom audit verify|export ...
 //
 // Identity administration and the audit trail, on the store as `chartroom serve` opens it
@@ -21,6 +22,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -53,6 +55,15 @@ constexpr std::string_view kUserUsage =
     "  token NAME --purpose CODE [--ttl DURATION]    print a bearer token (e.g. 30m, 8h)\n"
     "  Roles: clinician him_technician coder cdi_specialist privacy_officer data_analyst\n"
     "         him_director patient interface admin\n"
+    "  Exit code: 0 done, 1 refused, 2 usage error, 4 store error.\n";
+
+constexpr std::string_view kClientUsage =
+    "usage: chartroom client COMMAND [--config FILE] [--data DIR]\n"
+    "  add ID --jwk-file FILE --scope \"system/Type.rs ...\" [--purpose CODE]\n"
+    "        a system client (SMART Backend Services): its public key as a JWK (RSA for\n"
+    "        RS384, EC P-384 for ES384), the system/ scopes it may be granted, and the\n"
+    "        purpose of use of its tokens (default HOPERAT)\n"
+    "  list | disable ID\n"
     "  Exit code: 0 done, 1 refused, 2 usage error, 4 store error.\n";
 
 constexpr std::string_view kAuditUsage =
@@ -296,6 +307,53 @@ int UserCommand(std::string_view sub, const Parsed& p) {
   return 0;
 }
 
+int ClientCommand(std::string_view sub, const Parsed& p) {
+  const bool known = sub == "add" || sub == "list" || sub == "disable";
+  if (!known || p.positional.size() != (sub == "list" ? 0u : 1u) ||
+      (sub == "add" && (!p.options.contains("--jwk-file") || !p.options.contains("--scope")))) {
+    std::fputs(kClientUsage.data(), stderr);
+    return kExitUsage;
+  }
+  std::string jwk;
+  if (sub == "add") {
+    std::ifstream in(p.options.at("--jwk-file"), std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "chartroom client: cannot read %s\n",
+                   p.options.at("--jwk-file").c_str());
+      return kExitUsage;
+    }
+    jwk.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto opened = Open(p, "client");
+  if (!opened) {
+    std::fprintf(stderr, "chartroom client: %s\n", opened.error().message().c_str());
+    return opened.error().category() == ErrorCategory::kInvalid ? kExitUsage : kExitStoreError;
+  }
+  Opened& o = **opened;
+  access::Identity& identity = *o.security.identity;
+  if (sub == "list") {
+    auto clients = identity.ListClients();
+    if (!clients) return Report("client", clients.error());
+    for (const std::string& line : *clients) std::printf("%s\n", line.c_str());
+    return 0;
+  }
+  const std::string& id = p.positional[0];
+  Status done = Ok();
+  if (sub == "add") {
+    auto purpose = p.options.find("--purpose");
+    done = identity.AddClient(id, jwk, p.options.at("--scope"),
+                              purpose == p.options.end() ? "HOPERAT" : purpose->second);
+  } else {
+    done = identity.DisableClient(id);
+  }
+  if (!done) return Report("client", done.error());
+  if (auto audited = AuditNow(o, audit::Action::kAdministration, "client " + std::string(sub), id);
+      !audited) {
+    return Report("client", audited.error());
+  }
+  return 0;
+}
+
 int AuditCommand(std::string_view sub, const Parsed& p) {
   if ((sub != "verify" && sub != "export") || !p.positional.empty()) {
     std::fputs(kAuditUsage.data(), stderr);
@@ -362,6 +420,19 @@ int RunUser(Args args) {
     return kExitUsage;
   }
   return UserCommand(args[0], *parsed);
+}
+
+int RunClient(Args args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kClientUsage.data(), args.empty() ? stderr : stdout);
+    return args.empty() ? kExitUsage : 0;
+  }
+  auto parsed = ParseArgs(args.subspan(1), {"--jwk-file", "--scope", "--purpose"});
+  if (!parsed) {
+    std::fputs(kClientUsage.data(), stderr);
+    return kExitUsage;
+  }
+  return ClientCommand(args[0], *parsed);
 }
 
 int RunAudit(Args args) {

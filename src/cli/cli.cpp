@@ -31,6 +31,8 @@ constexpr Command kCommands[] = {
     {"import", "import FILE|DIR... [--config FILE] [--data DIR]  load FHIR NDJSON and Bundles",
      RunImport},
     {"user", "user add|list|disable|enable|reset-password|grant|totp|token  manage users", RunUser},
+    {"client", "client add|list|disable       manage system clients (SMART Backend Services)",
+     RunClient},
     {"audit", "audit verify|export          check or export the audit trail", RunAudit},
     {"version", "version                      print the version", RunVersion},
 };

@@ -23,6 +23,8 @@ int RunImport(Args args);
 // chartroom user add|list|disable|enable|reset-password|grant|totp|token ...
 // (access_commands.cpp)
 int RunUser(Args args);
+// chartroom client add|list|disable ...  (access_commands.cpp)
+int RunClient(Args args);
 // chartroom audit verify|export ...  (access_commands.cpp)
 int RunAudit(Args args);
 

@@ -122,6 +122,50 @@ Result<Reply> Refresh(const AccessServices& s, const http::Request& request) {
   return JsonReply(200, TokenJson(pair));
 }
 
+// OAuth errors (RFC 6749 section 5.2) for the token endpoint, which OAuth clients read.
+Reply OAuthError(int status, std::string_view error) {
+  json::object o;
+  o["error"] = error;
+  return JsonReply(status, o);
+}
+
+// The token endpoint of SMART Backend Services: client_credentials with a private_key_jwt
+// assertion, form-encoded.
+Result<Reply> ClientToken(const AccessServices& s, const http::Request& request,
+                          const RequestContext& context) {
+  auto params = ParseQueryParams(request.body);
+  if (!params) return OAuthError(400, "invalid_request");
+  std::string grant, assertion_type, assertion, scope;
+  for (const QueryParam& p : *params) {
+    if (p.name == "grant_type") grant = p.value;
+    if (p.name == "client_assertion_type") assertion_type = p.value;
+    if (p.name == "client_assertion") assertion = p.value;
+    if (p.name == "scope") scope = p.value;
+  }
+  if (grant != "client_credentials") return OAuthError(400, "unsupported_grant_type");
+  if (assertion_type != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" ||
+      assertion.empty()) {
+    return OAuthError(400, "invalid_request");
+  }
+  audit::Event event = EventFor(nullptr, request, context);
+  event.action = audit::Action::kLogin;
+  event.detail = "client credentials";
+  std::string why;
+  auto pair = s.identity->ClientToken(assertion, scope, TokenUrl(context), &why);
+  event.outcome = pair ? "success" : (why.empty() ? "invalid-scope" : why);
+  Audit(s, event);
+  if (!pair) {
+    return pair.error().code() == "access.invalid-scope" ? OAuthError(400, "invalid_scope")
+                                                         : OAuthError(401, "invalid_client");
+  }
+  json::object o;
+  o["access_token"] = pair->access_token;
+  o["token_type"] = "bearer";
+  o["expires_in"] = pair->expires_in;
+  o["scope"] = pair->scope;
+  return JsonReply(200, o);
+}
+
 Result<Reply> AccessReport(const AccessServices& s, const access::Caller& caller,
                            const http::Request& request, const RequestContext& context) {
   CHARTROOM_ASSIGN_OR_RETURN(std::vector<QueryParam> params, ParseQueryParams(request.query()));
@@ -177,6 +221,7 @@ Result<Reply> Answer(const AccessServices& s, const http::Request& request,
   const std::string_view method = request.method;
   if (path == "/auth/login" && method == "POST") return Login(s, request, context);
   if (path == "/auth/refresh" && method == "POST") return Refresh(s, request);
+  if (path == "/auth/token" && method == "POST") return ClientToken(s, request, context);
   CHARTROOM_ASSIGN_OR_RETURN(access::Caller caller, AuthenticateRequest(*s.identity, request));
   audit::Event event = EventFor(&caller, request, context);
   if (path == "/auth/logout" && method == "POST") {
@@ -255,6 +300,26 @@ Result<Reply> Answer(const AccessServices& s, const http::Request& request,
 }
 
 }  // namespace
+
+std::string TokenUrl(const RequestContext& context) {
+  std::string_view base = context.base_url;
+  constexpr std::string_view kFhir = "/fhir";
+  if (base.ends_with(kFhir)) base.remove_suffix(kFhir.size());
+  return std::string(base) + "/auth/token";
+}
+
+Reply SmartConfiguration(const RequestContext& context) {
+  json::object o;
+  o["token_endpoint"] = TokenUrl(context);
+  o["grant_types_supported"] = json::array{"client_credentials"};
+  o["token_endpoint_auth_methods_supported"] = json::array{"private_key_jwt"};
+  o["token_endpoint_auth_signing_alg_values_supported"] = json::array{"RS384", "ES384"};
+  o["scopes_supported"] = json::array{"system/*.rs", "system/*.cruds", "system/*.read"};
+  o["capabilities"] = json::array{"client-confidential-asymmetric"};
+  Reply reply = JsonReply(200, o);
+  reply.headers.clear();
+  return reply;
+}
 
 bool IsAccessPath(std::string_view path) {
   return path.starts_with("/auth/") || path.starts_with("/privacy/");

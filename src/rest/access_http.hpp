@@ -3,6 +3,8 @@
 //
 //   POST /auth/login          {"username","password","totp"?,"purpose"?} -> tokens
 //   POST /auth/refresh        {"refresh_token"} -> tokens (the old refresh token is spent)
+//   POST /auth/token          SMART Backend Services: grant_type=client_credentials with a
+//                             private_key_jwt client_assertion (form-encoded) -> a token
 //   POST /auth/logout         (bearer) revokes the session
 //   POST /auth/break-glass    (bearer, clinician) {"patient","reason","minutes"} -> the grant
 //   GET  /privacy/break-glass (privacy officer) grants waiting for review (?all=true: every one)
@@ -41,6 +43,12 @@ struct AccessServices {
 };
 
 bool IsAccessPath(std::string_view path);
+
+// The token endpoint's URL for a request (its base URL without /fhir, then /auth/token): the
+// audience client assertions must name.
+std::string TokenUrl(const RequestContext& context);
+// GET [base]/.well-known/smart-configuration (SMART App Launch 2.0 discovery).
+Reply SmartConfiguration(const RequestContext& context);
 
 Reply HandleAccessEndpoint(const AccessServices& services, const http::Request& request,
                            const RequestContext& context);

@@ -301,7 +301,15 @@ http::Response Api::Handle(const http::Request& request) {
         if (deps_.store_metrics) deps_.store_metrics(text.body);
         return text;
       }
-      if (IsAccessPath(request.path())) return HandleAccessEndpoint(deps_.access, request, context);
+      if (IsAccessPath(request.path())) {
+        context.base_url = BaseUrl(options_, request, deps_.tls);
+        return HandleAccessEndpoint(deps_.access, request, context);
+      }
+      if (request.path() == "/fhir/.well-known/smart-configuration" &&
+          deps_.access.identity != nullptr) {
+        context.base_url = BaseUrl(options_, request, deps_.tls);
+        return SmartConfiguration(context);
+      }
       if (route.kind == RouteKind::kUnknown) {
         return ErrorReply(Error(ErrorCategory::kNotFound, "rest.unknown-route",
                                 "there is no endpoint at this URL; the FHIR API is under /fhir"));

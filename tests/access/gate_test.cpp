@@ -59,7 +59,7 @@ class GateTest : public ::testing::Test {
 };
 
 TEST_F(GateTest, ShowsHidesAndMasksAndCachesConsent) {
-  const Subject doc{"doc", {Role::kClinician}, "TREAT", "", {}};
+  const Subject doc{"doc", {Role::kClinician}, "TREAT", "", {}, {}};
   Gate::View view(gate_, doc);
   const std::string patient = R"({"resourceType":"Patient","id":"p2","name":[{"family":"X"}]})";
   auto shown = view.Show(Operation::kRead, patient);
@@ -71,13 +71,13 @@ TEST_F(GateTest, ShowsHidesAndMasksAndCachesConsent) {
   EXPECT_FALSE(view.Show(Operation::kRead, sud)->has_value());
   EXPECT_EQ(view.patients(), (std::set<std::string>{"p2"}));
 
-  const Subject analyst{"ann", {Role::kDataAnalyst}, "HOPERAT", "", {}};
+  const Subject analyst{"ann", {Role::kDataAnalyst}, "HOPERAT", "", {}, {}};
   Gate::View masked(gate_, analyst);
   auto m = masked.Show(Operation::kRead, patient);
   ASSERT_TRUE(m->has_value());
   EXPECT_EQ((*m)->find("\"X\""), std::string::npos);
   // p1's consent refuses research: hidden for HRESCH, looked up once within the cache's life.
-  const Subject researcher{"ann", {Role::kDataAnalyst}, "HRESCH", "", {}};
+  const Subject researcher{"ann", {Role::kDataAnalyst}, "HRESCH", "", {}, {}};
   Gate::View research(gate_, researcher);
   const std::string obs = R"({"resourceType":"Observation","id":"o1"})";
   EXPECT_FALSE(research.Show(Operation::kRead, obs)->has_value());
@@ -89,12 +89,12 @@ TEST_F(GateTest, ShowsHidesAndMasksAndCachesConsent) {
 }
 
 TEST_F(GateTest, WritesAreDecidedWithoutLabelsOrConsent) {
-  const Subject doc{"doc", {Role::kClinician}, "TREAT", "", {}};
+  const Subject doc{"doc", {Role::kClinician}, "TREAT", "", {}, {}};
   Gate::View view(gate_, doc);
   EXPECT_TRUE(view.CheckWrite(Operation::kCreate,
                               boost::json::parse(R"({"resourceType":"Condition","id":"c1",
                                   "meta":{"security":[{"code":"SUD"}]}})")));
-  const Subject analyst{"ann", {Role::kDataAnalyst}, "HOPERAT", "", {}};
+  const Subject analyst{"ann", {Role::kDataAnalyst}, "HOPERAT", "", {}, {}};
   Gate::View other(gate_, analyst);
   auto refused =
       other.CheckWrite(Operation::kCreate, boost::json::parse(R"({"resourceType":"Observation"})"));

@@ -373,7 +373,7 @@ TEST(PolicyTest, TheAccessMatrixHolds) {
 }
 
 TEST(PolicyTest, APatientSeesItsOwnRecordOnly) {
-  Subject subject{"p1-account", {kPatient}, "PATRQT", "p1", {}};
+  Subject subject{"p1-account", {kPatient}, "PATRQT", "p1", {}, {}};
   ResourceFacts mine{"Observation", "p1", {}};
   ResourceFacts theirs{"Observation", "p2", {}};
   ResourceFacts nobodys{"Observation", "", {}};
@@ -385,7 +385,7 @@ TEST(PolicyTest, APatientSeesItsOwnRecordOnly) {
 }
 
 TEST(PolicyTest, AGrantCoversItsPatientUntilItExpires) {
-  Subject subject{"dr", {kClinician}, "ETREAT", "", {{"p1", kNow + hours(1)}}};
+  Subject subject{"dr", {kClinician}, "ETREAT", "", {{"p1", kNow + hours(1)}}, {}};
   const std::vector<ConsentRule> deny_all = {{false, {}, {}, {}}};
   EXPECT_TRUE(Decide(subject, R, {"Observation", "p1", {}}, deny_all, kNow).break_glass);
   EXPECT_EQ(Decide(subject, R, {"Observation", "p2", {}}, deny_all, kNow).rule, "consent");
@@ -394,13 +394,13 @@ TEST(PolicyTest, AGrantCoversItsPatientUntilItExpires) {
 }
 
 TEST(PolicyTest, PurposeIsCheckedForTheWholeRequest) {
-  EXPECT_TRUE(CheckPurpose({"u", {kCoder}, "HPAYMT", "", {}}));
-  EXPECT_TRUE(CheckPurpose({"u", {kCoder, kClinician}, "TREAT", "", {}}));
-  const Status refused = CheckPurpose({"u", {kCoder}, "TREAT", "", {}});
+  EXPECT_TRUE(CheckPurpose({"u", {kCoder}, "HPAYMT", "", {}, {}}));
+  EXPECT_TRUE(CheckPurpose({"u", {kCoder, kClinician}, "TREAT", "", {}, {}}));
+  const Status refused = CheckPurpose({"u", {kCoder}, "TREAT", "", {}, {}});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().category(), ErrorCategory::kForbidden);
   EXPECT_EQ(refused.error().code(), "access.purpose");
-  EXPECT_FALSE(CheckPurpose({"u", {}, "TREAT", "", {}}));
+  EXPECT_FALSE(CheckPurpose({"u", {}, "TREAT", "", {}, {}}));
 }
 
 TEST(PolicyTest, RoleNamesRoundTrip) {
@@ -412,6 +412,29 @@ TEST(PolicyTest, RoleNamesRoundTrip) {
     EXPECT_EQ(RoleName(*role), name);
   }
   EXPECT_FALSE(ParseRole("root").has_value());
+}
+
+TEST(PolicyTest, SmartScopesDecideForAScopedInterface) {
+  const std::vector<std::string> v2 = {"system/Observation.rs", "system/Patient.r",
+                                       "patient/*.cruds", "system/Encounter.rs?status=finished"};
+  EXPECT_TRUE(ScopesAllow(v2, Operation::kRead, "Observation"));
+  EXPECT_TRUE(ScopesAllow(v2, Operation::kSearch, "Observation"));
+  EXPECT_FALSE(ScopesAllow(v2, Operation::kCreate, "Observation"));
+  EXPECT_FALSE(ScopesAllow(v2, Operation::kSearch, "Patient"));
+  EXPECT_FALSE(ScopesAllow(v2, Operation::kUpdate, "Condition"));  // patient/ does not count
+  EXPECT_FALSE(ScopesAllow(v2, Operation::kRead, "Encounter"));    // fine-grained: not widened
+  const std::vector<std::string> v1 = {"system/*.read", "system/Observation.write"};
+  EXPECT_TRUE(ScopesAllow(v1, Operation::kSearch, "Condition"));
+  EXPECT_TRUE(ScopesAllow(v1, Operation::kExport, "Condition"));
+  EXPECT_TRUE(ScopesAllow(v1, Operation::kUpdate, "Observation"));
+  EXPECT_FALSE(ScopesAllow(v1, Operation::kUpdate, "Condition"));
+  EXPECT_FALSE(ScopesAllow(std::vector<std::string>{"system/*.rz"}, Operation::kRead, "Patient"));
+  // A scoped interface: the scopes, not the role's table, decide type and operation; labels and
+  // consent still apply.
+  Subject feed{"lab-feed", {kInterface}, "HOPERAT", "", {}, {"system/Observation.cru"}};
+  EXPECT_EQ(Decide(feed, C, {"Observation", "p1", {}}, {}, kNow).effect, Effect::kAllow);
+  EXPECT_EQ(Decide(feed, R, {"Condition", "p1", {}}, {}, kNow).rule, "operation");
+  EXPECT_EQ(Decide(feed, R, {"Observation", "p1", {"SUD"}}, {}, kNow).rule, "part2");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include <boost/json.hpp>
 
+#include "../crypto/jws_test_signer.hpp"
 #include "app/security.hpp"
 #include "app/store_open.hpp"
 #include "core/clock.hpp"
@@ -235,6 +236,66 @@ TEST(AccessTotpTest, ARoleThatNeedsTotpLogsInOnlyWithTheCurrentCode) {
   EXPECT_EQ(login("000000" == code_at(server.clock().Now()) ? "111111" : "000000").status, 401);
   EXPECT_EQ(login(code_at(server.clock().Now() - std::chrono::minutes(10))).status, 401);
   EXPECT_EQ(login(code_at(server.clock().Now())).status, 200);
+}
+
+TEST_F(AccessTest, ASystemClientGetsAScopedTokenWithAPrivateKeyJwt) {
+  const crypto::test::Key key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"));
+  ASSERT_TRUE(key);
+  {
+    core::SystemRandom random;
+    auto opened = app::OpenStore(server_.config(), server_.clock(), random);
+    auto security = app::OpenSecurity(server_.config(), *opened, server_.clock(), random);
+    ASSERT_TRUE(security->identity->AddClient("lab-feed", crypto::test::Jwk(key.get(), true),
+                                              "system/Observation.rs system/Patient.r", "HOPERAT"));
+    security->trail->Stop();
+  }
+  // Discovery names the token endpoint, which is also the audience of assertions.
+  const HttpResult smart = client_.Get("/fhir/.well-known/smart-configuration");
+  ASSERT_EQ(smart.status, 200) << smart.body;
+  const std::string token_url(smart.json().at("token_endpoint").as_string());
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(server_.clock().Now().time_since_epoch())
+          .count();
+  const auto assertion = [&](std::string_view jti, std::string_view aud, std::int64_t exp) {
+    return crypto::test::CompactJws(key.get(), true, R"({"alg":"ES384","typ":"JWT","kid":"k1"})",
+                                    R"({"iss":"lab-feed","sub":"lab-feed","aud":")" +
+                                        std::string(aud) + R"(","exp":)" + std::to_string(exp) +
+                                        R"(,"jti":")" + std::string(jti) + R"("})");
+  };
+  const auto token = [&](const std::string& jws, std::string_view scope) {
+    return client_.Post("/auth/token",
+                        "grant_type=client_credentials&scope=" + std::string(scope) +
+                            "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-"
+                            "assertion-type%3Ajwt-bearer&client_assertion=" +
+                            jws,
+                        {{"Content-Type", "application/x-www-form-urlencoded"}});
+  };
+  const HttpResult granted = token(assertion("j1", token_url, now + 240),
+                                   "system%2FObservation.rs%20system%2FCondition.rs");
+  ASSERT_EQ(granted.status, 200) << granted.body;
+  EXPECT_EQ(granted.json().at("scope").as_string(), "system/Observation.rs");
+  const std::string bearer = "Bearer " + std::string(granted.json().at("access_token").as_string());
+  // The scopes decide: Observation read and search, not Condition, not writes.
+  EXPECT_EQ(Get(bearer, "/fhir/Observation?subject=Patient/p1").status, 200);
+  EXPECT_EQ(Get(bearer, "/fhir/Condition?subject=Patient/p1").status, 403);
+  EXPECT_EQ(Get(bearer, "/fhir/Condition/c-dm").status, 404);
+  EXPECT_EQ(Post(bearer, "/fhir/Observation",
+                 R"({"resourceType":"Observation","status":"final","code":{"text":"x"}})")
+                .status,
+            403);
+  // Replayed jti, wrong audience, too long a lifetime, another key: refused.
+  EXPECT_EQ(token(assertion("j1", token_url, now + 240), "").status, 401);
+  EXPECT_EQ(token(assertion("j2", "https://elsewhere/token", now + 240), "").status, 401);
+  EXPECT_EQ(token(assertion("j3", token_url, now + 3600), "").status, 401);
+  const crypto::test::Key other(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"));
+  const std::string forged =
+      crypto::test::CompactJws(other.get(), true, R"({"alg":"ES384"})",
+                               R"({"iss":"lab-feed","sub":"lab-feed","aud":")" + token_url +
+                                   R"(","exp":)" + std::to_string(now + 240) + R"(,"jti":"j4"})");
+  const HttpResult refused = token(forged, "");
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.json().at("error").as_string(), "invalid_client");
+  EXPECT_EQ(token(assertion("j5", token_url, now + 240), "system%2FCondition.rs").status, 400);
 }
 
 TEST_F(AccessTest, RefreshRotatesAndTheOldRefreshTokenIsSpent) {
