@@ -103,6 +103,26 @@ Error LoginFailed() {
                "the user name, password or one-time code is not valid");
 }
 
+// Calls `visit` with every record of `kind` after `from`, in key order, 1,000 at a time.
+template <typename Visit>
+Status ForEachRecord(store::ResourceStore& store, std::string_view kind, Visit&& visit,
+                     std::string from = {}) {
+  for (;;) {
+    CHARTROOM_ASSIGN_OR_RETURN(auto page, store.ListRecords(kind, from, 1000));
+    for (const store::Record& record : page) CHARTROOM_RETURN_IF_ERROR(visit(record));
+    if (page.size() < 1000) return Ok();
+    from = page.back().key;
+  }
+}
+
+// Whether a record with an "expires" time (seconds) ended more than a minute before `now`.
+bool Expired(const store::Record& record, std::int64_t now) {
+  boost::system::error_code ec;
+  const json::value v = json::parse(record.value, ec);
+  const json::value* until = !ec && v.is_object() ? v.get_object().if_contains("expires") : nullptr;
+  return until != nullptr && until->is_int64() && until->get_int64() < now - 60;
+}
+
 Error InvalidToken() {
   return Error(ErrorCategory::kUnauthenticated, "access.invalid-token",
                "the bearer token is not valid");
@@ -526,48 +546,27 @@ Status Identity::RefreshCaches(bool force) {
   }
   std::unordered_map<std::string, CachedUser> users;
   std::set<std::string, std::less<>> revoked;
-  for (std::string after;;) {
-    CHARTROOM_ASSIGN_OR_RETURN(auto page, store_.ListRecords(kUsers, after, 1000));
-    for (const auto& record : page) {
-      CHARTROOM_ASSIGN_OR_RETURN(User u, User::Parse(record.key, record.value));
-      users[u.name] = {u.roles, u.patient, u.disabled, u.profile};
-    }
-    if (page.size() < 1000) break;
-    after = page.back().key;
-  }
+  CHARTROOM_RETURN_IF_ERROR(ForEachRecord(store_, kUsers, [&](const store::Record& r) -> Status {
+    CHARTROOM_ASSIGN_OR_RETURN(User u, User::Parse(r.key, r.value));
+    users[u.name] = {u.roles, u.patient, u.disabled, u.profile};
+    return Ok();
+  }));
   std::vector<std::string> expired;  // revocations whose tokens have all expired
-  for (std::string after;;) {
-    CHARTROOM_ASSIGN_OR_RETURN(auto page, store_.ListRecords(kRevoked, after, 1000));
-    for (const auto& record : page) {
-      boost::system::error_code ec;
-      const json::value v = json::parse(record.value, ec);
-      const json::value* until =
-          !ec && v.is_object() ? v.get_object().if_contains("expires") : nullptr;
-      if (until != nullptr && until->is_int64() && until->get_int64() < Seconds(now) - 60) {
-        expired.push_back(record.key);
-      } else {
-        revoked.insert(record.key);
-      }
+  CHARTROOM_RETURN_IF_ERROR(ForEachRecord(store_, kRevoked, [&](const store::Record& r) -> Status {
+    if (Expired(r, Seconds(now))) {
+      expired.push_back(r.key);
+    } else {
+      revoked.insert(r.key);
     }
-    if (page.size() < 1000) break;
-    after = page.back().key;
-  }
+    return Ok();
+  }));
   // Used client assertion ids are kept while their assertions could be replayed.
   std::vector<std::string> spent_jtis;
-  for (std::string after;;) {
-    CHARTROOM_ASSIGN_OR_RETURN(auto page, store_.ListRecords(kClientJtis, after, 1000));
-    for (const auto& record : page) {
-      boost::system::error_code ec;
-      const json::value v = json::parse(record.value, ec);
-      const json::value* until =
-          !ec && v.is_object() ? v.get_object().if_contains("expires") : nullptr;
-      if (until != nullptr && until->is_int64() && until->get_int64() < Seconds(now) - 60) {
-        spent_jtis.push_back(record.key);
-      }
-    }
-    if (page.size() < 1000) break;
-    after = page.back().key;
-  }
+  CHARTROOM_RETURN_IF_ERROR(
+      ForEachRecord(store_, kClientJtis, [&](const store::Record& r) -> Status {
+        if (Expired(r, Seconds(now))) spent_jtis.push_back(r.key);
+        return Ok();
+      }));
   if (!expired.empty() || !spent_jtis.empty()) {
     Status pruned = store_.InTransaction([&](store::Transaction& tx) -> Status {
       for (const std::string& key : expired) {
@@ -591,20 +590,14 @@ Status Identity::RefreshCaches(bool force) {
     if (g.expires > Seconds(now)) grants[g.user].push_back({g.patient, FromSeconds(g.expires)});
   }
   std::set<std::string, std::less<>> clients;
-  for (std::string after;;) {
-    CHARTROOM_ASSIGN_OR_RETURN(auto page, store_.ListRecords(kClients, after, 1000));
-    for (const auto& record : page) {
-      boost::system::error_code ec;
-      const json::value v = json::parse(record.value, ec);
-      const json::value* disabled =
-          !ec && v.is_object() ? v.get_object().if_contains("disabled") : nullptr;
-      if (disabled != nullptr && disabled->is_bool() && !disabled->get_bool()) {
-        clients.insert(record.key);
-      }
-    }
-    if (page.size() < 1000) break;
-    after = page.back().key;
-  }
+  CHARTROOM_RETURN_IF_ERROR(ForEachRecord(store_, kClients, [&](const store::Record& r) -> Status {
+    boost::system::error_code ec;
+    const json::value v = json::parse(r.value, ec);
+    const json::value* disabled =
+        !ec && v.is_object() ? v.get_object().if_contains("disabled") : nullptr;
+    if (disabled != nullptr && disabled->is_bool() && !disabled->get_bool()) clients.insert(r.key);
+    return Ok();
+  }));
   std::unique_lock lock(cache_mutex_);
   users_ = std::move(users);
   clients_ = std::move(clients);
