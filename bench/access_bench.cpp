@@ -7,14 +7,20 @@
 // reply; no sockets), on a SQLite store of 20,000 synthetic patients, from 2 threads, in three
 // modes in the same run: `trusted` (no access control), `access` (token, policy decision and
 // masking, no audit) and `audited` (the same plus the audit trail, batched appends).
+// HttpReadById/<mode>: the same three modes behind the real HTTP server (2 I/O threads), each
+// loaded for 8 s by bench/http's chartroom_http_load (64 connections) over the same 2,000
+// patient ids; requests/s as the counter `reads_per_second`.
 // TrailAppend: events recorded and appended by the trail into the store, sealed and chained.
 // VerifyStoredLog: audit::VerifyLog over AUDIT_ENTRIES (default 1,000,000) stored entries.
 
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +30,7 @@
 #include "app/store_open.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
+#include "http/server.hpp"
 #include "rest/api.hpp"
 #include "rest/log.hpp"
 
@@ -139,6 +146,56 @@ void BM_ReadById_Audited(benchmark::State& state) {
 BENCHMARK(BM_ReadById_Trusted)->Threads(2)->UseRealTime()->MinTime(3)->Repetitions(3);
 BENCHMARK(BM_ReadById_Access)->Threads(2)->UseRealTime()->MinTime(3)->Repetitions(3);
 BENCHMARK(BM_ReadById_Audited)->Threads(2)->UseRealTime()->MinTime(3)->Repetitions(3);
+
+// Serves `api` over HTTP and loads it with chartroom_http_load; its requests/s.
+double LoadOverHttp(rest::Api& api, bool with_token) {
+  World& w = TheWorld();
+  http::ServerOptions options;
+  options.host = "127.0.0.1";
+  options.port = 0;
+  options.threads = 2;
+  auto server = http::Server::Start(
+      options, [&api](const http::Request& request) { return api.Handle(request); });
+  if (!server) return 0;
+  const fs::path paths = w.dir / "paths.txt";
+  {
+    std::ofstream out(paths);
+    for (std::size_t i = 0; i < 2000; ++i) out << w.targets[(i * 7) % w.targets.size()] << '\n';
+  }
+  char self[4096] = {};
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  const fs::path load =
+      fs::path(std::string(self, n > 0 ? static_cast<std::size_t>(n) : 0)).parent_path() / "http" /
+      "chartroom_http_load";
+  std::string command = load.string() + " --port " + std::to_string((*server)->port()) +
+                        " --connections 64 --duration 8 --warmup 1 --paths " + paths.string();
+  if (with_token) command += " --header 'Authorization: " + w.token + "'";
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  std::string output;
+  char buffer[512];
+  while (pipe != nullptr && std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+  if (pipe != nullptr) ::pclose(pipe);
+  (*server)->Stop();
+  const std::size_t at = output.find("\"requests_per_second\":");
+  return at == std::string::npos ? 0 : std::atof(output.c_str() + at + 22);
+}
+
+void HttpReads(benchmark::State& state, rest::Api& api, bool with_token) {
+  double rate = 0;
+  for (auto _ : state) rate = LoadOverHttp(api, with_token);
+  if (rate <= 0) state.SkipWithError("chartroom_http_load did not run (build bench/http first)");
+  state.counters["reads_per_second"] = rate;
+}
+void BM_HttpReadById_Trusted(benchmark::State& state) {
+  HttpReads(state, *TheWorld().trusted, false);
+}
+void BM_HttpReadById_Access(benchmark::State& state) { HttpReads(state, *TheWorld().access, true); }
+void BM_HttpReadById_Audited(benchmark::State& state) {
+  HttpReads(state, *TheWorld().audited, true);
+}
+BENCHMARK(BM_HttpReadById_Trusted)->Iterations(1)->Repetitions(2)->UseRealTime();
+BENCHMARK(BM_HttpReadById_Access)->Iterations(1)->Repetitions(2)->UseRealTime();
+BENCHMARK(BM_HttpReadById_Audited)->Iterations(1)->Repetitions(2)->UseRealTime();
 
 void BM_TrailAppend(benchmark::State& state) {
   World& w = TheWorld();
