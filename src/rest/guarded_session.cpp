@@ -189,7 +189,26 @@ Status FilterVersions(access::Gate::View& view, Operation operation,
 }
 
 Result<store::ResourceVersion> GuardedSession::Read(std::string_view type, std::string_view id) {
-  CHARTROOM_ASSIGN_OR_RETURN(store::ResourceVersion v, inner_.Read(type, id));
+  auto read = inner_.Read(type, id);
+  if (!read && read.error().category() == ErrorCategory::kGone) {
+    // A deletion has no content to decide on: its last version before the deletion decides,
+    // so that 410 tells only a caller who could have seen the resource that it was deleted.
+    store::HistoryQuery query;
+    query.type = std::string(type);
+    query.id = std::string(id);
+    query.count = 10;
+    CHARTROOM_ASSIGN_OR_RETURN(store::HistoryPage history, inner_.History(query));
+    for (store::ResourceVersion& v : history.versions) {
+      if (v.deleted()) continue;
+      access::Gate::View probe(guard_.view->gate(), guard_.view->subject());
+      CHARTROOM_ASSIGN_OR_RETURN(bool shown, ShowVersion(probe, Operation::kRead, v));
+      if (!shown) return tl::unexpected(Hidden(type, id));
+      break;
+    }
+    return tl::unexpected(read.error());
+  }
+  if (!read) return tl::unexpected(read.error());
+  store::ResourceVersion v = std::move(*read);
   CHARTROOM_ASSIGN_OR_RETURN(bool shown, ShowVersion(*guard_.view, Operation::kRead, v));
   if (!shown) return tl::unexpected(Hidden(type, id));
   return v;

@@ -351,6 +351,23 @@ TEST_F(AccessTest, EveryReadPathHidesAPart2DiagnosisWithoutConsent) {
   ASSERT_EQ(everything.status, 200) << everything.body;
   EXPECT_TRUE(Mentions(everything, "c-dm"));
   EXPECT_FALSE(Mentions(everything, "c-sud"));
+  // A deleted resource: 410 only for a caller who could have seen it.
+  ASSERT_EQ(Put(doc_, "/fhir/Condition/c-old", Condition("c-old", "p1", "F11.20")).status, 201);
+  ASSERT_EQ(Put(doc_, "/fhir/Condition/c-gone", Condition("c-gone", "p1", "E11.9")).status, 201);
+  {
+    core::SystemRandom random;  // deletion is the retention workflow's: done in the store here
+    auto opened = app::OpenStore(server_.config(), server_.clock(), random);
+    ASSERT_TRUE(opened->store->InTransaction([](store::Transaction& tx) -> Status {
+      for (const char* id : {"c-old", "c-gone"}) {
+        if (auto deleted = tx.Delete("Condition", id, std::nullopt); !deleted) {
+          return tl::unexpected(deleted.error());
+        }
+      }
+      return Ok();
+    }));
+  }
+  EXPECT_EQ(Get(doc_, "/fhir/Condition/c-gone").status, 410);
+  EXPECT_EQ(Get(doc_, "/fhir/Condition/c-old").status, 404);
   // A transaction Bundle's read entries pass the same gate.
   const HttpResult batch =
       Post(doc_, "/fhir",
