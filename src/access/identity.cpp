@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "access/json_fields.hpp"
 #include "core/result_macros.hpp"
 #include "crypto/jwk.hpp"
 #include "crypto/keyed_hash.hpp"
@@ -60,14 +61,8 @@ struct Identity::User {
     const json::object& o = v.get_object();
     User u;
     u.name = std::string(name);
-    auto str = [&](std::string_view key) -> std::string {
-      const json::value* f = o.if_contains(key);
-      return f != nullptr && f->is_string() ? std::string(f->get_string()) : std::string();
-    };
-    auto num = [&](std::string_view key) -> std::int64_t {
-      const json::value* f = o.if_contains(key);
-      return f != nullptr && f->is_int64() ? f->get_int64() : 0;
-    };
+    const auto str = [&](std::string_view key) { return StringField(o, key); };
+    const auto num = [&](std::string_view key) { return IntField(o, key); };
     u.hash = str("hash");
     u.patient = str("patient");
     u.profile.family = str("family");
@@ -658,48 +653,37 @@ Result<Caller> Identity::Authenticate(std::string_view bearer, std::string_view 
   return caller;
 }
 
-namespace {
-
-std::string GrantJson(const BreakGlassRecord& g) {
+boost::json::object BreakGlassRecord::ToJson() const {
   json::object o;
-  o["user"] = g.user;
-  o["patient"] = g.patient;
-  o["reason"] = g.reason;
-  o["started"] = g.started;
-  o["expires"] = g.expires;
-  o["decision"] = g.decision;
-  o["reviewer"] = g.reviewer;
-  o["note"] = g.note;
-  return json::serialize(o);
+  o["id"] = id;
+  o["user"] = user;
+  o["patient"] = patient;
+  o["reason"] = reason;
+  o["started"] = started;
+  o["expires"] = expires;
+  o["decision"] = decision;
+  o["reviewer"] = reviewer;
+  o["note"] = note;
+  return o;
 }
 
-BreakGlassRecord GrantFrom(const store::Record& record) {
+BreakGlassRecord BreakGlassRecord::FromJson(std::string_view id, std::string_view text) {
   BreakGlassRecord g;
-  g.id = record.key;
+  g.id = std::string(id);
   boost::system::error_code ec;
-  json::value v = json::parse(record.value, ec);
+  const json::value v = json::parse(text, ec);
   if (ec || !v.is_object()) return g;
   const json::object& o = v.get_object();
-  auto str = [&](std::string_view k) {
-    const json::value* f = o.if_contains(k);
-    return f != nullptr && f->is_string() ? std::string(f->get_string()) : std::string();
-  };
-  auto num = [&](std::string_view k) -> std::int64_t {
-    const json::value* f = o.if_contains(k);
-    return f != nullptr && f->is_int64() ? f->get_int64() : 0;
-  };
-  g.user = str("user");
-  g.patient = str("patient");
-  g.reason = str("reason");
-  g.started = num("started");
-  g.expires = num("expires");
-  g.decision = str("decision");
-  g.reviewer = str("reviewer");
-  g.note = str("note");
+  g.user = StringField(o, "user");
+  g.patient = StringField(o, "patient");
+  g.reason = StringField(o, "reason");
+  g.started = IntField(o, "started");
+  g.expires = IntField(o, "expires");
+  g.decision = StringField(o, "decision");
+  g.reviewer = StringField(o, "reviewer");
+  g.note = StringField(o, "note");
   return g;
 }
-
-}  // namespace
 
 Result<BreakGlassRecord> Identity::ClaimBreakGlass(const Caller& caller, std::string_view patient,
                                                    std::string_view reason, int minutes) {
@@ -724,8 +708,9 @@ Result<BreakGlassRecord> Identity::ClaimBreakGlass(const Caller& caller, std::st
   g.reason = std::string(reason);
   g.started = Seconds(now);
   g.expires = g.started + minutes * 60;
-  Status written = store_.InTransaction(
-      [&](store::Transaction& tx) -> Status { return tx.PutRecord(kGrants, g.id, GrantJson(g)); });
+  Status written = store_.InTransaction([&](store::Transaction& tx) -> Status {
+    return tx.PutRecord(kGrants, g.id, json::serialize(g.ToJson()));
+  });
   if (!written) return tl::unexpected(written.error());
   CHARTROOM_RETURN_IF_ERROR(RefreshCaches(true));
   return g;
@@ -737,7 +722,7 @@ Result<std::vector<BreakGlassRecord>> Identity::BreakGlassGrants(bool pending_on
   for (std::string after(from_key);;) {
     CHARTROOM_ASSIGN_OR_RETURN(auto page, store_.ListRecords(kGrants, after, 1000));
     for (const auto& record : page) {
-      BreakGlassRecord g = GrantFrom(record);
+      BreakGlassRecord g = BreakGlassRecord::FromJson(record.key, record.value);
       if (!pending_only || g.decision.empty()) out.push_back(std::move(g));
     }
     if (page.size() < 1000) break;
@@ -759,13 +744,13 @@ Result<BreakGlassRecord> Identity::ReviewBreakGlass(std::string_view id, std::st
     if (!record) {
       return Fail(ErrorCategory::kNotFound, "access.no-grant", "no such break-the-glass grant");
     }
-    g = GrantFrom(*record);
+    g = BreakGlassRecord::FromJson(record->key, record->value);
     g.decision = std::string(decision);
     g.reviewer = std::string(reviewer);
     g.note = std::string(note);
     // A grant judged inappropriate ends now.
     if (decision == "inappropriate") g.expires = std::min(g.expires, Seconds(clock_.Now()));
-    return tx.PutRecord(kGrants, id, GrantJson(g));
+    return tx.PutRecord(kGrants, id, json::serialize(g.ToJson()));
   });
   if (!written) return tl::unexpected(written.error());
   CHARTROOM_RETURN_IF_ERROR(RefreshCaches(true));

@@ -31,6 +31,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "access/policy.hpp"
 #include "access/token.hpp"
 #include "core/clock.hpp"
@@ -88,6 +90,10 @@ struct BreakGlassRecord {
   std::string decision;  // "" while it waits for review; "appropriate" or "inappropriate"
   std::string reviewer;
   std::string note;
+
+  // One JSON form, stored as the record and sent to the privacy officer.
+  boost::json::object ToJson() const;
+  static BreakGlassRecord FromJson(std::string_view id, std::string_view text);
 };
 
 struct TokenPair {
@@ -206,7 +212,7 @@ class Identity {
   std::unordered_map<std::string, CachedUser> users_;
   std::set<std::string, std::less<>> revoked_;                            // session ids
   std::unordered_map<std::string, std::vector<BreakGlassGrant>> grants_;  // by user
-  std::set<std::string, std::less<>> clients_;  // enabled system clients
+  std::set<std::string, std::less<>> clients_;                            // enabled system clients
   // Tokens whose signature was checked, with their claims (expiry is checked on every use).
   static constexpr std::size_t kMaxVerifiedTokens = 65536;
   std::shared_mutex verified_mutex_;

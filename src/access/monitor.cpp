@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "access/json_fields.hpp"
 #include "core/result_macros.hpp"
 
 namespace chartroom::access {
@@ -26,44 +27,39 @@ bool SameText(std::string_view a, std::string_view b) {
          });
 }
 
-std::string ItemJson(const ReviewItem& item) {
+}  // namespace
+
+boost::json::object ReviewItem::ToJson() const {
   json::object o;
-  o["rule"] = item.rule;
-  o["user"] = item.user;
-  o["patient"] = item.patient;
-  o["detail"] = item.detail;
-  o["time"] = item.time;
-  o["decision"] = item.decision;
-  o["reviewer"] = item.reviewer;
-  o["note"] = item.note;
-  return json::serialize(o);
+  o["id"] = id;
+  o["rule"] = rule;
+  o["user"] = user;
+  o["patient"] = patient;
+  o["detail"] = detail;
+  o["time"] = time;
+  o["decision"] = decision;
+  o["reviewer"] = reviewer;
+  o["note"] = note;
+  return o;
 }
 
-ReviewItem ItemFrom(const store::Record& record) {
+ReviewItem ReviewItem::FromJson(std::string_view id, std::string_view text) {
   ReviewItem item;
-  item.id = record.key;
+  item.id = std::string(id);
   boost::system::error_code ec;
-  const json::value v = json::parse(record.value, ec);
+  const json::value v = json::parse(text, ec);
   if (ec || !v.is_object()) return item;
   const json::object& o = v.get_object();
-  auto str = [&](std::string_view k) {
-    const json::value* f = o.if_contains(k);
-    return f != nullptr && f->is_string() ? std::string(f->get_string()) : std::string();
-  };
-  item.rule = str("rule");
-  item.user = str("user");
-  item.patient = str("patient");
-  item.detail = str("detail");
-  item.decision = str("decision");
-  item.reviewer = str("reviewer");
-  item.note = str("note");
-  if (const json::value* t = o.if_contains("time"); t != nullptr && t->is_int64()) {
-    item.time = t->get_int64();
-  }
+  item.rule = StringField(o, "rule");
+  item.user = StringField(o, "user");
+  item.patient = StringField(o, "patient");
+  item.detail = StringField(o, "detail");
+  item.time = IntField(o, "time");
+  item.decision = StringField(o, "decision");
+  item.reviewer = StringField(o, "reviewer");
+  item.note = StringField(o, "note");
   return item;
 }
-
-}  // namespace
 
 Monitor::Monitor(store::ResourceStore& store, Identity& identity, core::Clock& clock,
                  core::Random& random, MonitorOptions options)
@@ -82,8 +78,9 @@ Status Monitor::Flag(std::string_view rule, const std::string& user, const std::
                 static_cast<unsigned long long>(random_.NextU64()));
   item.id = key;
   item.time = now;
-  return store_.InTransaction(
-      [&](store::Transaction& tx) { return tx.PutRecord(kReviews, item.id, ItemJson(item)); });
+  return store_.InTransaction([&](store::Transaction& tx) {
+    return tx.PutRecord(kReviews, item.id, json::serialize(item.ToJson()));
+  });
 }
 
 Status Monitor::Observe(const Caller& caller, const Gate::View& view) {
@@ -135,7 +132,7 @@ Result<std::vector<ReviewItem>> Monitor::Reviews(bool pending_only) {
   for (std::string after;;) {
     CHARTROOM_ASSIGN_OR_RETURN(auto page, store_.ListRecords(kReviews, after, 1000));
     for (const auto& record : page) {
-      ReviewItem item = ItemFrom(record);
+      ReviewItem item = ReviewItem::FromJson(record.key, record.value);
       if (!pending_only || item.decision.empty()) out.push_back(std::move(item));
     }
     if (page.size() < 1000) break;
@@ -156,11 +153,11 @@ Result<ReviewItem> Monitor::Review(std::string_view id, std::string_view reviewe
     if (!record) {
       return Fail(ErrorCategory::kNotFound, "access.no-review", "no such review item");
     }
-    item = ItemFrom(*record);
+    item = ReviewItem::FromJson(record->key, record->value);
     item.decision = std::string(decision);
     item.reviewer = std::string(reviewer);
     item.note = std::string(note);
-    return tx.PutRecord(kReviews, id, ItemJson(item));
+    return tx.PutRecord(kReviews, id, json::serialize(item.ToJson()));
   });
   if (!written) return tl::unexpected(written.error());
   return item;

@@ -23,6 +23,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "access/gate.hpp"
 #include "access/identity.hpp"
 #include "core/clock.hpp"
@@ -46,6 +48,10 @@ struct ReviewItem {
   std::string decision;   // "" while it waits
   std::string reviewer;
   std::string note;
+
+  // One JSON form, stored as the record and sent to the privacy officer.
+  boost::json::object ToJson() const;
+  static ReviewItem FromJson(std::string_view id, std::string_view text);
 };
 
 class Monitor {

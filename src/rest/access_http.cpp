@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "access/json_fields.hpp"
 #include "core/result_macros.hpp"
 #include "rest/bundle_writer.hpp"
 #include "rest/error_response.hpp"
@@ -39,49 +40,12 @@ Result<json::object> JsonBody(const http::Request& request) {
   return std::move(v.get_object());
 }
 
-std::string Str(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 json::object TokenJson(const access::TokenPair& pair) {
   json::object o;
   o["access_token"] = pair.access_token;
   o["token_type"] = "Bearer";
   o["expires_in"] = pair.expires_in;
   if (!pair.refresh_token.empty()) o["refresh_token"] = pair.refresh_token;
-  return o;
-}
-
-json::object GrantJson(const access::BreakGlassRecord& g) {
-  json::object o;
-  o["id"] = g.id;
-  o["user"] = g.user;
-  o["patient"] = g.patient;
-  o["reason"] = g.reason;
-  o["started"] = g.started;
-  o["expires"] = g.expires;
-  if (!g.decision.empty()) {
-    o["decision"] = g.decision;
-    o["reviewer"] = g.reviewer;
-    o["note"] = g.note;
-  }
-  return o;
-}
-
-json::object ReviewJson(const access::ReviewItem& item) {
-  json::object o;
-  o["id"] = item.id;
-  o["rule"] = item.rule;
-  o["user"] = item.user;
-  if (!item.patient.empty()) o["patient"] = item.patient;
-  o["detail"] = item.detail;
-  o["time"] = item.time;
-  if (!item.decision.empty()) {
-    o["decision"] = item.decision;
-    o["reviewer"] = item.reviewer;
-    o["note"] = item.note;
-  }
   return o;
 }
 
@@ -104,11 +68,11 @@ Result<Reply> Login(const AccessServices& s, const http::Request& request,
   CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
   audit::Event event = EventFor(nullptr, request, context);
   event.action = audit::Action::kLogin;
-  event.user = Str(body, "username");
-  event.purpose = Str(body, "purpose");
+  event.user = access::StringField(body, "username");
+  event.purpose = access::StringField(body, "purpose");
   std::string why;
-  auto pair =
-      s.identity->Login(event.user, Str(body, "password"), Str(body, "totp"), event.purpose, &why);
+  auto pair = s.identity->Login(event.user, access::StringField(body, "password"),
+                                access::StringField(body, "totp"), event.purpose, &why);
   event.outcome = pair ? "success" : (why.empty() ? "error" : why);
   Audit(s, event);
   if (!pair) return tl::unexpected(pair.error());
@@ -118,7 +82,7 @@ Result<Reply> Login(const AccessServices& s, const http::Request& request,
 Result<Reply> Refresh(const AccessServices& s, const http::Request& request) {
   CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
   CHARTROOM_ASSIGN_OR_RETURN(access::TokenPair pair,
-                             s.identity->Refresh(Str(body, "refresh_token")));
+                             s.identity->Refresh(access::StringField(body, "refresh_token")));
   return JsonReply(200, TokenJson(pair));
 }
 
@@ -238,15 +202,17 @@ Result<Reply> Answer(const AccessServices& s, const http::Request& request,
     const int m = minutes != nullptr && minutes->is_int64()
                       ? static_cast<int>(std::clamp<std::int64_t>(minutes->get_int64(), 0, 1000))
                       : 60;
-    auto grant = s.identity->ClaimBreakGlass(caller, Str(body, "patient"), Str(body, "reason"), m);
+    auto grant = s.identity->ClaimBreakGlass(caller, access::StringField(body, "patient"),
+                                             access::StringField(body, "reason"), m);
     event.action = audit::Action::kBreakGlass;
     event.purpose = "ETREAT";
-    event.patients = {Str(body, "patient")};
-    event.detail = grant ? "start " + grant->id + ": " + Str(body, "reason") : "refused";
+    event.patients = {access::StringField(body, "patient")};
+    event.detail =
+        grant ? "start " + grant->id + ": " + access::StringField(body, "reason") : "refused";
     event.outcome = grant ? "success" : "denied";
     Audit(s, event);
     if (!grant) return tl::unexpected(grant.error());
-    return JsonReply(201, GrantJson(*grant));
+    return JsonReply(201, grant->ToJson());
   }
   if (path.starts_with("/privacy/")) {
     if (path == "/privacy/access-report" && method == "GET") {
@@ -257,7 +223,7 @@ Result<Reply> Answer(const AccessServices& s, const http::Request& request,
       const bool all = request.query().find("all=true") != std::string_view::npos;
       CHARTROOM_ASSIGN_OR_RETURN(auto grants, s.identity->BreakGlassGrants(!all));
       json::array list;
-      for (const auto& g : grants) list.push_back(GrantJson(g));
+      for (const auto& g : grants) list.push_back(g.ToJson());
       json::object out;
       out["grants"] = std::move(list);
       return JsonReply(200, out);
@@ -266,7 +232,7 @@ Result<Reply> Answer(const AccessServices& s, const http::Request& request,
       const bool all = request.query().find("all=true") != std::string_view::npos;
       CHARTROOM_ASSIGN_OR_RETURN(auto items, s.monitor->Reviews(!all));
       json::array list;
-      for (const auto& item : items) list.push_back(ReviewJson(item));
+      for (const auto& item : items) list.push_back(item.ToJson());
       json::object out;
       out["reviews"] = std::move(list);
       return JsonReply(200, out);
@@ -276,24 +242,26 @@ Result<Reply> Answer(const AccessServices& s, const http::Request& request,
       CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
       CHARTROOM_ASSIGN_OR_RETURN(auto item,
                                  s.monitor->Review(path.substr(kItem.size()), caller.subject.id,
-                                                   Str(body, "decision"), Str(body, "note")));
+                                                   access::StringField(body, "decision"),
+                                                   access::StringField(body, "note")));
       event.action = audit::Action::kAdministration;
       if (!item.patient.empty()) event.patients = {item.patient};
       event.detail = "review " + item.id + " (" + item.rule + "): " + item.decision;
       Audit(s, event);
-      return JsonReply(200, ReviewJson(item));
+      return JsonReply(200, item.ToJson());
     }
     constexpr std::string_view kReview = "/privacy/break-glass/";
     if (path.starts_with(kReview) && method == "POST") {
       CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
       CHARTROOM_ASSIGN_OR_RETURN(
           auto grant, s.identity->ReviewBreakGlass(path.substr(kReview.size()), caller.subject.id,
-                                                   Str(body, "decision"), Str(body, "note")));
+                                                   access::StringField(body, "decision"),
+                                                   access::StringField(body, "note")));
       event.action = audit::Action::kBreakGlass;
       event.patients = {grant.patient};
       event.detail = "review " + grant.id + ": " + grant.decision;
       Audit(s, event);
-      return JsonReply(200, GrantJson(grant));
+      return JsonReply(200, grant.ToJson());
     }
   }
   return Fail(ErrorCategory::kNotFound, "rest.unknown-route", "there is no endpoint at this URL");
