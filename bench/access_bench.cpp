@@ -1,17 +1,20 @@
 // The cost of access control and audit (docs/benchmarks.md, "Access control and audit"):
 //
-//   build/release/bench/chartroom_access_bench
+//   build/release/bench/chartroom_access_bench --benchmark_enable_random_interleaving=true
 //   AUDIT_ENTRIES=10000000 build/release/bench/chartroom_access_bench --benchmark_filter=Verify
 //
 // ReadById/<mode>: GET /fhir/Patient/[id] through rest::Api::Handle (routing, the store read, the
 // reply; no sockets), on a SQLite store of 20,000 synthetic patients, from 2 threads, in three
 // modes in the same run: `trusted` (no access control), `access` (token, policy decision and
-// masking, no audit) and `audited` (the same plus the audit trail, batched appends).
+// masking, no audit) and `audited` (the same plus the audit trail, batched appends). Random
+// interleaving spreads the machine's drift over the three alike.
 // HttpReadById/<mode>: the same three modes behind the real HTTP server (2 I/O threads), each
 // loaded for 8 s by bench/http's chartroom_http_load (64 connections) over the same 2,000
 // patient ids; requests/s as the counter `reads_per_second`.
+// Both report `cpu_us_per_read`: this process's CPU time (every thread) per read served.
 // TrailAppend: events recorded and appended by the trail into the store, sealed and chained.
-// VerifyStoredLog: audit::VerifyLog over AUDIT_ENTRIES (default 1,000,000) stored entries.
+// VerifyStoredLog: audit::VerifyLog over AUDIT_ENTRIES (default 1,000,000) stored entries of one
+// event each.
 
 #include <benchmark/benchmark.h>
 
@@ -19,8 +22,10 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -116,8 +121,18 @@ World& TheWorld() {
   return world;
 }
 
-// Reads patients by id through `api`, each thread from its own place in the list.
-void ReadById(benchmark::State& state, rest::Api& api, bool with_token) {
+double ProcessCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// Reads patients by id through `api`, each thread from its own place in the list. Besides the
+// rate, `cpu_us_per_read`: the whole process's CPU time (all threads, the trail's included) per
+// read, which a noisy neighbour disturbs much less than the wall-clock rate. `flush` runs after
+// the reads, inside that measurement.
+void ReadById(benchmark::State& state, rest::Api& api, bool with_token,
+              const std::function<void()>& flush = {}) {
   World& w = TheWorld();
   http::Request request;
   request.method = "GET";
@@ -126,37 +141,52 @@ void ReadById(benchmark::State& state, rest::Api& api, bool with_token) {
   request.remote_address = "127.0.0.1";
   std::size_t i = static_cast<std::size_t>(state.thread_index()) * 7919;
   std::int64_t failed = 0;
+  const double cpu_before = ProcessCpuSeconds();
   for (auto _ : state) {
     request.target = w.targets[i++ % w.targets.size()];
     failed += api.Handle(request).status != 200;
   }
   state.SetItemsProcessed(state.iterations());
   state.counters["non_200"] = static_cast<double>(failed);
+  // The loop's end waits for every thread, so thread 0 sees all of their reads done.
+  if (state.thread_index() == 0) {
+    if (flush) flush();
+    const double reads = static_cast<double>(state.iterations() * state.threads());
+    state.counters["cpu_us_per_read"] = (ProcessCpuSeconds() - cpu_before) * 1e6 / reads;
+  }
 }
 
 void BM_ReadById_Trusted(benchmark::State& state) { ReadById(state, *TheWorld().trusted, false); }
 void BM_ReadById_Access(benchmark::State& state) { ReadById(state, *TheWorld().access, true); }
 void BM_ReadById_Audited(benchmark::State& state) {
-  ReadById(state, *TheWorld().audited, true);
   // The appends the reads queued count too: the last batch is flushed inside the measurement.
-  if (state.thread_index() == 0) (void)TheWorld().security.trail->Flush();
+  ReadById(state, *TheWorld().audited, true, [] { (void)TheWorld().security.trail->Flush(); });
 }
 
-// Interleaved, so that machine noise falls on all three alike.
+// Run with --benchmark_enable_random_interleaving=true so that machine noise falls on all three
+// alike.
 BENCHMARK(BM_ReadById_Trusted)->Threads(2)->UseRealTime()->MinTime(3)->Repetitions(3);
 BENCHMARK(BM_ReadById_Access)->Threads(2)->UseRealTime()->MinTime(3)->Repetitions(3);
 BENCHMARK(BM_ReadById_Audited)->Threads(2)->UseRealTime()->MinTime(3)->Repetitions(3);
 
-// Serves `api` over HTTP and loads it with chartroom_http_load; its requests/s.
-double LoadOverHttp(rest::Api& api, bool with_token) {
+struct HttpLoad {
+  double reads_per_second = 0;  // as chartroom_http_load measured it
+  double cpu_us_per_read = 0;   // this process's (the server's) CPU time per request it served
+};
+
+// Serves `api` over HTTP and loads it with chartroom_http_load.
+HttpLoad LoadOverHttp(rest::Api& api, bool with_token, const std::function<void()>& flush = {}) {
   World& w = TheWorld();
   http::ServerOptions options;
   options.host = "127.0.0.1";
   options.port = 0;
   options.threads = 2;
-  auto server = http::Server::Start(
-      options, [&api](const http::Request& request) { return api.Handle(request); });
-  if (!server) return 0;
+  std::atomic<std::int64_t> served{0};
+  auto server = http::Server::Start(options, [&api, &served](const http::Request& request) {
+    served.fetch_add(1, std::memory_order_relaxed);
+    return api.Handle(request);
+  });
+  if (!server) return {};
   const fs::path paths = w.dir / "paths.txt";
   {
     std::ofstream out(paths);
@@ -170,28 +200,38 @@ double LoadOverHttp(rest::Api& api, bool with_token) {
   std::string command = load.string() + " --port " + std::to_string((*server)->port()) +
                         " --connections 64 --duration 8 --warmup 1 --paths " + paths.string();
   if (with_token) command += " --header 'Authorization: " + w.token + "'";
+  const double cpu_before = ProcessCpuSeconds();
   std::FILE* pipe = ::popen(command.c_str(), "r");
   std::string output;
   char buffer[512];
   while (pipe != nullptr && std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
   if (pipe != nullptr) ::pclose(pipe);
   (*server)->Stop();
+  if (flush) flush();
+  HttpLoad result;
+  const double cpu = ProcessCpuSeconds() - cpu_before;
+  if (served.load() > 0) result.cpu_us_per_read = cpu * 1e6 / static_cast<double>(served.load());
   const std::size_t at = output.find("\"requests_per_second\":");
-  return at == std::string::npos ? 0 : std::atof(output.c_str() + at + 22);
+  if (at != std::string::npos) result.reads_per_second = std::atof(output.c_str() + at + 22);
+  return result;
 }
 
-void HttpReads(benchmark::State& state, rest::Api& api, bool with_token) {
-  double rate = 0;
-  for (auto _ : state) rate = LoadOverHttp(api, with_token);
-  if (rate <= 0) state.SkipWithError("chartroom_http_load did not run (build bench/http first)");
-  state.counters["reads_per_second"] = rate;
+void HttpReads(benchmark::State& state, rest::Api& api, bool with_token,
+               const std::function<void()>& flush = {}) {
+  HttpLoad load;
+  for (auto _ : state) load = LoadOverHttp(api, with_token, flush);
+  if (load.reads_per_second <= 0) {
+    state.SkipWithError("chartroom_http_load did not run (build bench/http first)");
+  }
+  state.counters["reads_per_second"] = load.reads_per_second;
+  state.counters["cpu_us_per_read"] = load.cpu_us_per_read;
 }
 void BM_HttpReadById_Trusted(benchmark::State& state) {
   HttpReads(state, *TheWorld().trusted, false);
 }
 void BM_HttpReadById_Access(benchmark::State& state) { HttpReads(state, *TheWorld().access, true); }
 void BM_HttpReadById_Audited(benchmark::State& state) {
-  HttpReads(state, *TheWorld().audited, true);
+  HttpReads(state, *TheWorld().audited, true, [] { (void)TheWorld().security.trail->Flush(); });
 }
 BENCHMARK(BM_HttpReadById_Trusted)->Iterations(1)->Repetitions(2)->UseRealTime();
 BENCHMARK(BM_HttpReadById_Access)->Iterations(1)->Repetitions(2)->UseRealTime();
@@ -228,6 +268,15 @@ void BM_VerifyStoredLog(benchmark::State& state) {
   event.action = audit::Action::kRead;
   event.user = "bench.doc";
   event.purpose = "TREAT";
+  // One event per entry, so that the figure is per entry of the size a write's entry has (queued
+  // reads share entries, 256 to one).
+  audit::TrailOptions single;
+  single.events_per_entry = 1;
+  single.key_id = "bench";
+  const crypto::SigningKey signing = crypto::SigningKey::Generate(w.random);
+  audit::VerifyKeys keys = w.security.verify_keys;
+  keys.emplace("bench", signing.public_key());
+  audit::Trail trail(*w.store.store, w.clock, w.random, w.security.audit_key, signing, single);
   for (;;) {
     auto checkpoints = audit::LoadCheckpoints(*w.store.store);
     const std::int64_t have = checkpoints && !checkpoints->empty() ? checkpoints->back().last : 0;
@@ -235,16 +284,16 @@ void BM_VerifyStoredLog(benchmark::State& state) {
     for (int i = 0; i < 50000; ++i) {
       event.time = w.clock.Now();
       event.patients = {"p" + std::to_string(i % kPatients)};
-      w.security.trail->Record(event);
+      trail.Record(event);
     }
-    if (!w.security.trail->Flush()) {
+    if (!trail.Flush()) {
       state.SkipWithError("append failed");
       return;
     }
   }
   std::int64_t entries = 0;
   for (auto _ : state) {
-    auto result = audit::VerifyLog(*w.store.store, w.security.verify_keys);
+    auto result = audit::VerifyLog(*w.store.store, keys);
     if (!result || result->first_bad) state.SkipWithError("the log does not verify");
     entries = result ? result->entries : 0;
   }

@@ -188,12 +188,17 @@ Trail::Trail(store::ResourceStore& store, core::Clock& clock, core::Random& rand
 
 Trail::~Trail() { Stop(); }
 
-std::string Trail::SealBody(const Event& event, core::Random& random) const {
-  return crypto::Seal(seal_key_, event.ToJson(), kSealContext, random);
+std::string Trail::SealBody(std::span<const Event> events, core::Random& random) const {
+  std::string plain;
+  for (const Event& e : events) {
+    if (!plain.empty()) plain += '\n';
+    plain += e.ToJson();
+  }
+  return crypto::Seal(seal_key_, plain, kSealContext, random);
 }
 
 Status Trail::RecordIn(store::Transaction& tx, const Event& event) {
-  const std::string body = SealBody(event, random_);
+  const std::string body = SealBody({&event, 1}, random_);
   CHARTROOM_ASSIGN_OR_RETURN(std::int64_t sequence, tx.AppendAudit({&body, 1}));
   (void)sequence;
   return Ok();
@@ -213,9 +218,15 @@ Status Trail::AppendQueued() {
     events.swap(queue_);
   }
   if (events.empty()) return Ok();
+  // One entry per `events_per_entry` events: the seal, the chain link and the row are paid per
+  // entry, not per event.
   std::vector<std::string> batch;
-  batch.reserve(events.size());
-  for (const Event& e : events) batch.push_back(SealBody(e, nonces_));
+  const std::size_t per_entry = std::max<std::size_t>(options_.events_per_entry, 1);
+  batch.reserve(events.size() / per_entry + 1);
+  for (std::size_t at = 0; at < events.size(); at += per_entry) {
+    const std::size_t n = std::min(per_entry, events.size() - at);
+    batch.push_back(SealBody(std::span(events).subspan(at, n), nonces_));
+  }
   std::int64_t last = 0;
   Status written = store_.InTransaction([&](store::Transaction& tx) -> Status {
     CHARTROOM_ASSIGN_OR_RETURN(last, tx.AppendAudit(batch));
@@ -415,9 +426,13 @@ Result<VerifyResult> VerifyLog(store::ResourceStore& store, const VerifyKeys& ke
   return verifier.Finish();
 }
 
+std::string EventId(std::int64_t sequence, int index) {
+  return std::to_string(sequence) + "-" + std::to_string(index);
+}
+
 Status ForEachEvent(store::ResourceStore& store, const crypto::SecretKey& seal_key,
                     std::int64_t from,
-                    const std::function<bool(std::int64_t, const Event&)>& sink) {
+                    const std::function<bool(std::string_view, const Event&)>& sink) {
   for (;;) {
     CHARTROOM_ASSIGN_OR_RETURN(auto entries, store.ReadAudit(from, kReadChunk));
     for (const auto& e : entries) {
@@ -426,19 +441,25 @@ Status ForEachEvent(store::ResourceStore& store, const crypto::SecretKey& seal_k
         return Fail(ErrorCategory::kInternal, "audit.unseal",
                     "audit entry " + std::to_string(e.sequence) + " does not open");
       }
-      CHARTROOM_ASSIGN_OR_RETURN(Event event, Event::FromJson(*opened));
-      if (!sink(e.sequence, event)) return Ok();
+      // One event per line (JSON strings escape their line breaks).
+      std::string_view rest = *opened;
+      for (int index = 1; !rest.empty(); ++index) {
+        const std::size_t end = std::min(rest.find('\n'), rest.size());
+        CHARTROOM_ASSIGN_OR_RETURN(Event event, Event::FromJson(rest.substr(0, end)));
+        if (!sink(EventId(e.sequence, index), event)) return Ok();
+        rest.remove_prefix(std::min(end + 1, rest.size()));
+      }
     }
     if (entries.size() < kReadChunk) return Ok();
     from = entries.back().sequence + 1;
   }
 }
 
-std::string ToAuditEvent(std::int64_t sequence, const Event& e) {
+std::string ToAuditEvent(std::string_view id, const Event& e) {
   const ActionInfo& info = Info(e.action);
   json::object ae;
   ae["resourceType"] = "AuditEvent";
-  ae["id"] = std::to_string(sequence);
+  ae["id"] = id;
   const bool login =
       e.action == Action::kLogin || e.action == Action::kLogout || e.action == Action::kTokenIssued;
   if (login) {
@@ -524,8 +545,8 @@ Result<std::int64_t> ExportLog(store::ResourceStore& store, const crypto::Secret
                                std::ostream& out, std::int64_t from) {
   std::int64_t count = 0;
   CHARTROOM_RETURN_IF_ERROR(
-      ForEachEvent(store, seal_key, from, [&](std::int64_t sequence, const Event& event) {
-        out << ToAuditEvent(sequence, event) << '\n';
+      ForEachEvent(store, seal_key, from, [&](std::string_view id, const Event& event) {
+        out << ToAuditEvent(id, event) << '\n';
         ++count;
         return true;
       }));

@@ -4,8 +4,9 @@
 // to the one before (chain.hpp). A write's event is appended in the write's own transaction
 // (RecordIn), so both commit or neither does; reads, searches and logins are queued (Record)
 // and appended in batches by a background thread, one store transaction per batch, at most
-// `flush_interval` after they happened. The same thread seals what was appended into a signed
-// checkpoint (record kind "audit-checkpoint").
+// `flush_interval` after they happened; up to `events_per_entry` of them share one sealed entry,
+// one JSON line each, so sealing, chaining and storing are paid per entry. The same thread seals
+// what was appended into a signed checkpoint (record kind "audit-checkpoint").
 //
 // Verify re-reads the whole log and names the first entry that does not fit; Export writes FHIR
 // AuditEvent NDJSON in the IHE Basic Audit Log Patterns (BALP) shape.
@@ -21,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -73,6 +75,8 @@ struct Event {
 struct TrailOptions {
   std::chrono::milliseconds flush_interval{50};
   std::size_t max_batch = 4096;
+  // Queued events sealed together into one log entry (a write's event is an entry of its own).
+  std::size_t events_per_entry = 256;
   std::string key_id = "server";
 };
 
@@ -102,7 +106,8 @@ class Trail {
  private:
   Status AppendQueued();
   Status SealCheckpoint();
-  std::string SealBody(const Event& event, core::Random& random) const;
+  // The events, one JSON line each, sealed as one entry body.
+  std::string SealBody(std::span<const Event> events, core::Random& random) const;
 
   store::ResourceStore& store_;
   core::Clock& clock_;
@@ -133,16 +138,22 @@ Result<std::vector<Checkpoint>> LoadCheckpoints(store::ResourceStore& store);
 // Checks the whole log of `store` against its checkpoints (chain.hpp's ChainVerifier).
 Result<VerifyResult> VerifyLog(store::ResourceStore& store, const VerifyKeys& keys);
 
-// Writes every event with sequence >= `from` as one FHIR AuditEvent per line (BALP); returns
-// how many. kInternal "audit.unseal" for a body that does not open under `seal_key`.
+// An event's id: its entry's sequence and its place in the entry, from 1 ("1234-1").
+std::string EventId(std::int64_t sequence, int index);
+
+// Writes every event of the entries with sequence >= `from` as one FHIR AuditEvent per line
+// (BALP); returns how many. kInternal "audit.unseal" for a body that does not open under
+// `seal_key`.
 Result<std::int64_t> ExportLog(store::ResourceStore& store, const crypto::SecretKey& seal_key,
                                std::ostream& out, std::int64_t from = 1);
 
-// The events of the log with sequence >= `from`, opened, for privacy reports; `keep` filters.
+// The events of the entries with sequence >= `from`, opened, with their ids, for privacy
+// reports; `sink` returns false to stop.
 Status ForEachEvent(store::ResourceStore& store, const crypto::SecretKey& seal_key,
-                    std::int64_t from, const std::function<bool(std::int64_t, const Event&)>& sink);
+                    std::int64_t from,
+                    const std::function<bool(std::string_view, const Event&)>& sink);
 
 // The AuditEvent (BALP) of one event.
-std::string ToAuditEvent(std::int64_t sequence, const Event& event);
+std::string ToAuditEvent(std::string_view id, const Event& event);
 
 }  // namespace chartroom::audit

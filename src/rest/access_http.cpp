@@ -154,13 +154,13 @@ Result<Reply> AccessReport(const AccessServices& s, const access::Caller& caller
   BundleWriter writer("searchset", context.request_id, context.now);
   std::int64_t count = 0;
   CHARTROOM_RETURN_IF_ERROR(audit::ForEachEvent(
-      *context.store, *s.audit_key, 1, [&](std::int64_t sequence, const audit::Event& e) {
+      *context.store, *s.audit_key, 1, [&](std::string_view id, const audit::Event& e) {
         const bool match = !patient.empty() ? std::find(e.patients.begin(), e.patients.end(),
                                                         patient) != e.patients.end()
                                             : e.user == user;
         if (match) {
           BundleEntry entry;
-          entry.resource = audit::ToAuditEvent(sequence, e);
+          entry.resource = audit::ToAuditEvent(id, e);
           entry.search_mode = "match";
           writer.AddEntry(entry);
           ++count;

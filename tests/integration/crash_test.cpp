@@ -144,7 +144,7 @@ void ExpectEveryWriteAudited(const fs::path& dir) {
   EXPECT_FALSE(verified->first_bad) << verified->first_bad->problem;
   std::multiset<std::string> audited;
   ASSERT_TRUE(audit::ForEachEvent(
-      store, secured->security.audit_key, 1, [&](std::int64_t, const audit::Event& e) {
+      store, secured->security.audit_key, 1, [&](std::string_view, const audit::Event& e) {
         if (e.action == audit::Action::kCreate || e.action == audit::Action::kUpdate) {
           audited.insert(e.resources.begin(), e.resources.end());
         }

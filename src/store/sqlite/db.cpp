@@ -143,6 +143,14 @@ BindValue Stmt::Value(int column) const {
 // ---- Connection -------------------------------------------------------------------------------
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mode mode) {
+  // Memory statistics take one process-wide mutex on every allocation SQLite makes; with readers
+  // and writers on several threads that mutex is contended. Nothing here reads the statistics.
+  // The setting must precede the library's initialization, hence once, before the first open.
+  static const bool configured = [] {
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return sqlite3_initialize() == SQLITE_OK;
+  }();
+  (void)configured;
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   flags |= mode == Mode::kReadWrite ? (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
