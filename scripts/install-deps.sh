@@ -13,6 +13,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libexpected-dev libcli11-dev libssl-dev openssl
   libsodium-dev
   libsqlite3-dev  # the embedded store
+  libicu-dev  # Unicode folding and transliteration of names (the patient index)
   libpq-dev  # the PostgreSQL store (client library)
   libzstd-dev  # zstd-compressed import files
   libtomlplusplus-dev  # the configuration file

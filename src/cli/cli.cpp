@@ -34,6 +34,7 @@ constexpr Command kCommands[] = {
     {"client", "client add|list|disable       manage system clients (SMART Backend Services)",
      RunClient},
     {"audit", "audit verify|export          check or export the audit trail", RunAudit},
+    {"mpi", "mpi dedupe|explain           find duplicate patients, explain a pair's score", RunMpi},
     {"version", "version                      print the version", RunVersion},
 };
 

@@ -27,5 +27,6 @@ int RunUser(Args args);
 int RunClient(Args args);
 // chartroom audit verify|export ...  (access_commands.cpp)
 int RunAudit(Args args);
+int RunMpi(Args args);
 
 }  // namespace chartroom::cli

@@ -1,0 +1,173 @@
+#include "mpi/linker.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <functional>
+#include <thread>
+#include <unordered_map>
+
+#include "core/result_macros.hpp"
+#include "mpi/text.hpp"
+
+namespace chartroom::mpi {
+namespace {
+
+constexpr std::size_t kSlots = 6;
+using Keys = std::array<std::uint64_t, kSlots>;  // 0: no key in that slot
+
+std::uint64_t KeyOf(std::size_t slot, std::string_view text) {
+  if (text.empty()) return 0;
+  std::string keyed(1, static_cast<char>('0' + slot));
+  keyed += text;
+  const std::uint64_t h = std::hash<std::string>{}(keyed);
+  return h == 0 ? 1 : h;
+}
+
+Keys KeysOf(const Person& p, const LinkOptions& options) {
+  Keys keys{};
+  for (const Identifier& id : p.identifiers) {
+    if (id.person || std::find(options.person_systems.begin(), options.person_systems.end(),
+                               id.system) != options.person_systems.end()) {
+      keys[0] = KeyOf(0, id.system + "|" + id.value);
+      break;
+    }
+  }
+  keys[1] = KeyOf(1, p.BirthDigits());
+  const std::string family = DoubleMetaphone(p.family);
+  const std::string given = DoubleMetaphone(p.given_as_written);
+  if (!family.empty() && !p.given_as_written.empty()) {
+    keys[2] = KeyOf(2, family + "|" + p.given_as_written[0]);
+  }
+  if (!family.empty() && !given.empty()) {
+    keys[3] = KeyOf(3, std::min(family, given) + "|" + std::max(family, given));
+  }
+  if (!p.postcode.empty() && p.birth_year != 0) {
+    keys[4] = KeyOf(4, p.postcode + "|" + std::to_string(p.birth_year));
+  }
+  keys[5] = KeyOf(5, p.phone);
+  return keys;
+}
+
+std::uint32_t Encode(const Comparison& c) {
+  std::uint32_t code = 0;
+  for (std::uint8_t level : c) code = code * 8 + (level == kMissing ? 7u : level);
+  return code;
+}
+
+Comparison Decode(std::uint32_t code) {
+  Comparison c;
+  for (std::size_t f = kFieldCount; f-- > 0;) {
+    const std::uint32_t level = code % 8;
+    c[f] = level == 7 ? kMissing : static_cast<std::uint8_t>(level);
+    code /= 8;
+  }
+  return c;
+}
+
+// Runs `work(begin, end, worker)` over [0, n) split among `threads`.
+void Parallel(std::size_t n, unsigned threads,
+              const std::function<void(std::size_t, std::size_t, unsigned)>& work) {
+  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(n / 10'000 + 1)));
+  std::vector<std::thread> pool;
+  const std::size_t chunk = (n + threads - 1) / threads;
+  for (unsigned t = 1; t < threads; ++t) {
+    pool.emplace_back(work, std::min(n, t * chunk), std::min(n, (t + 1) * chunk), t);
+  }
+  work(0, std::min(n, chunk), 0);
+  for (std::thread& t : pool) t.join();
+}
+
+}  // namespace
+
+std::vector<std::string> DefaultPersonSystems() { return {"http://hl7.org/fhir/sid/us-ssn"}; }
+
+std::vector<std::pair<std::uint32_t, std::uint32_t>> CandidatePairs(std::span<const Person> people,
+                                                                    const LinkOptions& options) {
+  std::vector<Keys> keys(people.size());
+  for (std::size_t i = 0; i < people.size(); ++i) keys[i] = KeysOf(people[i], options);
+  // expanded[i][s]: person i's block in slot s was expanded, so its pairs are out already.
+  std::vector<std::array<bool, kSlots>> expanded(people.size());
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> slot;
+  for (std::size_t s = 0; s < kSlots; ++s) {
+    slot.clear();
+    for (std::size_t i = 0; i < people.size(); ++i) {
+      if (keys[i][s] != 0) slot.emplace_back(keys[i][s], static_cast<std::uint32_t>(i));
+    }
+    std::sort(slot.begin(), slot.end());
+    for (std::size_t begin = 0; begin < slot.size();) {
+      std::size_t end = begin + 1;
+      while (end < slot.size() && slot[end].first == slot[begin].first) ++end;
+      if (end - begin <= options.max_block) {
+        for (std::size_t x = begin; x < end; ++x) {
+          const std::uint32_t i = slot[x].second;
+          expanded[i][s] = true;
+          for (std::size_t y = begin; y < x; ++y) {
+            const std::uint32_t j = slot[y].second;  // j < i: the slot is sorted by index too
+            bool seen = false;
+            for (std::size_t earlier = 0; earlier < s && !seen; ++earlier) {
+              seen = keys[i][earlier] != 0 && keys[i][earlier] == keys[j][earlier] &&
+                     expanded[i][earlier];
+            }
+            if (!seen) pairs.emplace_back(j, i);
+          }
+        }
+      }
+      begin = end;
+    }
+  }
+  return pairs;
+}
+
+Result<DedupeResult> Dedupe(std::span<const Person> people, const LinkOptions& options,
+                            core::Random& random, const Model* given_model) {
+  const CompareOptions compare{options.person_systems};
+  const auto candidates = CandidatePairs(people, options);
+  DedupeResult result;
+  result.candidates = candidates.size();
+  if (given_model != nullptr) {
+    result.model = *given_model;
+    result.model.Rebase(people);
+  } else {
+    // The distinct comparison vectors of the candidate pairs, counted on every worker.
+    std::vector<std::unordered_map<std::uint32_t, std::uint64_t>> counts(options.threads + 1);
+    Parallel(candidates.size(), options.threads,
+             [&](std::size_t begin, std::size_t end, unsigned worker) {
+               auto& mine = counts[worker];
+               for (std::size_t k = begin; k < end; ++k) {
+                 const auto [a, b] = candidates[k];
+                 ++mine[Encode(Compare(people[a], people[b], compare))];
+               }
+             });
+    std::unordered_map<std::uint32_t, std::uint64_t> merged;
+    for (const auto& c : counts) {
+      for (const auto& [code, n] : c) merged[code] += n;
+    }
+    std::vector<std::pair<Comparison, std::uint64_t>> patterns;
+    patterns.reserve(merged.size());
+    for (const auto& [code, n] : merged) patterns.emplace_back(Decode(code), n);
+    std::sort(patterns.begin(), patterns.end());  // the same model whatever the hash order
+    CHARTROOM_ASSIGN_OR_RETURN(result.model,
+                               Model::Train(people, patterns, compare, random, options.train));
+  }
+  std::vector<std::vector<ScoredPair>> found(options.threads + 1);
+  Parallel(candidates.size(), options.threads,
+           [&](std::size_t begin, std::size_t end, unsigned worker) {
+             for (std::size_t k = begin; k < end; ++k) {
+               const auto [a, b] = candidates[k];
+               const Score score = result.model.Weigh(people[a], people[b], compare);
+               const Decision decision = result.model.Decide(score, options.thresholds);
+               if (decision != Decision::kNoMatch) {
+                 found[worker].push_back({a, b, score.probability, decision});
+               }
+             }
+           });
+  for (auto& f : found) result.pairs.insert(result.pairs.end(), f.begin(), f.end());
+  std::sort(result.pairs.begin(), result.pairs.end(), [](const ScoredPair& x, const ScoredPair& y) {
+    return std::tie(y.probability, x.first, x.second) < std::tie(x.probability, y.first, y.second);
+  });
+  return result;
+}
+
+}  // namespace chartroom::mpi

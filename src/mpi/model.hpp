@@ -1,0 +1,109 @@
+// The Fellegi-Sunter model: for each field and agreement level (compare.hpp), m = P(level | the
+// records are the same person) and u = P(level | different people); a pair's match weight is
+// the sum of log2(m / u) over its fields plus the prior log-odds, and its match probability
+// follows from that. m is estimated by expectation-maximisation over the candidate pairs, u from
+// random pairs of records (almost all different people), and the prior from the matches EM
+// finds among the candidates over all pairs; none is set by hand. Exact
+// agreement on a given or family name is weighed by how common the name is (term-frequency
+// adjustment): "Smith" = "Smith" counts for less than "Okafor" = "Okafor".
+//
+// Thread safety: a trained Model is immutable; Score may be called from any thread.
+
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/random.hpp"
+#include "mpi/compare.hpp"
+
+namespace chartroom::mpi {
+
+// How often each value of a name occurs among the records.
+class TermFrequencies {
+ public:
+  void Add(const std::string& value);
+  // The share of records with `value` (at least 1 / records).
+  double Share(const std::string& value) const;
+  // The probability that two random records agree exactly: the sum of squared shares.
+  double Agreement() const;
+  std::size_t records() const { return records_; }
+
+ private:
+  std::unordered_map<std::string, std::uint32_t> counts_;
+  std::size_t records_ = 0;
+};
+
+struct FieldWeight {
+  Field field;
+  std::uint8_t level;  // kMissing: weighs 0
+  double weight;       // log2(m / u), with the name frequency adjustment
+};
+
+struct Score {
+  Comparison comparison;
+  std::array<double, kFieldCount> weights{};  // per field
+  double prior = 0;                           // log2 of the prior odds
+  double total = 0;                           // prior + the field weights
+  double probability = 0;                     // 2^total / (1 + 2^total)
+  bool twins = false;  // same birth date, clearly different given names: never a match
+};
+
+struct Thresholds {
+  double match = 0.95;   // at or above: the same person (linked on intake)
+  double review = 0.50;  // at or above, below match: a person decides
+};
+
+enum class Decision : std::uint8_t { kNoMatch, kReview, kMatch };
+std::string_view DecisionName(Decision decision);
+
+struct TrainOptions {
+  std::size_t random_pairs = 200'000;  // sampled to start u
+  int max_iterations = 100;
+  double tolerance = 1e-6;  // stop when no parameter moves by more than this
+};
+
+class Model {
+ public:
+  // Estimates the model from `people` and the comparisons of their candidate pairs
+  // (`patterns`: a comparison vector and how many candidate pairs have it). `random` samples
+  // the random pairs. kInvalid when there are fewer than two people.
+  static Result<Model> Train(std::span<const Person> people,
+                             const std::vector<std::pair<Comparison, std::uint64_t>>& patterns,
+                             const CompareOptions& compare, core::Random& random,
+                             const TrainOptions& options = {});
+
+  Score Weigh(const Person& a, const Person& b, const CompareOptions& compare) const;
+  Decision Decide(const Score& score, const Thresholds& thresholds) const;
+
+  double m(Field f, std::uint8_t level) const { return m_[Index(f)][level]; }
+  double u(Field f, std::uint8_t level) const { return u_[Index(f)][level]; }
+  double prior() const { return prior_; }
+  int iterations() const { return iterations_; }
+
+  // The parameters as JSON (the name frequencies are not included: they come from the data the
+  // model is used on, see Rebase).
+  std::string ToJson() const;
+  static Result<Model> FromJson(std::string_view text);
+  // The same parameters with the name frequencies of `people`.
+  void Rebase(std::span<const Person> people);
+
+ private:
+  static std::size_t Index(Field f) { return static_cast<std::size_t>(f); }
+  double BaseWeight(std::size_t field, std::uint8_t level) const;
+
+  std::array<std::array<double, kMaxLevels>, kFieldCount> m_{};
+  std::array<std::array<double, kMaxLevels>, kFieldCount> u_{};
+  double prior_ = 0.01;  // P(match) for two records taken at random
+  int iterations_ = 0;
+  TermFrequencies given_;
+  TermFrequencies family_;
+};
+
+}  // namespace chartroom::mpi
