@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "app/patient_index.hpp"
 #include "app/security.hpp"
 #include "app/store_open.hpp"
 #include "core/result_macros.hpp"
@@ -35,6 +36,7 @@ struct App::Parts {
   std::unique_ptr<rest::Logger> rest_logger;
   OpenedStore store;
   Security security;
+  std::unique_ptr<mpi::Index> patient_index;
   std::unique_ptr<rest::ExportManager> exports;
   std::unique_ptr<rest::Api> api;
   std::unique_ptr<http::Server> server;
@@ -81,6 +83,10 @@ Result<std::unique_ptr<App>> App::Start(const Config& config, Seams seams) {
         {{"detail", std::string_view("every caller is trusted (access.enforce=off)")}});
   }
 
+  CHARTROOM_ASSIGN_OR_RETURN(p.patient_index, OpenPatientIndex(config, *p.store.store));
+  p.app_logger->Log(rest::LogLevel::kInfo, "patient-index",
+                    {{"patients", static_cast<std::int64_t>(p.patient_index->size())}});
+
   const bool tls = !config.server.tls_certificate_file.empty();
   p.api = std::make_unique<rest::Api>(
       config.rest, rest::ApiDependencies{.store = *p.store.store,
@@ -91,7 +97,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config, Seams seams) {
                                          .tls = tls,
                                          .store_metrics = p.store.metrics,
                                          .exports = p.exports.get(),
-                                         .access = std::move(access)});
+                                         .access = std::move(access),
+                                         .patient_index = p.patient_index.get()});
 
   http::ServerOptions server_options = config.server;
   const auto listen = ParseListen(config.listen);  // validated above
@@ -122,6 +129,7 @@ void App::Stop() {
     p.server.reset();
     p.api.reset();
     p.exports.reset();  // cancels running export jobs and deletes every export file
+    p.patient_index.reset();
     if (p.security.trail) p.security.trail->Stop();  // appends what is queued
     p.security = Security{};                         // it uses the store, which goes next
     p.store.store.reset();  // finishes queued transactions, closes the database

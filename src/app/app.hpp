@@ -1,7 +1,8 @@
 // App is the composition root: the one place that knows every concrete type. From a validated
 // Config it builds, in order, the master key (key file in the data directory), the search-index
 // extractor, the SQLite store, the export jobs (data directory/exports), the REST API and the
-// HTTP server, and it takes them down in the reverse order: stop accepting, let requests in flight finish, then close the store.
+// HTTP server, and it takes them down in the reverse order: stop accepting, let requests in flight
+// finish, then close the store.
 //
 // Ownership: App owns everything it builds; the clock and random of Seams (when given) must
 // outlive it. Thread safety: Stop() and Wait() may be called from any thread; the rest is for

@@ -1,5 +1,5 @@
 // chartroom generate --patients N [--seed S] --out DIR [--duplicates FRACTION]
-//                    [--reference-date YYYY-MM-DD] [--mrn-format PATTERN]
+//                    [--reference-date YYYY-MM-DD] [--mrn-format PATTERN] [--patients-only]
 //
 // Writes a deterministic synthetic population (synth/generator.hpp, docs/synthetic-data.md) into
 // DIR, which is created if needed: one NDJSON file per resource type plus duplicates.csv,
@@ -28,11 +28,13 @@ namespace {
 constexpr std::string_view kUsage =
     "usage: chartroom generate --patients N --out DIR [--seed S] [--duplicates FRACTION]\n"
     "                          [--reference-date YYYY-MM-DD] [--mrn-format PATTERN]\n"
+    "                          [--patients-only]\n"
     "  Writes a deterministic synthetic FHIR R4 population as NDJSON files (one per resource\n"
     "  type) with ground truth: duplicates.csv, not-duplicates.csv, phi-spans.ndjson.\n"
     "  --duplicates    share of Patient records that are duplicate registrations (0.05)\n"
     "  --reference-date  the population's 'today' (2025-01-01)\n"
     "  --mrn-format    MRN pattern, '#' a digit and '@' a letter (each facility's own)\n"
+    "  --patients-only the same patients without their clinical histories\n"
     "  Exit code: 0 done, 1 output not writable, 2 usage error.\n";
 
 // Writes each generated file through a large stdio buffer.
@@ -113,6 +115,10 @@ int RunGenerate(Args args) {
     if (arg == "-h" || arg == "--help") {
       std::fputs(kUsage.data(), stdout);
       return 0;
+    }
+    if (arg == "--patients-only") {
+      options.charts = false;
+      continue;
     }
     if (i + 1 >= args.size()) return UsageError(std::string(arg) + " needs a value");
     const std::string_view value = args[++i];

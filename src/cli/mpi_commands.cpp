@@ -1,12 +1,14 @@
 // chartroom mpi dedupe --data DIR --out FILE.csv [--match P] [--review P] [--person-system URI]
 // chartroom mpi explain --data DIR ID1 ID2 [--person-system URI]
+// chartroom mpi model --data DIR [--person-system URI]
 //
 // The master patient index over the store as `chartroom serve` opens it (mpi/linker.hpp): dedupe
 // reads every active Patient, trains the Fellegi-Sunter model on them by EM and writes every
 // pair at or above the review threshold as `id1,id2,score,decision` (score: the match
 // probability; decision: match or review), the most likely first. explain trains the same model
 // (the same sample, so the same weights) and prints each field's agreement level and weight for
-// two patients.
+// two patients. model prints the trained model as JSON (what the server falls back on when its
+// store has too few patients to train on is such a model, src/mpi/default_model.cpp).
 //
 // Exit code: 0 done; 1 a patient of explain not found; 2 usage error or invalid configuration;
 // 4 store error.
@@ -49,6 +51,8 @@ constexpr std::string_view kUsage =
     "        probabilities (0.95 and 0.5)\n"
     "  explain ID1 ID2 [--person-system URI]\n"
     "        each field's agreement level and weight for two patients\n"
+    "  model [--person-system URI]\n"
+    "        the model trained on the store's patients, as JSON\n"
     "  --person-system: an identifier system that names a person (like the US SSN,\n"
     "  which is one by default); a different value under it counts against a match\n"
     "  Exit code: 0 done, 1 patient not found, 2 usage error, 4 store error.\n";
@@ -103,21 +107,6 @@ int Failed(const Error& error) {
   return error.category() == ErrorCategory::kInvalid ? kExitUsage : kExitStoreError;
 }
 
-// Every active Patient of the store (a merged one, active false, is not a candidate).
-Result<std::vector<mpi::Person>> LoadPeople(store::ResourceStore& store) {
-  std::vector<mpi::Person> people;
-  CHARTROOM_RETURN_IF_ERROR(
-      store.ForEachCurrent({"Patient"}, std::nullopt, [&](const store::ResourceVersion& v) {
-        boost::system::error_code ec;
-        boost::json::value value = boost::json::parse(v.json, ec);
-        if (ec || !value.is_object()) return true;
-        mpi::Person person = mpi::PersonFromPatient(value.get_object());
-        if (person.active) people.push_back(std::move(person));
-        return true;
-      }));
-  return people;
-}
-
 int Run(std::string_view sub, const Parsed& p) {
   auto config = app::LoadConfig(p.config_file, app::ProcessEnvironment(), p.overrides);
   if (!config) return Failed(config.error());
@@ -126,11 +115,17 @@ int Run(std::string_view sub, const Parsed& p) {
   auto store = app::OpenStore(*config, clock, system_random);
   if (!store) return Failed(store.error());
   const auto started = std::chrono::steady_clock::now();
-  auto people = LoadPeople(*store->store);
+  auto people = mpi::LoadActivePeople(*store->store);
   if (!people) return Failed(people.error());
   const auto loaded = std::chrono::steady_clock::now();
   core::SeededRandom random(kSampleSeed);
 
+  if (sub == "model") {
+    auto model = mpi::TrainModel(*people, p.link, random);
+    if (!model) return Failed(model.error());
+    std::printf("%s\n", model->ToJson().c_str());
+    return 0;
+  }
   if (sub == "explain") {
     auto find = [&](const std::string& id) -> const mpi::Person* {
       for (const mpi::Person& person : *people) {
@@ -194,10 +189,11 @@ int Run(std::string_view sub, const Parsed& p) {
   }
   const auto done = std::chrono::steady_clock::now();
   std::fprintf(stderr,
-               "%zu patients (read in %.1f s), %llu candidate pairs, EM %d iterations: %zu match, "
-               "%zu review, in %.1f s\n",
+               "%zu patients read in %.1f s; %llu candidate pairs in %.1f s; model (EM %d "
+               "iterations) in %.1f s; scored in %.1f s: %zu match, %zu review; %.1f s in all\n",
                people->size(), std::chrono::duration<double>(loaded - started).count(),
-               static_cast<unsigned long long>(result->candidates), result->model.iterations(),
+               static_cast<unsigned long long>(result->candidates), result->blocking_seconds,
+               result->model.iterations(), result->training_seconds, result->scoring_seconds,
                matches, result->pairs.size() - matches,
                std::chrono::duration<double>(done - started).count());
   return 0;
@@ -213,7 +209,8 @@ int RunMpi(Args args) {
   const std::string_view sub = args[0];
   auto parsed = Parse(args.subspan(1));
   const bool ok = parsed && ((sub == "dedupe" && parsed->out && parsed->positional.empty()) ||
-                             (sub == "explain" && parsed->positional.size() == 2));
+                             (sub == "explain" && parsed->positional.size() == 2) ||
+                             (sub == "model" && parsed->positional.empty()));
   if (!ok) {
     std::fputs(kUsage.data(), stderr);
     return kExitUsage;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <thread>
 #include <unordered_map>
@@ -13,8 +14,8 @@
 namespace chartroom::mpi {
 namespace {
 
-constexpr std::size_t kSlots = 6;
-using Keys = std::array<std::uint64_t, kSlots>;  // 0: no key in that slot
+constexpr std::size_t kSlots = kBlockingKeys;
+using Keys = BlockingKeys;
 
 std::uint64_t KeyOf(std::size_t slot, std::string_view text) {
   if (text.empty()) return 0;
@@ -24,7 +25,9 @@ std::uint64_t KeyOf(std::size_t slot, std::string_view text) {
   return h == 0 ? 1 : h;
 }
 
-Keys KeysOf(const Person& p, const LinkOptions& options) {
+}  // namespace
+
+BlockingKeys BlockingKeysOf(const Person& p, const LinkOptions& options) {
   Keys keys{};
   for (const Identifier& id : p.identifiers) {
     if (id.person || std::find(options.person_systems.begin(), options.person_systems.end(),
@@ -48,6 +51,8 @@ Keys KeysOf(const Person& p, const LinkOptions& options) {
   keys[5] = KeyOf(5, p.phone);
   return keys;
 }
+
+namespace {
 
 std::uint32_t Encode(const Comparison& c) {
   std::uint32_t code = 0;
@@ -85,7 +90,7 @@ std::vector<std::string> DefaultPersonSystems() { return {"http://hl7.org/fhir/s
 std::vector<std::pair<std::uint32_t, std::uint32_t>> CandidatePairs(std::span<const Person> people,
                                                                     const LinkOptions& options) {
   std::vector<Keys> keys(people.size());
-  for (std::size_t i = 0; i < people.size(); ++i) keys[i] = KeysOf(people[i], options);
+  for (std::size_t i = 0; i < people.size(); ++i) keys[i] = BlockingKeysOf(people[i], options);
   // expanded[i][s]: person i's block in slot s was expanded, so its pairs are out already.
   std::vector<std::array<bool, kSlots>> expanded(people.size());
   std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
@@ -120,37 +125,64 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> CandidatePairs(std::span<co
   return pairs;
 }
 
+namespace {
+
+Result<Model> TrainOn(std::span<const Person> people,
+                      const std::vector<std::pair<std::uint32_t, std::uint32_t>>& candidates,
+                      const LinkOptions& options, core::Random& random) {
+  const CompareOptions compare{options.person_systems};
+  // Every `stride`-th pair: EM needs the shape of the comparison vectors, not all of them.
+  const std::size_t stride =
+      std::max<std::size_t>(1, candidates.size() / std::max<std::size_t>(options.train_pairs, 1));
+  const std::size_t sampled = (candidates.size() + stride - 1) / stride;
+  // The distinct comparison vectors of the candidate pairs, counted on every worker.
+  std::vector<std::unordered_map<std::uint32_t, std::uint64_t>> counts(options.threads + 1);
+  Parallel(sampled, options.threads, [&](std::size_t begin, std::size_t end, unsigned worker) {
+    auto& mine = counts[worker];
+    for (std::size_t k = begin; k < end; ++k) {
+      const auto [a, b] = candidates[k * stride];
+      ++mine[Encode(Compare(people[a], people[b], compare))];
+    }
+  });
+  std::unordered_map<std::uint32_t, std::uint64_t> merged;
+  for (const auto& c : counts) {
+    for (const auto& [code, n] : c) merged[code] += n;
+  }
+  std::vector<std::pair<Comparison, std::uint64_t>> patterns;
+  patterns.reserve(merged.size());
+  for (const auto& [code, n] : merged) patterns.emplace_back(Decode(code), n);
+  std::sort(patterns.begin(), patterns.end());  // the same model whatever the hash order
+  return Model::Train(people, patterns, compare, random, options.train);
+}
+
+}  // namespace
+
+Result<Model> TrainModel(std::span<const Person> people, const LinkOptions& options,
+                         core::Random& random) {
+  return TrainOn(people, CandidatePairs(people, options), options, random);
+}
+
 Result<DedupeResult> Dedupe(std::span<const Person> people, const LinkOptions& options,
                             core::Random& random, const Model* given_model) {
   const CompareOptions compare{options.person_systems};
+  using Clock = std::chrono::steady_clock;
+  auto seconds = [](Clock::time_point from) {
+    return std::chrono::duration<double>(Clock::now() - from).count();
+  };
+  auto started = Clock::now();
   const auto candidates = CandidatePairs(people, options);
   DedupeResult result;
   result.candidates = candidates.size();
+  result.blocking_seconds = seconds(started);
+  started = Clock::now();
   if (given_model != nullptr) {
     result.model = *given_model;
     result.model.Rebase(people);
   } else {
-    // The distinct comparison vectors of the candidate pairs, counted on every worker.
-    std::vector<std::unordered_map<std::uint32_t, std::uint64_t>> counts(options.threads + 1);
-    Parallel(candidates.size(), options.threads,
-             [&](std::size_t begin, std::size_t end, unsigned worker) {
-               auto& mine = counts[worker];
-               for (std::size_t k = begin; k < end; ++k) {
-                 const auto [a, b] = candidates[k];
-                 ++mine[Encode(Compare(people[a], people[b], compare))];
-               }
-             });
-    std::unordered_map<std::uint32_t, std::uint64_t> merged;
-    for (const auto& c : counts) {
-      for (const auto& [code, n] : c) merged[code] += n;
-    }
-    std::vector<std::pair<Comparison, std::uint64_t>> patterns;
-    patterns.reserve(merged.size());
-    for (const auto& [code, n] : merged) patterns.emplace_back(Decode(code), n);
-    std::sort(patterns.begin(), patterns.end());  // the same model whatever the hash order
-    CHARTROOM_ASSIGN_OR_RETURN(result.model,
-                               Model::Train(people, patterns, compare, random, options.train));
+    CHARTROOM_ASSIGN_OR_RETURN(result.model, TrainOn(people, candidates, options, random));
   }
+  result.training_seconds = seconds(started);
+  started = Clock::now();
   std::vector<std::vector<ScoredPair>> found(options.threads + 1);
   Parallel(candidates.size(), options.threads,
            [&](std::size_t begin, std::size_t end, unsigned worker) {
@@ -167,6 +199,7 @@ Result<DedupeResult> Dedupe(std::span<const Person> people, const LinkOptions& o
   std::sort(result.pairs.begin(), result.pairs.end(), [](const ScoredPair& x, const ScoredPair& y) {
     return std::tie(y.probability, x.first, x.second) < std::tie(x.probability, y.first, y.second);
   });
+  result.scoring_seconds = seconds(started);
   return result;
 }
 

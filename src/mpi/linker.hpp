@@ -14,6 +14,7 @@
 
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -34,10 +35,16 @@ std::vector<std::string> DefaultPersonSystems();
 struct LinkOptions {
   std::vector<std::string> person_systems = DefaultPersonSystems();
   Thresholds thresholds;
-  std::size_t max_block = 500;
+  std::size_t max_block = 200;
+  // The model is trained on at most this many candidate pairs, spread evenly over them.
+  std::size_t train_pairs = 2'000'000;
   unsigned threads = 2;
   TrainOptions train;
 };
+
+inline constexpr std::size_t kBlockingKeys = 6;
+using BlockingKeys = std::array<std::uint64_t, kBlockingKeys>;  // 0: no key of that kind
+BlockingKeys BlockingKeysOf(const Person& person, const LinkOptions& options);
 
 // Every pair of records (indexes into `people`, first < second) that shares a blocking key.
 std::vector<std::pair<std::uint32_t, std::uint32_t>> CandidatePairs(std::span<const Person> people,
@@ -52,9 +59,16 @@ struct ScoredPair {
 
 struct DedupeResult {
   Model model;
-  std::uint64_t candidates = 0;   // pairs compared
+  std::uint64_t candidates = 0;  // pairs compared
+  double blocking_seconds = 0;
+  double training_seconds = 0;
+  double scoring_seconds = 0;
   std::vector<ScoredPair> pairs;  // decided match or review, the most likely first
 };
+
+// Trains a model on `people` and their candidate pairs.
+Result<Model> TrainModel(std::span<const Person> people, const LinkOptions& options,
+                         core::Random& random);
 
 // Trains a model on `people` (or uses `model` when given) and decides every candidate pair.
 Result<DedupeResult> Dedupe(std::span<const Person> people, const LinkOptions& options,

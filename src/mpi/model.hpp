@@ -3,9 +3,9 @@
 // the sum of log2(m / u) over its fields plus the prior log-odds, and its match probability
 // follows from that. m is estimated by expectation-maximisation over the candidate pairs, u from
 // random pairs of records (almost all different people), and the prior from the matches EM
-// finds among the candidates over all pairs; none is set by hand. Exact
-// agreement on a given or family name is weighed by how common the name is (term-frequency
-// adjustment): "Smith" = "Smith" counts for less than "Okafor" = "Okafor".
+// finds among the candidates over all pairs; none is set by hand. Exact agreement on a name is
+// weighed by how common the name is (term-frequency adjustment): "Smith" = "Smith" counts for
+// less than "Okafor" = "Okafor".
 //
 // Thread safety: a trained Model is immutable; Score may be called from any thread.
 
@@ -38,7 +38,12 @@ class TermFrequencies {
  private:
   std::unordered_map<std::string, std::uint32_t> counts_;
   std::size_t records_ = 0;
+  double sum_of_squares_ = 0;  // of the counts
 };
+
+// The value of `field` whose frequency adjusts exact agreement on it: the given and family
+// names; null for the other fields.
+const std::string* ValueOf(Field field, const Person& person);
 
 struct FieldWeight {
   Field field;
@@ -52,7 +57,9 @@ struct Score {
   double prior = 0;                           // log2 of the prior odds
   double total = 0;                           // prior + the field weights
   double probability = 0;                     // 2^total / (1 + 2^total)
-  bool twins = false;  // same birth date, clearly different given names: never a match
+  // Clearly different given names and no identifier in common: a review at most, never a match.
+  bool other_given = false;
+  bool twins = false;  // and the same birth date: never a match nor a review
 };
 
 struct Thresholds {
@@ -102,8 +109,7 @@ class Model {
   std::array<std::array<double, kMaxLevels>, kFieldCount> u_{};
   double prior_ = 0.01;  // P(match) for two records taken at random
   int iterations_ = 0;
-  TermFrequencies given_;
-  TermFrequencies family_;
+  std::array<TermFrequencies, kFieldCount> frequencies_;  // of the fields ValueOf reads
 };
 
 }  // namespace chartroom::mpi

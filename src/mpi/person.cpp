@@ -1,9 +1,11 @@
 #include "mpi/person.hpp"
 
 #include <cstdio>
+#include <future>
 
 #include <boost/json.hpp>
 
+#include "core/result_macros.hpp"
 #include "mpi/nicknames.hpp"
 #include "mpi/text.hpp"
 
@@ -81,6 +83,7 @@ Person PersonFromPatient(const json::object& patient) {
   if (birth.size() >= 4) {
     std::sscanf(std::string(birth).c_str(), "%4d-%2d-%2d", &p.birth_year, &p.birth_month,
                 &p.birth_day);
+    p.birth = p.BirthDigits();
   }
   const std::string_view gender = Str(patient, "gender");
   if (gender == "male") p.sex = 'm';
@@ -133,6 +136,38 @@ Person PersonFromPatient(const json::object& patient) {
     }
   }
   return p;
+}
+
+Result<std::vector<Person>> LoadActivePeople(store::ResourceStore& store) {
+  // The store reads on this thread while another parses the batch before: the two halves of
+  // the work overlap.
+  constexpr std::size_t kBatch = 20'000;
+  std::vector<Person> people;
+  std::vector<std::string> batch;
+  std::future<void> parsing;
+  auto hand_over = [&] {
+    if (parsing.valid()) parsing.get();
+    parsing = std::async(std::launch::async, [&people, texts = std::move(batch)] {
+      for (const std::string& text : texts) {
+        boost::system::error_code ec;
+        json::value value = json::parse(text, ec);
+        if (ec || !value.is_object()) continue;
+        Person person = PersonFromPatient(value.get_object());
+        if (person.active) people.push_back(std::move(person));
+      }
+    });
+    batch = {};
+  };
+  Status read =
+      store.ForEachCurrent({"Patient"}, std::nullopt, [&](const store::ResourceVersion& v) {
+        batch.push_back(v.json);
+        if (batch.size() >= kBatch) hand_over();
+        return true;
+      });
+  hand_over();
+  parsing.get();
+  if (!read) return tl::unexpected(read.error());
+  return people;
 }
 
 }  // namespace chartroom::mpi

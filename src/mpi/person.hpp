@@ -12,6 +12,9 @@
 
 #include <boost/json/object.hpp>
 
+#include "core/error.hpp"
+#include "store/resource_store.hpp"
+
 namespace chartroom::mpi {
 
 struct Identifier {
@@ -31,6 +34,7 @@ struct Person {
   int birth_year = 0;                     // 0: unknown
   int birth_month = 0;
   int birth_day = 0;
+  std::string birth;     // YYYYMMDD ("" when unknown)
   char sex = 0;          // 'm', 'f', 'o'; 0 unknown
   std::string postcode;  // folded, no spaces
   std::string street;    // the first address line, folded
@@ -45,5 +49,8 @@ struct Person {
 
 // The Person of a Patient resource. Missing elements stay empty.
 Person PersonFromPatient(const boost::json::object& patient);
+
+// Every active Patient of `store` (a merged record, active false, is not a candidate).
+Result<std::vector<Person>> LoadActivePeople(store::ResourceStore& store);
 
 }  // namespace chartroom::mpi

@@ -12,14 +12,6 @@
 
 namespace chartroom::rest {
 namespace json = boost::json;
-namespace {
-
-constexpr std::string_view kBearer = "Bearer ";
-
-std::string_view HeaderOf(const http::Request& request, std::string_view name) {
-  const http::Header* h = request.header(name);
-  return h == nullptr ? std::string_view() : std::string_view(h->value);
-}
 
 Reply JsonReply(int status, const json::object& body) {
   Reply reply;
@@ -38,6 +30,15 @@ Result<json::object> JsonBody(const http::Request& request) {
     return Fail(ErrorCategory::kInvalid, "access.bad-request", "the body must be a JSON object");
   }
   return std::move(v.get_object());
+}
+
+namespace {
+
+constexpr std::string_view kBearer = "Bearer ";
+
+std::string_view HeaderOf(const http::Request& request, std::string_view name) {
+  const http::Header* h = request.header(name);
+  return h == nullptr ? std::string_view() : std::string_view(h->value);
 }
 
 json::object TokenJson(const access::TokenPair& pair) {

@@ -44,6 +44,11 @@ struct AccessServices {
 
 bool IsAccessPath(std::string_view path);
 
+// A JSON reply (application/json, not cached); the JSON object of a request body (kInvalid
+// "access.bad-request" otherwise).
+Reply JsonReply(int status, const boost::json::object& body);
+Result<boost::json::object> JsonBody(const http::Request& request);
+
 // The token endpoint's URL for a request (its base URL without /fhir, then /auth/token): the
 // audience client assertions must name.
 std::string TokenUrl(const RequestContext& context);

@@ -17,6 +17,7 @@
 #include "rest/error_response.hpp"
 #include "rest/guarded_session.hpp"
 #include "rest/interactions.hpp"
+#include "rest/mpi_http.hpp"
 #include "rest/query_params.hpp"
 
 namespace chartroom::rest {
@@ -144,6 +145,7 @@ BodyUse BodyUseOf(std::string_view method, RouteKind kind) {
   if (method == "POST") {
     if (kind == RouteKind::kSystemSearch || kind == RouteKind::kTypeSearch) return BodyUse::kForm;
     if (kind == RouteKind::kType || kind == RouteKind::kSystem) return BodyUse::kResource;
+    if (kind == RouteKind::kTypeOperation) return BodyUse::kResource;  // a Parameters resource
   }
   return BodyUse::kNone;
 }
@@ -266,6 +268,7 @@ http::Response Api::Handle(const http::Request& request) {
   context.options = &options_;
   context.store = &deps_.store;
   context.capability_statement = &capability_statement_;
+  context.patient_index = deps_.patient_index;
   const Route route = RouteForPath(request.path());
 
   Reply reply;
@@ -300,6 +303,9 @@ http::Response Api::Handle(const http::Request& request) {
         metrics_.Render(text.body);
         if (deps_.store_metrics) deps_.store_metrics(text.body);
         return text;
+      }
+      if (IsMpiPath(request.path())) {
+        return HandleMpiEndpoint(deps_.access, deps_.patient_index, request, context);
       }
       if (IsAccessPath(request.path())) {
         context.base_url = BaseUrl(options_, request, deps_.tls);
@@ -415,6 +421,18 @@ http::Response Api::Handle(const http::Request& request) {
 
   if (context.guard != nullptr && deps_.access.trail != nullptr) {
     AuditRequest(*deps_.access.trail, guarded, request.method, route, reply.status);
+  }
+  // A Patient written or deleted: matched against the patient index, which then takes it.
+  const bool patient_write = route.type == "Patient" && request.method != "GET" &&
+                             request.method != "HEAD" &&
+                             (route.kind == RouteKind::kType || route.kind == RouteKind::kInstance);
+  if (deps_.patient_index != nullptr && patient_write && reply.status < 300) {
+    const std::string id = reply.id.empty() ? std::string(route.id) : reply.id;
+    if (auto taken = IntakePatient(*deps_.patient_index, deps_.store, id, context.now); !taken) {
+      deps_.logger.Log(LogLevel::kWarn, "patient-intake-failed",
+                       {{"request_id", std::string_view(context.request_id)},
+                        {"code", std::string_view(taken.error().code())}});
+    }
   }
   if (context.guard != nullptr && deps_.access.monitor != nullptr && reply.status < 400) {
     if (auto observed = deps_.access.monitor->Observe(guarded.caller, *guarded.view); !observed) {

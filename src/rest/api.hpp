@@ -33,6 +33,10 @@
 #include "rest/options.hpp"
 #include "store/resource_store.hpp"
 
+namespace chartroom::mpi {
+class Index;
+}  // namespace chartroom::mpi
+
 namespace chartroom::rest {
 
 struct ApiDependencies {
@@ -52,6 +56,8 @@ struct ApiDependencies {
   ExportManager* exports = nullptr;
   // Identity, access decisions and audit; unset: every caller is trusted (see AccessServices).
   AccessServices access;
+  // The patient index (Patient/$match, matching on intake); null: not running.
+  mpi::Index* patient_index = nullptr;
 };
 
 class Api {

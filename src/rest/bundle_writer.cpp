@@ -1,5 +1,7 @@
 #include "rest/bundle_writer.hpp"
 
+#include <cstdio>
+
 #include "rest/json_text.hpp"
 
 namespace chartroom::rest {
@@ -49,6 +51,20 @@ void BundleWriter::AddEntry(const BundleEntry& e) {
     AppendJsonKey(out_, "search", first);
     out_ += "{\"mode\":";
     AppendJsonString(out_, e.search_mode);
+    if (!e.match_grade.empty()) {
+      // http://hl7.org/fhir/StructureDefinition/match-grade, as Patient/$match answers.
+      out_ +=
+          ",\"extension\":[{\"url\":\"http://hl7.org/fhir/StructureDefinition/match-grade\","
+          "\"valueCode\":";
+      AppendJsonString(out_, e.match_grade);
+      out_ += "}]";
+    }
+    if (e.search_score >= 0) {
+      char score[32];
+      std::snprintf(score, sizeof score, "%.4f", e.search_score);
+      out_ += ",\"score\":";
+      out_ += score;
+    }
     out_ += '}';
     first = false;
   }

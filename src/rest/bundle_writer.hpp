@@ -19,6 +19,8 @@ struct BundleEntry {
   std::string_view full_url;
   std::string_view resource;     // JSON text of a resource; empty for none
   std::string_view search_mode;  // "match", "include", "outcome"; empty for none
+  double search_score = -1;      // search.score in [0, 1]; negative: none
+  std::string_view match_grade;  // the match-grade extension of search (Patient/$match)
   std::string_view request_method;
   std::string_view request_url;
   std::string_view response_status;  // "201 Created"; empty: no response element

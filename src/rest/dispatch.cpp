@@ -91,8 +91,13 @@ Result<Reply> Run(Session& session, const RequestContext& context, Call& call) {
     case RouteKind::kInstanceOperation:
       if (get || m == "POST") return Everything(session, context, call);
       break;
-    case RouteKind::kSystemOperation:
     case RouteKind::kTypeOperation:
+      if (call.route.type == "Patient" && call.route.operation == "match") {
+        return Match(session, context, call);
+      }
+      return Fail(ErrorCategory::kNotFound, "rest.unknown-operation",
+                  "the server has no such operation");
+    case RouteKind::kSystemOperation:
       return Fail(ErrorCategory::kNotFound, "rest.unknown-operation",
                   "the server has no such operation");
     case RouteKind::kExportStatus:

@@ -27,6 +27,10 @@
 #include "rest/router.hpp"
 #include "rest/session.hpp"
 
+namespace chartroom::mpi {
+class Index;
+}  // namespace chartroom::mpi
+
 namespace chartroom::rest {
 
 // What every interaction of one request may need to know.
@@ -43,6 +47,8 @@ struct RequestContext {
   // Access control and audit of this request (guarded_session.hpp); null: none (tests of the
   // interactions alone).
   const struct Guard* guard = nullptr;
+  // The patient index behind Patient/$match; null: not running.
+  const mpi::Index* patient_index = nullptr;
 };
 
 // One interaction's input.
@@ -77,6 +83,7 @@ Result<Reply> ConditionalDelete(Session& session, const RequestContext& context,
 Result<Reply> Search(Session& session, const RequestContext& context, const Call& call);
 Result<Reply> History(Session& session, const RequestContext& context, const Call& call);
 Result<Reply> Everything(Session& session, const RequestContext& context, const Call& call);
+Result<Reply> Match(Session& session, const RequestContext& context, const Call& call);
 
 class ExportManager;
 

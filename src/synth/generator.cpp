@@ -729,7 +729,7 @@ Result<GenerateSummary> Generate(const GenerateOptions& options, OutputSink& sin
       pcp_id = ctx.directory().Pick(ctx.directory().SiteFor(person.facility, s), s, rng).id;
     }
     WritePatient(ctx, person, id, mrn, pcp_id);
-    WriteChart(ctx, person, id, mrn, duplicate ? 0.3 : 1.0);
+    if (options.charts) WriteChart(ctx, person, id, mrn, duplicate ? 0.3 : 1.0);
 
     if (duplicate) {
       line = id + "," + related_id;

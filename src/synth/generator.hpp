@@ -82,6 +82,9 @@ struct GenerateOptions {
   // literal), e.g. "MRN-########". Empty: each facility keeps its own default format. It must
   // have room for `patients` distinct values.
   std::string mrn_format;
+  // False: Patient resources (and the ground-truth files) only, no clinical histories; the
+  // patients are the same as with histories.
+  bool charts = true;
 };
 
 struct GenerateSummary {

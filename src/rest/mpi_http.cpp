@@ -1,0 +1,181 @@
+#include "rest/mpi_http.hpp"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "core/clock.hpp"
+#include "core/result_macros.hpp"
+#include "rest/error_response.hpp"
+
+namespace chartroom::rest {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view kPairs = "mpi-pair";          // undecided pairs, the worklist
+constexpr std::string_view kDecisions = "mpi-decision";  // what a person decided
+constexpr std::size_t kPage = 1000;
+constexpr std::size_t kIntakeCandidates = 20;
+
+// One key per unordered pair: the smaller id first.
+std::string PairKey(std::string_view a, std::string_view b) {
+  return a < b ? std::string(a) + "|" + std::string(b) : std::string(b) + "|" + std::string(a);
+}
+
+std::string PairJson(const mpi::Person& a, const mpi::Found& f, core::Timestamp now) {
+  json::object o;
+  const bool ordered = a.id < f.person.id;
+  o["first"] = ordered ? a.id : f.person.id;
+  o["second"] = ordered ? f.person.id : a.id;
+  o["score"] = f.score.probability;
+  o["status"] = f.decision == mpi::Decision::kMatch ? "linked" : "review";
+  json::object weights;
+  for (std::size_t i = 0; i < mpi::kFieldCount; ++i) {
+    if (f.score.comparison[i] == mpi::kMissing) continue;
+    weights[mpi::FieldName(static_cast<mpi::Field>(i))] = f.score.weights[i];
+  }
+  o["weights"] = std::move(weights);
+  o["found"] = core::FormatInstant(now);
+  return json::serialize(o);
+}
+
+bool MayWork(const access::Caller& caller) {
+  for (access::Role r : caller.subject.roles) {
+    if (r == access::Role::kHimTechnician || r == access::Role::kHimDirector ||
+        r == access::Role::kAdmin) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<Reply> Worklist(store::ResourceStore& store) {
+  json::array pairs;
+  std::string after;
+  for (;;) {
+    CHARTROOM_ASSIGN_OR_RETURN(auto page, store.ListRecords(kPairs, after, kPage));
+    for (const auto& record : page) {
+      boost::system::error_code ec;
+      json::value v = json::parse(record.value, ec);
+      if (!ec) pairs.push_back(std::move(v));
+    }
+    if (page.size() < kPage) break;
+    after = page.back().key;
+  }
+  std::stable_sort(pairs.begin(), pairs.end(), [](const json::value& x, const json::value& y) {
+    return x.at("score").to_number<double>() > y.at("score").to_number<double>();
+  });
+  json::object body;
+  body["total"] = static_cast<std::int64_t>(pairs.size());
+  body["pairs"] = std::move(pairs);
+  return JsonReply(200, body);
+}
+
+Result<Reply> Decide(store::ResourceStore& store, const http::Request& request,
+                     const access::Caller* caller, core::Timestamp now) {
+  CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
+  auto text = [&](std::string_view key) -> std::string {
+    const json::value* v = body.if_contains(key);
+    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+  };
+  const std::string first = text("first");
+  const std::string second = text("second");
+  const std::string decision = text("decision");
+  if (first.empty() || second.empty() || first == second ||
+      (decision != "same" && decision != "different")) {
+    return Fail(ErrorCategory::kInvalid, "mpi.bad-decision",
+                "a decision names two different patients (first, second) and is \"same\" or "
+                "\"different\"");
+  }
+  const std::string key = PairKey(first, second);
+  json::object record;
+  record["first"] = std::min(first, second);
+  record["second"] = std::max(first, second);
+  record["decision"] = decision;
+  record["by"] = caller != nullptr ? caller->subject.id : std::string("trusted");
+  record["at"] = core::FormatInstant(now);
+  if (const std::string note = text("note"); !note.empty()) record["note"] = note;
+  Status written = store.InTransaction([&](store::Transaction& tx) -> Status {
+    CHARTROOM_RETURN_IF_ERROR(tx.PutRecord(kDecisions, key, json::serialize(record)));
+    return tx.DeleteRecord(kPairs, key);
+  });
+  if (!written) return tl::unexpected(written.error());
+  return JsonReply(200, record);
+}
+
+}  // namespace
+
+bool IsMpiPath(std::string_view path) { return path.starts_with("/mpi/"); }
+
+Reply HandleMpiEndpoint(const AccessServices& services, mpi::Index* index,
+                        const http::Request& request, const RequestContext& context) {
+  auto answer = [&]() -> Result<Reply> {
+    if (index == nullptr) {
+      return Fail(ErrorCategory::kNotFound, "rest.unknown-route",
+                  "the patient index is not running on this server");
+    }
+    std::optional<access::Caller> caller;
+    if (services.identity != nullptr) {
+      CHARTROOM_ASSIGN_OR_RETURN(caller, AuthenticateRequest(*services.identity, request));
+      if (!MayWork(*caller)) {
+        return Fail(ErrorCategory::kForbidden, "access.denied",
+                    "the request is not permitted for this user, role and purpose of use");
+      }
+    }
+    const std::string_view path = request.path();
+    Result<Reply> reply =
+        Fail(ErrorCategory::kNotFound, "rest.unknown-route", "there is no endpoint at this URL");
+    audit::Event event = EventFor(caller ? &*caller : nullptr, request, context);
+    if (path == "/mpi/worklist" && request.method == "GET") {
+      reply = Worklist(*context.store);
+      event.action = audit::Action::kRead;
+      event.detail = "mpi worklist";
+    } else if (path == "/mpi/decisions" && request.method == "POST") {
+      reply = Decide(*context.store, request, caller ? &*caller : nullptr, context.now);
+      event.action = audit::Action::kAdministration;
+      event.detail = "mpi decision";
+    } else {
+      return reply;
+    }
+    event.outcome = reply ? "success" : "invalid";
+    if (services.trail != nullptr) services.trail->Record(std::move(event));
+    return reply;
+  };
+  auto reply = answer();
+  if (reply) return std::move(*reply);
+  return ErrorReply(reply.error());
+}
+
+Status IntakePatient(mpi::Index& index, store::ResourceStore& store, std::string_view id,
+                     core::Timestamp now) {
+  auto current = store.Read("Patient", id);
+  if (!current) {
+    if (current.error().category() == ErrorCategory::kGone ||
+        current.error().category() == ErrorCategory::kNotFound) {
+      index.Remove(std::string(id));
+      return Ok();
+    }
+    return tl::unexpected(current.error());
+  }
+  boost::system::error_code ec;
+  json::value value = json::parse(current->json, ec);
+  if (ec || !value.is_object()) return Ok();
+  mpi::Person person = mpi::PersonFromPatient(value.get_object());
+  const auto found = index.Find(person, index.options().thresholds.review, kIntakeCandidates);
+  if (!found.empty() && person.active) {
+    Status written = store.InTransaction([&](store::Transaction& tx) -> Status {
+      for (const mpi::Found& f : found) {
+        const std::string key = PairKey(person.id, f.person.id);
+        CHARTROOM_ASSIGN_OR_RETURN(auto decided, tx.GetRecord(kDecisions, key));
+        if (decided) continue;  // a person decided this pair: it does not come back
+        CHARTROOM_RETURN_IF_ERROR(tx.PutRecord(kPairs, key, PairJson(person, f, now)));
+      }
+      return Ok();
+    });
+    if (!written) return written;
+  }
+  index.Put(std::move(person));
+  return Ok();
+}
+
+}  // namespace chartroom::rest
