@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -582,6 +583,33 @@ TEST_F(AccessTest, TheAuditTrailVerifiesAndATamperedEntryIsNamed) {
   audit::VerifyResult removed = verify_in_process();
   ASSERT_TRUE(removed.first_bad);
   EXPECT_EQ(removed.first_bad->sequence, 3);
+}
+
+TEST_F(AccessTest, PatientIndexAnswersOnlyWhatTheCallerMaySee) {
+  // The worklist is the HIM staff's: no token 401, a clinician 403, a technician 200.
+  EXPECT_EQ(client_.Get("/mpi/worklist").status, 401);
+  EXPECT_EQ(Get(doc_, "/mpi/worklist").status, 403);
+  EXPECT_EQ(Get(tech_, "/mpi/worklist").status, 200);
+
+  // Patient/$match reads its candidates through the caller's view: p2's consent refuses
+  // operations (HOPERAT), so the technician does not get p2 back where the clinician does.
+  const std::string query =
+      R"({"resourceType":"Parameters","parameter":[{"name":"resource","resource":)" +
+      PatientJson("q", "Beta") + "}]}";
+  auto ids = [](const HttpResult& r) {
+    std::set<std::string> out;
+    const json::value v = r.json();
+    if (const json::value* entries = At(v, "entry"); entries != nullptr) {
+      for (const auto& e : entries->as_array()) out.insert(Str(e, "resource.id"));
+    }
+    return out;
+  };
+  const HttpResult as_doc = Post(doc_, "/fhir/Patient/$match", query);
+  ASSERT_EQ(as_doc.status, 200) << as_doc.body;
+  EXPECT_TRUE(ids(as_doc).contains("p2")) << as_doc.body;
+  const HttpResult as_tech = Post(tech_, "/fhir/Patient/$match", query);
+  ASSERT_EQ(as_tech.status, 200) << as_tech.body;
+  EXPECT_FALSE(ids(as_tech).contains("p2")) << as_tech.body;
 }
 
 }  // namespace
