@@ -7,6 +7,8 @@
 #   CHARTROOM_ACCESS_ENFORCE=off chartroom serve --data /tmp/mpi1m --listen 127.0.0.1:18080 &
 #   python3 bench/mpi_match_latency.py 18080 2000 /tmp/g1m/Patient.ndjson
 import http.client, json, random, sys, time
+if len(sys.argv) != 4:
+    sys.exit('usage: mpi_match_latency.py PORT COUNT PATIENT_NDJSON')
 port=int(sys.argv[1]); n=int(sys.argv[2]); source=sys.argv[3]
 random.seed(7)
 lines=[]
