@@ -143,12 +143,18 @@ Comparison Compare(const Person& a, const Person& b, const CompareOptions& optio
   return c;
 }
 
+bool GivenNamesDiffer(const Person& a, const Person& b, const Comparison& c) {
+  // Level 0 means both present and unlike; a given name registered as the family name, or the
+  // other way round, is not unlike.
+  return c[static_cast<std::size_t>(Field::kGiven)] == 0 && a.given != b.family &&
+         a.family != b.given;
+}
+
 bool GivenNamesDiffer(const Person& a, const Person& b) {
   if (a.given.empty() || b.given.empty()) return false;
-  // A given name registered as the family name, or the other way round.
-  if (a.given == b.family || a.family == b.given) return false;
-  const std::uint8_t level = GivenLevel(a, b);
-  return level == 0;
+  Comparison c{};
+  c[static_cast<std::size_t>(Field::kGiven)] = GivenLevel(a, b);
+  return GivenNamesDiffer(a, b, c);
 }
 
 }  // namespace chartroom::mpi

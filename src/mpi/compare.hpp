@@ -68,5 +68,7 @@ Comparison Compare(const Person& a, const Person& b, const CompareOptions& optio
 // not an initial of the other and neither registered as the other's family name. Twins differ
 // so.
 bool GivenNamesDiffer(const Person& a, const Person& b);
+// The same from their comparison, without comparing the names again.
+bool GivenNamesDiffer(const Person& a, const Person& b, const Comparison& c);
 
 }  // namespace chartroom::mpi

@@ -175,11 +175,11 @@ Result<Model> Model::Train(std::span<const Person> people,
 }
 
 void Model::Rebase(std::span<const Person> people) {
-  const Person none;
-  for (std::size_t f = 0; f < kFieldCount; ++f) {
-    frequencies_[f] = TermFrequencies();
-    if (ValueOf(static_cast<Field>(f), none) == nullptr) continue;
-    for (const Person& p : people) frequencies_[f].Add(*ValueOf(static_cast<Field>(f), p));
+  frequencies_ = {};
+  for (const Person& p : people) {
+    for (std::size_t f = 0; f < kFieldCount; ++f) {
+      if (const std::string* value = ValueOf(static_cast<Field>(f), p)) frequencies_[f].Add(*value);
+    }
   }
 }
 
@@ -211,7 +211,8 @@ Score Model::Weigh(const Person& a, const Person& b, const CompareOptions& compa
   // Given names clearly different and no identifier in common: born the same day, twins;
   // otherwise perhaps members of one household, who share an address, a phone and a family
   // name, evidence the model counts as independent when it is not.
-  s.other_given = s.comparison[Index(Field::kIdentifier)] != 2 && GivenNamesDiffer(a, b);
+  s.other_given =
+      s.comparison[Index(Field::kIdentifier)] != 2 && GivenNamesDiffer(a, b, s.comparison);
   s.twins = s.other_given && s.comparison[Index(Field::kBirth)] == 4;
   return s;
 }
