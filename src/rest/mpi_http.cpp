@@ -6,21 +6,18 @@
 
 #include "core/clock.hpp"
 #include "core/result_macros.hpp"
+#include "mpi/merge.hpp"
 #include "rest/error_response.hpp"
 
 namespace chartroom::rest {
 namespace json = boost::json;
 namespace {
 
-constexpr std::string_view kPairs = "mpi-pair";          // undecided pairs, the worklist
-constexpr std::string_view kDecisions = "mpi-decision";  // what a person decided
+using mpi::PairKey;
+constexpr std::string_view kPairs = mpi::kPairKind;
+constexpr std::string_view kDecisions = mpi::kDecisionKind;
 constexpr std::size_t kPage = 1000;
 constexpr std::size_t kIntakeCandidates = 20;
-
-// One key per unordered pair: the smaller id first.
-std::string PairKey(std::string_view a, std::string_view b) {
-  return a < b ? std::string(a) + "|" + std::string(b) : std::string(b) + "|" + std::string(a);
-}
 
 std::string PairJson(const mpi::Person& a, const mpi::Found& f, core::Timestamp now) {
   json::object o;
@@ -37,6 +34,11 @@ std::string PairJson(const mpi::Person& a, const mpi::Found& f, core::Timestamp 
   o["weights"] = std::move(weights);
   o["found"] = core::FormatInstant(now);
   return json::serialize(o);
+}
+
+std::string TextOf(const json::object& body, std::string_view key) {
+  const json::value* v = body.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 bool MayWork(const access::Caller& caller) {
@@ -74,10 +76,7 @@ Result<Reply> Worklist(store::ResourceStore& store) {
 Result<Reply> Decide(store::ResourceStore& store, const http::Request& request,
                      const access::Caller* caller, core::Timestamp now) {
   CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
-  auto text = [&](std::string_view key) -> std::string {
-    const json::value* v = body.if_contains(key);
-    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-  };
+  auto text = [&](std::string_view key) { return TextOf(body, key); };
   const std::string first = text("first");
   const std::string second = text("second");
   const std::string decision = text("decision");
@@ -101,6 +100,66 @@ Result<Reply> Decide(store::ResourceStore& store, const http::Request& request,
   });
   if (!written) return tl::unexpected(written.error());
   return JsonReply(200, record);
+}
+
+// The audit entry of a merge or unmerge, written in its transaction.
+mpi::Witness AuditIn(audit::Trail* trail, const audit::Event& event) {
+  if (trail == nullptr) return nullptr;
+  return [trail, event](store::Transaction& tx, const mpi::MergeRecord& record) -> Status {
+    audit::Event e = event;
+    e.patients = {record.source, record.target};
+    for (const mpi::MergeChange& c : record.changes) {
+      e.resources.push_back(c.type + "/" + c.id + "/_history/" + std::to_string(c.after));
+    }
+    e.detail += " " + record.id;
+    return trail->RecordIn(tx, e);
+  };
+}
+
+Result<Reply> MergeRecords(mpi::Index& index, store::ResourceStore& store,
+                           const http::Request& request, const access::Caller* caller,
+                           audit::Trail* trail, audit::Event event, core::Timestamp now) {
+  CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
+  mpi::MergeRequest merge{.source = TextOf(body, "source"),
+                          .target = TextOf(body, "target"),
+                          .by = caller != nullptr ? caller->subject.id : std::string("trusted"),
+                          .note = TextOf(body, "note"),
+                          .now = now};
+  event.action = audit::Action::kUpdate;
+  event.detail = "mpi merge";
+  CHARTROOM_ASSIGN_OR_RETURN(auto record, mpi::Merge(store, merge, AuditIn(trail, event)));
+  // The retired record leaves the index; the survivor is indexed as it now stands.
+  CHARTROOM_RETURN_IF_ERROR(IntakePatient(index, store, record.source, now));
+  CHARTROOM_RETURN_IF_ERROR(IntakePatient(index, store, record.target, now));
+  return JsonReply(200, record.ToJson());
+}
+
+Result<Reply> UnmergeRecords(mpi::Index& index, store::ResourceStore& store,
+                             const http::Request& request, const access::Caller* caller,
+                             audit::Trail* trail, audit::Event event, core::Timestamp now) {
+  CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
+  const std::string id = TextOf(body, "merge");
+  if (id.empty()) {
+    return Fail(ErrorCategory::kInvalid, "mpi.bad-unmerge",
+                "an unmerge names the merge to undo: {\"merge\": \"<id>\"}");
+  }
+  event.action = audit::Action::kUpdate;
+  event.detail = "mpi unmerge";
+  const std::string by = caller != nullptr ? caller->subject.id : std::string("trusted");
+  CHARTROOM_ASSIGN_OR_RETURN(auto record, mpi::Unmerge(store, id, by, now, AuditIn(trail, event)));
+  CHARTROOM_RETURN_IF_ERROR(IntakePatient(index, store, record.source, now));
+  CHARTROOM_RETURN_IF_ERROR(IntakePatient(index, store, record.target, now));
+  return JsonReply(200, record.ToJson());
+}
+
+Result<Reply> Merges(store::ResourceStore& store) {
+  CHARTROOM_ASSIGN_OR_RETURN(auto records, mpi::ListMerges(store));
+  json::array list;
+  for (auto it = records.rbegin(); it != records.rend(); ++it) list.push_back(it->ToJson());
+  json::object body;
+  body["total"] = static_cast<std::int64_t>(list.size());
+  body["merges"] = std::move(list);
+  return JsonReply(200, body);
 }
 
 }  // namespace
@@ -134,10 +193,26 @@ Reply HandleMpiEndpoint(const AccessServices& services, mpi::Index* index,
       reply = Decide(*context.store, request, caller ? &*caller : nullptr, context.now);
       event.action = audit::Action::kAdministration;
       event.detail = "mpi decision";
+    } else if (path == "/mpi/merges" && request.method == "GET") {
+      reply = Merges(*context.store);
+      event.action = audit::Action::kRead;
+      event.detail = "mpi merges";
+    } else if ((path == "/mpi/merge" || path == "/mpi/unmerge") && request.method == "POST") {
+      // Audited in the change's own transaction; a refusal is audited below.
+      const bool merge = path == "/mpi/merge";
+      reply = merge ? MergeRecords(*index, *context.store, request, caller ? &*caller : nullptr,
+                                   services.trail, event, context.now)
+                    : UnmergeRecords(*index, *context.store, request, caller ? &*caller : nullptr,
+                                     services.trail, event, context.now);
+      if (reply) return reply;
+      event.action = audit::Action::kUpdate;
+      event.detail = merge ? "mpi merge" : "mpi unmerge";
     } else {
       return reply;
     }
-    event.outcome = reply ? "success" : "invalid";
+    event.outcome = reply                                                  ? "success"
+                    : reply.error().category() == ErrorCategory::kNotFound ? "not-found"
+                                                                           : "invalid";
     if (services.trail != nullptr) services.trail->Record(std::move(event));
     return reply;
   };

@@ -11,6 +11,10 @@
 //                               weight of every field
 //   POST /mpi/decisions         {"first","second","decision":"same"|"different","note"?}
 //                               remembered; the pair leaves the worklist and never returns
+//   POST /mpi/merge             {"source","target","note"?}: mpi::Merge, audited in its
+//                               transaction; the index drops the source
+//   POST /mpi/unmerge           {"merge"}: mpi::Unmerge; the index takes the source back
+//   GET  /mpi/merges            every merge record, the latest first
 //
 // Thread safety: reentrant; the index and the store are thread-safe.
 

@@ -610,6 +610,18 @@ TEST_F(AccessTest, PatientIndexAnswersOnlyWhatTheCallerMaySee) {
   const HttpResult as_tech = Post(tech_, "/fhir/Patient/$match", query);
   ASSERT_EQ(as_tech.status, 200) << as_tech.body;
   EXPECT_FALSE(ids(as_tech).contains("p2")) << as_tech.body;
+
+  // A merge is the HIM staff's and lands in both patients' access reports.
+  const std::string merge = R"({"source":"p2","target":"p1"})";
+  EXPECT_EQ(Post(doc_, "/mpi/merge", merge, "application/json").status, 403);
+  const HttpResult merged = Post(tech_, "/mpi/merge", merge, "application/json");
+  ASSERT_EQ(merged.status, 200) << merged.body;
+  for (const char* patient : {"p1", "p2"}) {
+    const HttpResult report =
+        Get(privacy_, std::string("/privacy/access-report?patient=") + patient);
+    ASSERT_EQ(report.status, 200) << report.body;
+    EXPECT_TRUE(Mentions(report, "mpi merge p2@")) << patient << " " << report.body;
+  }
 }
 
 }  // namespace

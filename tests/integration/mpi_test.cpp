@@ -1,10 +1,15 @@
 // The patient index over real HTTP: a duplicate registration is linked on intake and listed on
 // the worklist with its field weights, a twin is not; a decision takes the pair off the worklist
-// for good; Patient/$match answers scored, graded candidates and refuses bad Parameters.
+// for good; a merge repoints the retired record's chart to the survivor and keeps every version,
+// an unmerge puts back exactly what was there; Patient/$match answers scored, graded candidates
+// and refuses bad Parameters.
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
+
+#include <boost/json/serialize.hpp>
 
 #include "support/test_server.hpp"
 
@@ -75,6 +80,155 @@ TEST(MpiTest, DuplicatesAreLinkedOnIntakeTwinsAreNotAndDecisionsAreRemembered) {
       client.Post("/mpi/decisions", R"({"first":")" + bob + R"(","decision":"maybe"})");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(IssueCode(bad.json()), "mpi.bad-decision");
+}
+
+// The resource's JSON without meta (versionId and lastUpdated change with every write).
+std::string Content(HttpClient& client, const std::string& path) {
+  HttpResult read = client.Get(path);
+  EXPECT_EQ(read.status, 200) << path << " " << read.body;
+  boost::json::value v = read.json();
+  v.as_object().erase("meta");
+  return boost::json::serialize(v);
+}
+
+std::string Post(HttpClient& client, const std::string& path, const std::string& body) {
+  HttpResult created = client.Post(path, body);
+  EXPECT_EQ(created.status, 201) << created.body;
+  return IdOf(created);
+}
+
+TEST(MpiTest, MergeRepointsTheChartAndUnmergeRestoresItExactly) {
+  TestServer server;
+  HttpClient client = server.Client();
+  const std::string robert = Create(client, PatientJson("Robert", "1970-03-12", "900-12-3456"));
+  const std::string bob = Create(client, PatientJson("Bob", "1970-03-12", "900-12-3465"));
+  // Bob's chart: an encounter, an observation in it, a condition.
+  const std::string encounter = Post(
+      client, "/fhir/Encounter",
+      R"({"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"subject":{"reference":"Patient/)" +
+          bob + R"("}})");
+  const std::string observation = Post(
+      client, "/fhir/Observation",
+      R"({"resourceType":"Observation","status":"final","code":{"text":"Heart rate"},"subject":{"reference":"Patient/)" +
+          bob + R"("},"encounter":{"reference":"Encounter/)" + encounter +
+          R"("},"valueQuantity":{"value":72,"unit":"/min"}})");
+  const std::string condition = Post(
+      client, "/fhir/Condition",
+      R"({"resourceType":"Condition","code":{"text":"Asthma"},"subject":{"reference":"Patient/)" +
+          bob + R"("}})");
+  const std::vector<std::string> paths = {
+      "/fhir/Patient/" + robert, "/fhir/Patient/" + bob, "/fhir/Encounter/" + encounter,
+      "/fhir/Observation/" + observation, "/fhir/Condition/" + condition};
+  std::map<std::string, std::string> before;
+  for (const std::string& p : paths) before[p] = Content(client, p);
+  ASSERT_NE(PairOf(client.Get("/mpi/worklist").json(), robert, bob), nullptr);
+
+  // Bob is retired into Robert.
+  HttpResult merged = client.Post("/mpi/merge", R"({"source":")" + bob + R"(","target":")" +
+                                                    robert + R"(","note":"same SSN but a typo"})");
+  ASSERT_EQ(merged.status, 200) << merged.body;
+  const boost::json::value record = merged.json();
+  EXPECT_EQ(Str(record, "status"), "merged");
+  EXPECT_EQ(record.at("changes").as_array().size(), 5u) << merged.body;
+  const std::string merge_id = Str(record, "id");
+
+  const boost::json::value retired = client.Get("/fhir/Patient/" + bob).json();
+  EXPECT_FALSE(retired.at("active").as_bool());
+  EXPECT_EQ(Str(retired, "link.0.type"), "replaced-by");
+  EXPECT_EQ(Str(retired, "link.0.other.reference"), "Patient/" + robert);
+  const boost::json::value survivor = client.Get("/fhir/Patient/" + robert).json();
+  EXPECT_EQ(Str(survivor, "link.0.type"), "replaces");
+  EXPECT_EQ(Str(survivor, "link.0.other.reference"), "Patient/" + bob);
+  const boost::json::value obs = client.Get("/fhir/Observation/" + observation).json();
+  EXPECT_EQ(Str(obs, "subject.reference"), "Patient/" + robert);
+  EXPECT_EQ(Str(obs, "encounter.reference"), "Encounter/" + encounter);  // not a patient
+  EXPECT_EQ(Str(obs, "meta.versionId"), "2");
+  // Every version is kept: version 1 still names Bob.
+  EXPECT_EQ(Str(client.Get("/fhir/Observation/" + observation + "/_history/1").json(),
+                "subject.reference"),
+            "Patient/" + bob);
+  // The survivor's chart now holds Bob's records; the pair has left the worklist; $match no
+  // longer offers the retired record.
+  const boost::json::value chart = client.Get("/fhir/Condition?subject=Patient/" + robert).json();
+  EXPECT_EQ(chart.at("entry").as_array().size(), 1u);
+  EXPECT_EQ(PairOf(client.Get("/mpi/worklist").json(), robert, bob), nullptr);
+  const boost::json::value matched =
+      client
+          .Post("/fhir/Patient/$match",
+                R"({"resourceType":"Parameters","parameter":[{"name":"resource","resource":)" +
+                    PatientJson("Bob", "1970-03-12", "900-12-3465") + "}]}")
+          .json();
+  for (const auto& e : matched.at("entry").as_array()) EXPECT_NE(Str(e, "resource.id"), bob);
+
+  // Neither record can be merged again while the merge stands.
+  HttpResult again =
+      client.Post("/mpi/merge", R"({"source":")" + bob + R"(","target":")" + robert + R"("})");
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(IssueCode(again.json()), "mpi.already-merged");
+  HttpResult into_retired =
+      client.Post("/mpi/merge", R"({"source":")" + robert + R"(","target":")" + bob + R"("})");
+  EXPECT_EQ(into_retired.status, 409);
+  EXPECT_EQ(client.Post("/mpi/merge", R"({"source":")" + bob + R"("})").status, 400);
+  EXPECT_EQ(
+      client.Post("/mpi/merge", R"({"source":"no-such","target":")" + robert + R"("})").status,
+      404);
+
+  const boost::json::value merges = client.Get("/mpi/merges").json();
+  ASSERT_EQ(merges.at("merges").as_array().size(), 1u);
+  EXPECT_EQ(Str(merges, "merges.0.id"), merge_id);
+
+  // Unmerge: every resource is back as it was, each as a new version.
+  HttpResult unmerged = client.Post("/mpi/unmerge", R"({"merge":")" + merge_id + R"("})");
+  ASSERT_EQ(unmerged.status, 200) << unmerged.body;
+  EXPECT_EQ(Str(unmerged.json(), "status"), "unmerged");
+  EXPECT_FALSE(unmerged.json().as_object().contains("partly_restored"));
+  for (const std::string& p : paths) EXPECT_EQ(Content(client, p), before[p]) << p;
+  EXPECT_EQ(Str(client.Get("/fhir/Observation/" + observation).json(), "meta.versionId"), "3");
+  EXPECT_EQ(client.Post("/mpi/unmerge", R"({"merge":")" + merge_id + R"("})").status, 409);
+  EXPECT_EQ(client.Post("/mpi/unmerge", R"({"merge":"nothing"})").status, 404);
+  // Undone means different people: the pair does not return when Bob is registered again.
+  ASSERT_EQ(client
+                .Put("/fhir/Patient/" + bob,
+                     R"({"id":")" + bob + R"(",)" +
+                         PatientJson("Bob", "1970-03-12", "900-12-3465").substr(1))
+                .status,
+            200);
+  EXPECT_EQ(PairOf(client.Get("/mpi/worklist").json(), robert, bob), nullptr);
+}
+
+TEST(MpiTest, UnmergeKeepsChangesMadeAfterTheMerge) {
+  TestServer server;
+  HttpClient client = server.Client();
+  const std::string robert = Create(client, PatientJson("Robert", "1970-03-12", "900-12-3456"));
+  const std::string bob = Create(client, PatientJson("Bob", "1970-03-12", "900-12-3465"));
+  const std::string condition = Post(
+      client, "/fhir/Condition",
+      R"({"resourceType":"Condition","code":{"text":"Asthma"},"subject":{"reference":"Patient/)" +
+          bob + R"("}})");
+  HttpResult merged =
+      client.Post("/mpi/merge", R"({"source":")" + bob + R"(","target":")" + robert + R"("})");
+  ASSERT_EQ(merged.status, 200) << merged.body;
+  // After the merge a coder adds a note to the condition, now in Robert's chart.
+  ASSERT_EQ(
+      client
+          .Put(
+              "/fhir/Condition/" + condition,
+              R"({"resourceType":"Condition","id":")" + condition +
+                  R"(","code":{"text":"Asthma"},"note":[{"text":"reviewed"}],"subject":{"reference":"Patient/)" +
+                  robert + R"("}})")
+          .status,
+      200);
+  HttpResult unmerged =
+      client.Post("/mpi/unmerge", R"({"merge":")" + Str(merged.json(), "id") + R"("})");
+  ASSERT_EQ(unmerged.status, 200) << unmerged.body;
+  EXPECT_EQ(Str(unmerged.json(), "partly_restored.0"), "Condition/" + condition);
+  const boost::json::value now = client.Get("/fhir/Condition/" + condition).json();
+  EXPECT_EQ(Str(now, "subject.reference"), "Patient/" + bob);  // the merge's edit undone
+  EXPECT_EQ(Str(now, "note.0.text"), "reviewed");              // the later change kept
+  const boost::json::value restored = client.Get("/fhir/Patient/" + bob).json();
+  EXPECT_FALSE(restored.as_object().contains("active"));
+  EXPECT_FALSE(restored.as_object().contains("link"));
+  EXPECT_FALSE(client.Get("/fhir/Patient/" + robert).json().as_object().contains("link"));
 }
 
 TEST(MpiTest, MatchAnswersScoredGradedCandidates) {
