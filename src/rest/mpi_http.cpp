@@ -7,6 +7,7 @@
 #include "core/clock.hpp"
 #include "core/result_macros.hpp"
 #include "mpi/merge.hpp"
+#include "mpi/mrn.hpp"
 #include "rest/error_response.hpp"
 
 namespace chartroom::rest {
@@ -152,6 +153,56 @@ Result<Reply> UnmergeRecords(mpi::Index& index, store::ResourceStore& store,
   return JsonReply(200, record.ToJson());
 }
 
+bool MayConfigure(const access::Caller& caller) {
+  for (access::Role r : caller.subject.roles) {
+    if (r == access::Role::kHimDirector || r == access::Role::kAdmin) return true;
+  }
+  return false;
+}
+
+Result<Reply> Facilities(store::ResourceStore& store) {
+  CHARTROOM_ASSIGN_OR_RETURN(auto facilities, mpi::ListFacilities(store));
+  json::array list;
+  for (const mpi::Facility& f : facilities) list.push_back(f.ToJson());
+  json::object body;
+  body["facilities"] = std::move(list);
+  return JsonReply(200, body);
+}
+
+Result<Reply> DefineFacility(store::ResourceStore& store, const http::Request& request,
+                             const access::Caller* caller) {
+  if (caller != nullptr && !MayConfigure(*caller)) {
+    return Fail(ErrorCategory::kForbidden, "access.denied",
+                "facilities are defined by an HIM director or an administrator");
+  }
+  CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
+  CHARTROOM_ASSIGN_OR_RETURN(mpi::Facility facility, mpi::Facility::FromJson(body));
+  CHARTROOM_ASSIGN_OR_RETURN(facility, mpi::DefineFacility(store, std::move(facility)));
+  return JsonReply(200, facility.ToJson());
+}
+
+Result<Reply> AssignMrn(mpi::Index& index, store::ResourceStore& store,
+                        const http::Request& request, core::Timestamp now) {
+  CHARTROOM_ASSIGN_OR_RETURN(json::object body, JsonBody(request));
+  const std::string patient = TextOf(body, "patient");
+  const std::string facility = TextOf(body, "facility");
+  if (patient.empty() || facility.empty()) {
+    return Fail(ErrorCategory::kInvalid, "mpi.bad-mrn",
+                "an MRN request names the patient and the facility: {\"patient\", \"facility\"}");
+  }
+  CHARTROOM_ASSIGN_OR_RETURN(auto assigned, mpi::AssignMrn(store, patient, facility));
+  if (assigned.issued) CHARTROOM_RETURN_IF_ERROR(IntakePatient(index, store, patient, now));
+  json::object reply;
+  reply["patient"] = patient;
+  reply["facility"] = facility;
+  reply["mrn"] = assigned.value;
+  reply["issued"] = assigned.issued;
+  reply["version"] = assigned.version;
+  Reply out = JsonReply(assigned.issued ? 201 : 200, reply);
+  out.id = patient;  // for the audit event
+  return out;
+}
+
 Result<Reply> Merges(store::ResourceStore& store) {
   CHARTROOM_ASSIGN_OR_RETURN(auto records, mpi::ListMerges(store));
   json::array list;
@@ -197,6 +248,19 @@ Reply HandleMpiEndpoint(const AccessServices& services, mpi::Index* index,
       reply = Merges(*context.store);
       event.action = audit::Action::kRead;
       event.detail = "mpi merges";
+    } else if (path == "/mpi/facilities" && request.method == "GET") {
+      reply = Facilities(*context.store);
+      event.action = audit::Action::kRead;
+      event.detail = "mpi facilities";
+    } else if (path == "/mpi/facilities" && request.method == "POST") {
+      reply = DefineFacility(*context.store, request, caller ? &*caller : nullptr);
+      event.action = audit::Action::kAdministration;
+      event.detail = "mpi facility";
+    } else if (path == "/mpi/mrn" && request.method == "POST") {
+      reply = AssignMrn(*index, *context.store, request, context.now);
+      event.action = audit::Action::kUpdate;
+      event.detail = "mpi mrn";
+      if (reply) event.patients.push_back(reply->id);
     } else if ((path == "/mpi/merge" || path == "/mpi/unmerge") && request.method == "POST") {
       // Audited in the change's own transaction; a refusal is audited below.
       const bool merge = path == "/mpi/merge";

@@ -15,6 +15,8 @@
 //                               transaction; the index drops the source
 //   POST /mpi/unmerge           {"merge"}: mpi::Unmerge; the index takes the source back
 //   GET  /mpi/merges            every merge record, the latest first
+//   GET/POST /mpi/facilities    the facilities issuing MRNs (mpi/mrn.hpp); POST by a director
+//   POST /mpi/mrn               {"patient","facility"}: the facility's next MRN, once
 //
 // Thread safety: reentrant; the index and the store are thread-safe.
 

@@ -611,6 +611,12 @@ TEST_F(AccessTest, PatientIndexAnswersOnlyWhatTheCallerMaySee) {
   ASSERT_EQ(as_tech.status, 200) << as_tech.body;
   EXPECT_FALSE(ids(as_tech).contains("p2")) << as_tech.body;
 
+  // Facilities are configured by a director or an administrator, not by a technician.
+  EXPECT_EQ(Post(tech_, "/mpi/facilities", R"({"code":"n","system":"urn:x","format":"{seq}"})",
+                 "application/json")
+                .status,
+            403);
+
   // A merge is the HIM staff's and lands in both patients' access reports.
   const std::string merge = R"({"source":"p2","target":"p1"})";
   EXPECT_EQ(Post(doc_, "/mpi/merge", merge, "application/json").status, 403);

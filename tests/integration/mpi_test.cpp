@@ -231,6 +231,56 @@ TEST(MpiTest, UnmergeKeepsChangesMadeAfterTheMerge) {
   EXPECT_FALSE(client.Get("/fhir/Patient/" + robert).json().as_object().contains("link"));
 }
 
+TEST(MpiTest, FacilitiesIssueEachMedicalRecordNumberOnce) {
+  TestServer server;
+  HttpClient client = server.Client();
+  const std::string facility =
+      R"({"code":"north","name":"North Campus","system":"urn:oid:2.16.840.1.113883.3.999.1",)"
+      R"("format":"N{seq:6}{check}","next":420})";
+  HttpResult defined = client.Post("/mpi/facilities", facility);
+  ASSERT_EQ(defined.status, 200) << defined.body;
+  const std::string robert = Create(client, PatientJson("Robert", "1970-03-12", "900-12-3456"));
+  const std::string astrid = Create(
+      client, R"({"resourceType":"Patient","name":[{"family":"Lindqvist","given":["Astrid"]}]})");
+
+  HttpResult first =
+      client.Post("/mpi/mrn", R"({"patient":")" + robert + R"(","facility":"north"})");
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(Str(first.json(), "mrn"), "N0004200");  // 000420 and its Luhn digit, 0
+  // Asking again gives the same number, issues none.
+  HttpResult again =
+      client.Post("/mpi/mrn", R"({"patient":")" + robert + R"(","facility":"north"})");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(Str(again.json(), "mrn"), "N0004200");
+  HttpResult second =
+      client.Post("/mpi/mrn", R"({"patient":")" + astrid + R"(","facility":"north"})");
+  ASSERT_EQ(second.status, 201);
+  EXPECT_EQ(Str(second.json(), "mrn"), "N0004218");
+
+  const boost::json::value patient = client.Get("/fhir/Patient/" + robert).json();
+  const auto& ids = patient.at("identifier").as_array();
+  const auto& mrn = ids.back();
+  EXPECT_EQ(Str(mrn, "system"), "urn:oid:2.16.840.1.113883.3.999.1");
+  EXPECT_EQ(Str(mrn, "type.coding.0.code"), "MR");
+  EXPECT_EQ(Str(mrn, "assigner.display"), "North Campus");
+  // Found by it.
+  const boost::json::value found =
+      client.Get("/fhir/Patient?identifier=urn:oid:2.16.840.1.113883.3.999.1%7CN0004200").json();
+  EXPECT_EQ(Str(found, "entry.0.resource.id"), robert);
+
+  // Redefining the facility never moves its counter back.
+  ASSERT_EQ(client.Post("/mpi/facilities", facility).status, 200);
+  EXPECT_EQ(client.Get("/mpi/facilities").json().at("facilities").at(0).at("next").as_int64(), 422);
+
+  EXPECT_EQ(client.Post("/mpi/mrn", R"({"patient":")" + robert + R"(","facility":"south"})").status,
+            404);
+  EXPECT_EQ(client.Post("/mpi/mrn", R"({"patient":"nobody","facility":"north"})").status, 404);
+  HttpResult bad =
+      client.Post("/mpi/facilities", R"({"code":"south","system":"urn:x","format":"S{sequence}"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(IssueCode(bad.json()), "mpi.bad-facility");
+}
+
 TEST(MpiTest, MatchAnswersScoredGradedCandidates) {
   TestServer server;
   HttpClient client = server.Client();
