@@ -7,6 +7,10 @@
 // before it is written, valid ones keep their ids (update as create), Bundle urn:uuid references
 // become Type/id, and batches commit whole or not at all.
 //
+// After the import, the Patients it wrote are matched against every active patient (mpi::IntakeAll,
+// the same intake as the server's): likely duplicates join the MPI worklist; `--no-match` skips
+// it. A server running meanwhile learns of the imported patients at its next start.
+//
 // stderr: one line per skipped resource, `FILE:LINE: Type/id: reason` (for a Bundle entry,
 // `FILE:entry[N]: ...`); one line per file that could not be read to its end, `FILE: reason`; a
 // progress bar while stderr is a terminal (otherwise a plain progress line every 10 seconds);
@@ -35,17 +39,21 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "app/patient_index.hpp"
 #include "app/store_open.hpp"
 #include "cli/commands.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
+#include "core/result_macros.hpp"
 #include "ingest/pipeline.hpp"
+#include "mpi/intake.hpp"
 
 namespace chartroom::cli {
 namespace {
 
 constexpr std::string_view kUsage =
     "usage: chartroom import FILE|DIR... [--config FILE] [--data DIR] [--workers N] [--batch N]\n"
+    "                        [--no-match]\n"
     "  Loads FHIR R4 resources into the store: NDJSON (one resource a line), Bundles (their\n"
     "  entries) and single resources, each plain, gzip or zstd; a DIR is read recursively.\n"
     "  Every resource is validated first; invalid ones are reported and skipped.\n"
@@ -53,6 +61,9 @@ constexpr std::string_view kUsage =
     "  --data DIR      the data directory (default ./chartroom-data; CHARTROOM_DATA_DIR)\n"
     "  --workers N     threads that validate and prepare (default: one per core)\n"
     "  --batch N       resources per store transaction (default 2000)\n"
+    "  --no-match      do not match the imported patients against the patient index\n"
+    "  The imported patients are then matched against every patient in the store: likely\n"
+    "  duplicates join the MPI worklist (nothing is merged).\n"
     "  Exit code: 0 all imported, 1 some resources skipped, 2 usage error, 3 unusable input,\n"
     "  4 store error.\n";
 
@@ -156,6 +167,31 @@ std::string ProgressText(const ingest::ImportProgress& p, std::size_t files,
   return text;
 }
 
+// Matches the Patients written at or after `since` against the patient index; prints what it did.
+Status MatchImported(const app::Config& config, core::Clock& clock, core::Random& random,
+                     core::Timestamp since, Terminal& terminal) {
+  const auto start = std::chrono::steady_clock::now();
+  CHARTROOM_ASSIGN_OR_RETURN(auto opened, app::OpenStore(config, clock, random));
+  std::vector<std::string> ids;
+  CHARTROOM_RETURN_IF_ERROR(
+      opened.store->ForEachCurrent({"Patient"}, since, [&](const store::ResourceVersion& v) {
+        ids.push_back(v.id);
+        return true;
+      }));
+  if (ids.empty()) return Ok();
+  CHARTROOM_ASSIGN_OR_RETURN(auto index, app::OpenPatientIndex(config, *opened.store));
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  CHARTROOM_ASSIGN_OR_RETURN(std::size_t pairs,
+                             mpi::IntakeAll(*index, *opened.store, ids, clock.Now(), threads));
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.2f s",
+                Seconds(std::chrono::steady_clock::now() - start));
+  terminal.Print("chartroom import: " + Grouped(ids.size()) + " patients matched against " +
+                 Grouped(index->size()) + ", " + Grouped(pairs) +
+                 " likely duplicate pairs on the MPI worklist, in " + seconds);
+  return Ok();
+}
+
 bool ParseCount(std::string_view text, std::size_t& out) {
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc() && end == text.data() + text.size() && out > 0;
@@ -168,6 +204,7 @@ int RunImport(Args args) {
   std::map<std::string, std::string> overrides;
   std::vector<std::string> inputs;
   ingest::ImportOptions options;
+  bool match = true;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view arg = args[i];
     if (arg == "--help" || arg == "-h") {
@@ -176,6 +213,10 @@ int RunImport(Args args) {
     }
     if (!arg.starts_with("--")) {
       inputs.emplace_back(arg);
+      continue;
+    }
+    if (arg == "--no-match") {
+      match = false;
       continue;
     }
     const bool takes_value =
@@ -241,6 +282,7 @@ int RunImport(Args args) {
 
   ingest::Importer importer(*opened->store, options, terminal);
   const auto start = std::chrono::steady_clock::now();
+  const core::Timestamp started_at = clock.Now();
   std::mutex progress_mutex;
   std::condition_variable progress_cv;
   bool finished = false;
@@ -281,6 +323,15 @@ int RunImport(Args args) {
   terminal.Print(line);
 
   if (summary.store_error) return kExitStoreError;
+  if (match && summary.written > 0) {
+    { auto done = std::move(*opened); }  // a bulk load's exclusive lock is let go first
+    if (Status matched = MatchImported(*config, clock, random, started_at, terminal); !matched) {
+      terminal.Print("chartroom import: matching the imported patients failed (" +
+                     matched.error().code() + "): " + matched.error().message() +
+                     "; the import itself is complete");
+      return kExitStoreError;
+    }
+  }
   if (unusable || summary.files_failed > 0) return kExitUnusableInput;
   if (summary.skipped > 0) return kExitSkipped;
   return 0;

@@ -21,6 +21,13 @@ void Index::Remove(const std::string& id) {
   RemoveLocked(id);
 }
 
+std::optional<Person> Index::Get(const std::string& id) const {
+  std::shared_lock lock(mutex_);
+  const auto it = slot_of_.find(id);
+  if (it == slot_of_.end()) return std::nullopt;
+  return people_[it->second];
+}
+
 std::size_t Index::size() const {
   std::shared_lock lock(mutex_);
   return slot_of_.size();

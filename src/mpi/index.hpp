@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -34,6 +35,8 @@ class Index {
   // Adds or replaces the patient with person.id; an inactive one is removed.
   void Put(Person person);
   void Remove(const std::string& id);
+  // The indexed patient with `id`; nullopt when there is none (inactive, deleted, unknown).
+  std::optional<Person> Get(const std::string& id) const;
 
   // The patients other than `query.id` at or above `floor` match probability (twins excluded),
   // the most likely first, at most `limit`.

@@ -70,7 +70,8 @@ Comparison Decode(std::uint32_t code) {
   return c;
 }
 
-// Runs `work(begin, end, worker)` over [0, n) split among `threads`.
+}  // namespace
+
 void Parallel(std::size_t n, unsigned threads,
               const std::function<void(std::size_t, std::size_t, unsigned)>& work) {
   threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(n / 10'000 + 1)));
@@ -82,8 +83,6 @@ void Parallel(std::size_t n, unsigned threads,
   work(0, std::min(n, chunk), 0);
   for (std::thread& t : pool) t.join();
 }
-
-}  // namespace
 
 std::vector<std::string> DefaultPersonSystems() { return {"http://hl7.org/fhir/sid/us-ssn"}; }
 

@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <utility>
@@ -71,6 +72,11 @@ Result<Model> TrainModel(std::span<const Person> people, const LinkOptions& opti
                          core::Random& random);
 
 // Trains a model on `people` (or uses `model` when given) and decides every candidate pair.
+// Runs `work(begin, end, worker)` over [0, n) split among at most `threads` threads (fewer for
+// small n), worker 0 on the calling thread.
+void Parallel(std::size_t n, unsigned threads,
+              const std::function<void(std::size_t, std::size_t, unsigned)>& work);
+
 Result<DedupeResult> Dedupe(std::span<const Person> people, const LinkOptions& options,
                             core::Random& random, const Model* model = nullptr);
 

@@ -13,6 +13,7 @@
 
 #include "fhir/json/strict_parser.hpp"
 #include "fhir/validation/validator.hpp"
+#include "mpi/intake.hpp"
 #include "rest/capability.hpp"
 #include "rest/error_response.hpp"
 #include "rest/guarded_session.hpp"
@@ -422,16 +423,21 @@ http::Response Api::Handle(const http::Request& request) {
   if (context.guard != nullptr && deps_.access.trail != nullptr) {
     AuditRequest(*deps_.access.trail, guarded, request.method, route, reply.status);
   }
-  // A Patient written or deleted: matched against the patient index, which then takes it.
+  // A Patient written or deleted, alone or in a batch or transaction: matched against the
+  // patient index, which then takes it.
   const bool patient_write = route.type == "Patient" && request.method != "GET" &&
                              request.method != "HEAD" &&
                              (route.kind == RouteKind::kType || route.kind == RouteKind::kInstance);
-  if (deps_.patient_index != nullptr && patient_write && reply.status < 300) {
-    const std::string id = reply.id.empty() ? std::string(route.id) : reply.id;
-    if (auto taken = IntakePatient(*deps_.patient_index, deps_.store, id, context.now); !taken) {
-      deps_.logger.Log(LogLevel::kWarn, "patient-intake-failed",
-                       {{"request_id", std::string_view(context.request_id)},
-                        {"code", std::string_view(taken.error().code())}});
+  if (deps_.patient_index != nullptr && reply.status < 300) {
+    if (patient_write) {
+      reply.patients_written.push_back(reply.id.empty() ? std::string(route.id) : reply.id);
+    }
+    for (const std::string& id : reply.patients_written) {
+      if (auto taken = mpi::Intake(*deps_.patient_index, deps_.store, id, context.now); !taken) {
+        deps_.logger.Log(LogLevel::kWarn, "patient-intake-failed",
+                         {{"request_id", std::string_view(context.request_id)},
+                          {"code", std::string_view(taken.error().code())}});
+      }
     }
   }
   if (context.guard != nullptr && deps_.access.monitor != nullptr && reply.status < 400) {

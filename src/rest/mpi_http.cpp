@@ -6,6 +6,7 @@
 
 #include "core/clock.hpp"
 #include "core/result_macros.hpp"
+#include "mpi/intake.hpp"
 #include "mpi/merge.hpp"
 #include "mpi/mrn.hpp"
 #include "rest/error_response.hpp"
@@ -18,24 +19,6 @@ using mpi::PairKey;
 constexpr std::string_view kPairs = mpi::kPairKind;
 constexpr std::string_view kDecisions = mpi::kDecisionKind;
 constexpr std::size_t kPage = 1000;
-constexpr std::size_t kIntakeCandidates = 20;
-
-std::string PairJson(const mpi::Person& a, const mpi::Found& f, core::Timestamp now) {
-  json::object o;
-  const bool ordered = a.id < f.person.id;
-  o["first"] = ordered ? a.id : f.person.id;
-  o["second"] = ordered ? f.person.id : a.id;
-  o["score"] = f.score.probability;
-  o["status"] = f.decision == mpi::Decision::kMatch ? "linked" : "review";
-  json::object weights;
-  for (std::size_t i = 0; i < mpi::kFieldCount; ++i) {
-    if (f.score.comparison[i] == mpi::kMissing) continue;
-    weights[mpi::FieldName(static_cast<mpi::Field>(i))] = f.score.weights[i];
-  }
-  o["weights"] = std::move(weights);
-  o["found"] = core::FormatInstant(now);
-  return json::serialize(o);
-}
 
 std::string TextOf(const json::object& body, std::string_view key) {
   const json::value* v = body.if_contains(key);
@@ -130,8 +113,8 @@ Result<Reply> MergeRecords(mpi::Index& index, store::ResourceStore& store,
   event.detail = "mpi merge";
   CHARTROOM_ASSIGN_OR_RETURN(auto record, mpi::Merge(store, merge, AuditIn(trail, event)));
   // The retired record leaves the index; the survivor is indexed as it now stands.
-  CHARTROOM_RETURN_IF_ERROR(IntakePatient(index, store, record.source, now));
-  CHARTROOM_RETURN_IF_ERROR(IntakePatient(index, store, record.target, now));
+  CHARTROOM_RETURN_IF_ERROR(mpi::Intake(index, store, record.source, now));
+  CHARTROOM_RETURN_IF_ERROR(mpi::Intake(index, store, record.target, now));
   return JsonReply(200, record.ToJson());
 }
 
@@ -148,8 +131,8 @@ Result<Reply> UnmergeRecords(mpi::Index& index, store::ResourceStore& store,
   event.detail = "mpi unmerge";
   const std::string by = caller != nullptr ? caller->subject.id : std::string("trusted");
   CHARTROOM_ASSIGN_OR_RETURN(auto record, mpi::Unmerge(store, id, by, now, AuditIn(trail, event)));
-  CHARTROOM_RETURN_IF_ERROR(IntakePatient(index, store, record.source, now));
-  CHARTROOM_RETURN_IF_ERROR(IntakePatient(index, store, record.target, now));
+  CHARTROOM_RETURN_IF_ERROR(mpi::Intake(index, store, record.source, now));
+  CHARTROOM_RETURN_IF_ERROR(mpi::Intake(index, store, record.target, now));
   return JsonReply(200, record.ToJson());
 }
 
@@ -191,7 +174,7 @@ Result<Reply> AssignMrn(mpi::Index& index, store::ResourceStore& store,
                 "an MRN request names the patient and the facility: {\"patient\", \"facility\"}");
   }
   CHARTROOM_ASSIGN_OR_RETURN(auto assigned, mpi::AssignMrn(store, patient, facility));
-  if (assigned.issued) CHARTROOM_RETURN_IF_ERROR(IntakePatient(index, store, patient, now));
+  if (assigned.issued) CHARTROOM_RETURN_IF_ERROR(mpi::Intake(index, store, patient, now));
   json::object reply;
   reply["patient"] = patient;
   reply["facility"] = facility;
@@ -283,38 +266,6 @@ Reply HandleMpiEndpoint(const AccessServices& services, mpi::Index* index,
   auto reply = answer();
   if (reply) return std::move(*reply);
   return ErrorReply(reply.error());
-}
-
-Status IntakePatient(mpi::Index& index, store::ResourceStore& store, std::string_view id,
-                     core::Timestamp now) {
-  auto current = store.Read("Patient", id);
-  if (!current) {
-    if (current.error().category() == ErrorCategory::kGone ||
-        current.error().category() == ErrorCategory::kNotFound) {
-      index.Remove(std::string(id));
-      return Ok();
-    }
-    return tl::unexpected(current.error());
-  }
-  boost::system::error_code ec;
-  json::value value = json::parse(current->json, ec);
-  if (ec || !value.is_object()) return Ok();
-  mpi::Person person = mpi::PersonFromPatient(value.get_object());
-  const auto found = index.Find(person, index.options().thresholds.review, kIntakeCandidates);
-  if (!found.empty() && person.active) {
-    Status written = store.InTransaction([&](store::Transaction& tx) -> Status {
-      for (const mpi::Found& f : found) {
-        const std::string key = PairKey(person.id, f.person.id);
-        CHARTROOM_ASSIGN_OR_RETURN(auto decided, tx.GetRecord(kDecisions, key));
-        if (decided) continue;  // a person decided this pair: it does not come back
-        CHARTROOM_RETURN_IF_ERROR(tx.PutRecord(kPairs, key, PairJson(person, f, now)));
-      }
-      return Ok();
-    });
-    if (!written) return written;
-  }
-  index.Put(std::move(person));
-  return Ok();
 }
 
 }  // namespace chartroom::rest

@@ -1,10 +1,7 @@
 // The patient index's part of the API (docs/mpi.md). Internal to rest/.
 //
-// Intake: after a Patient create, update or patch commits through the REST API, the patient is
-// matched against the index: a pair at or above the match threshold is recorded as linked
-// (the same person, not merged), one at or above the review threshold as waiting for review;
-// a pair a person already decided is not recorded again. Then the index takes the new version
-// (a deleted patient leaves it).
+// Intake (mpi/intake.hpp) runs after every Patient create, update, patch or delete that commits
+// through the REST API, alone or in a batch or transaction Bundle (Api::Handle).
 //
 //   GET  /mpi/worklist          (him_technician, him_director, admin) the pairs not yet
 //                               decided, the most likely first, each with its score and the
@@ -35,9 +32,5 @@ bool IsMpiPath(std::string_view path);
 
 Reply HandleMpiEndpoint(const AccessServices& services, mpi::Index* index,
                         const http::Request& request, const RequestContext& context);
-
-// Matches and indexes Patient/`id` as it now stands in `store` (gone: leaves the index).
-Status IntakePatient(mpi::Index& index, store::ResourceStore& store, std::string_view id,
-                     core::Timestamp now);
 
 }  // namespace chartroom::rest

@@ -47,6 +47,8 @@ struct Reply {
   std::string error_code;             // the Error's code when this reply reports one (for logs)
   std::string log_detail;             // an internal error's message: logged, never sent
   std::vector<http::Header> headers;  // extra headers (Allow ...)
+  // A batch or transaction: the Patients it wrote or deleted, for the patient index's intake.
+  std::vector<std::string> patients_written;
 };
 
 // A reply for a stored version: its JSON as the body (unless `preference` says otherwise), its

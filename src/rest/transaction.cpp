@@ -361,6 +361,16 @@ std::optional<std::size_t> EntryOfIssue(const fhir::Issue& issue) {
   return n;
 }
 
+// Notes in `out` a Patient that `entry` wrote or deleted (its reply `reply`).
+void NotePatientWrite(Reply& out, const Entry& entry, const Reply& reply) {
+  if (entry.method == "GET" || entry.method == "HEAD" || reply.status >= 300) return;
+  if (reply.type == "Patient" && !reply.id.empty()) {
+    out.patients_written.push_back(reply.id);
+  } else if (entry.route.type == "Patient" && !entry.route.id.empty()) {
+    out.patients_written.emplace_back(entry.route.id);
+  }
+}
+
 Reply Batch(const RequestContext& context, std::vector<Entry>& entries,
             const fhir::OperationOutcome& findings) {
   // Validation findings fail their own entry only.
@@ -378,6 +388,7 @@ Reply Batch(const RequestContext& context, std::vector<Entry>& entries,
   std::optional<GuardedSession> guarded;
   if (context.guard != nullptr) guarded.emplace(store_session, *context.guard);
   Session& session = guarded ? static_cast<Session&>(*guarded) : store_session;
+  Reply out;
   for (Entry& entry : entries) {
     std::map<std::string, std::string> mapping;
     Reply reply;
@@ -389,12 +400,12 @@ Reply Batch(const RequestContext& context, std::vector<Entry>& entries,
       }
     }
     reply = RunEntry(session, context, entry, mapping);
+    NotePatientWrite(out, entry, reply);
     AddResponseEntry(writer, context, reply);
   }
-  Reply reply;
-  reply.kind = BodyKind::kBundle;
-  reply.body = writer.Finish();
-  return reply;
+  out.kind = BodyKind::kBundle;
+  out.body = writer.Finish();
+  return out;
 }
 
 Reply Transaction(const RequestContext& context, std::vector<Entry>& entries,
@@ -465,11 +476,14 @@ Reply Transaction(const RequestContext& context, std::vector<Entry>& entries,
     return ErrorReply(status.error());
   }
   BundleWriter writer("transaction-response", context.request_id, context.now);
-  for (const Reply& reply : replies) AddResponseEntry(writer, context, reply);
-  Reply reply;
-  reply.kind = BodyKind::kBundle;
-  reply.body = writer.Finish();
-  return reply;
+  Reply out;
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    NotePatientWrite(out, entries[i], replies[i]);
+    AddResponseEntry(writer, context, replies[i]);
+  }
+  out.kind = BodyKind::kBundle;
+  out.body = writer.Finish();
+  return out;
 }
 
 }  // namespace

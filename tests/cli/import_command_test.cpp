@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "app/config.hpp"
 #include "app/store_open.hpp"
@@ -95,6 +96,22 @@ class ImportCommandTest : public ::testing::Test {
     return version ? version->json : "";
   }
 
+  // The keys of the MPI worklist in the store the command wrote.
+  std::vector<std::string> Worklist() {
+    auto config = app::LoadConfig(std::nullopt, [](std::string_view) { return std::nullopt; },
+                                  {{"data_dir", (root_ / "data").string()}});
+    core::SystemClock clock;
+    core::SystemRandom random;
+    auto opened = app::OpenStore(*config, clock, random);
+    EXPECT_TRUE(opened);
+    std::vector<std::string> keys;
+    if (!opened) return keys;
+    auto records = opened->store->ListRecords("mpi-pair", "", 100);
+    EXPECT_TRUE(records);
+    for (const auto& r : *records) keys.push_back(r.key);
+    return keys;
+  }
+
   fs::path root_;
 };
 
@@ -111,6 +128,28 @@ TEST_F(ImportCommandTest, ImportsGzipNdjsonAndZstdBundleAndExitsZero) {
   ASSERT_NE(observation, "");
   EXPECT_EQ(boost::json::parse(observation).at("subject").at("reference"),
             "Patient/7f1c0a52-0000-4000-8000-00000000000a");
+}
+
+std::string Registration(const std::string& id, const std::string& given) {
+  return R"({"resourceType":"Patient","id":")" + id +
+         R"(","name":[{"family":"Okonkwo","given":[")" + given +
+         R"("]}],"gender":"male","birthDate":"1970-03-12","address":[{"line":["12 Elm St"],"postalCode":"60601"}]})";
+}
+
+TEST_F(ImportCommandTest, ImportedDuplicatesJoinTheWorklistUnlessToldNot) {
+  Write("patients.ndjson",
+        Registration("a1", "Robert") + "\n" + Registration("a2", "Bob") + "\n" +
+            R"({"resourceType":"Patient","id":"a3","name":[{"family":"Lindqvist"}]})" + "\n");
+  RunResult run = RunImport((root_ / "in").string() + DataArg() + " --no-match");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(Worklist().empty());
+
+  run = RunImport((root_ / "in").string() + DataArg());
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("3 patients matched against 3, 1 likely duplicate pairs"),
+            std::string::npos)
+      << run.output;
+  EXPECT_EQ(Worklist(), std::vector<std::string>{"a1|a2"});
 }
 
 TEST_F(ImportCommandTest, InvalidResourceIsReportedWithLineAndSkippedExitOne) {

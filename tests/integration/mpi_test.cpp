@@ -281,6 +281,24 @@ TEST(MpiTest, FacilitiesIssueEachMedicalRecordNumberOnce) {
   EXPECT_EQ(IssueCode(bad.json()), "mpi.bad-facility");
 }
 
+TEST(MpiTest, PatientsWrittenInATransactionAreMatchedOnIntake) {
+  TestServer server;
+  HttpClient client = server.Client();
+  const std::string robert = Create(client, PatientJson("Robert", "1970-03-12", "900-12-3456"));
+  const std::string bundle =
+      R"({"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:0b0b0b0b-0000-4000-8000-000000000001","request":{"method":"POST","url":"Patient"},"resource":)" +
+      PatientJson("Bob", "1970-03-12", "900-12-3465") + "}]}";
+  HttpResult posted = client.Post("/fhir", bundle);
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  const std::string location = Str(posted.json(), "entry.0.response.location");
+  const std::size_t at = location.find("Patient/") + 8;  // [base/]Patient/<id>/_history/1
+  const std::string bob = location.substr(at, location.find("/_history") - at);
+  const boost::json::value worklist = client.Get("/mpi/worklist").json();
+  const boost::json::value* pair = PairOf(worklist, robert, bob);
+  ASSERT_NE(pair, nullptr) << location;
+  EXPECT_EQ(Str(*pair, "status"), "linked");
+}
+
 TEST(MpiTest, MatchAnswersScoredGradedCandidates) {
   TestServer server;
   HttpClient client = server.Client();
