@@ -7,7 +7,7 @@
 namespace chartroom::mpi {
 namespace {
 
-constexpr std::uint8_t kLevels[kFieldCount] = {5, 5, 5, 2, 3, 3, 3, 3, 3};
+constexpr std::uint8_t kLevels[kFieldCount] = {5, 5, 5, 2, 3, 3, 3, 3, 3, 3};
 
 std::uint8_t NameLevel(std::string_view a, std::string_view b) {
   if (a.empty() || b.empty()) return kMissing;
@@ -96,16 +96,25 @@ std::uint8_t PhoneLevel(std::string_view a, std::string_view b) {
   return a.substr(a.size() - 7) == b.substr(b.size() - 7) ? 1 : 0;
 }
 
+std::uint8_t MiddleLevel(std::string_view a, std::string_view b) {
+  if (a.empty() || b.empty()) return kMissing;
+  if (NameLevel(a, b) >= 3) return 2;
+  return (a.size() == 1 || b.size() == 1) && a[0] == b[0] ? 1 : 0;
+}
+
+bool IsPersonIdentifier(const Identifier& x, const Identifier& y, const CompareOptions& options) {
+  return x.person || y.person ||
+         std::find(options.person_systems.begin(), options.person_systems.end(), x.system) !=
+             options.person_systems.end();
+}
+
 std::uint8_t IdentifierLevel(const Person& a, const Person& b, const CompareOptions& options) {
   std::uint8_t level = kMissing;
   for (const Identifier& x : a.identifiers) {
     for (const Identifier& y : b.identifiers) {
       if (x.system != y.system) continue;
       if (x.value == y.value) return 2;
-      const bool person = x.person || y.person ||
-                          std::find(options.person_systems.begin(), options.person_systems.end(),
-                                    x.system) != options.person_systems.end();
-      if (!person) continue;
+      if (!IsPersonIdentifier(x, y, options)) continue;
       const std::uint8_t here = OneEditOrSwap(x.value, y.value) ? 1 : 0;
       level = level == kMissing ? here : std::max(level, here);
     }
@@ -116,8 +125,9 @@ std::uint8_t IdentifierLevel(const Person& a, const Person& b, const CompareOpti
 }  // namespace
 
 std::string_view FieldName(Field field) {
-  constexpr std::string_view kNames[kFieldCount] = {
-      "given", "family", "birth", "sex", "postcode", "street", "city", "phone", "identifier"};
+  constexpr std::string_view kNames[kFieldCount] = {"given",      "family", "birth", "sex",
+                                                    "postcode",   "street", "city",  "phone",
+                                                    "identifier", "middle"};
   return kNames[static_cast<std::size_t>(field)];
 }
 
@@ -127,9 +137,10 @@ Comparison Compare(const Person& a, const Person& b, const CompareOptions& optio
   Comparison c;
   c[0] = GivenLevel(a, b);
   c[1] = FamilyLevel(a, b);
-  // Given and family swapped on one of the records.
-  if (c[0] != kMissing && c[1] != kMissing && c[0] < 3 && c[1] < 3 && a.given == b.family &&
-      a.family == b.given) {
+  // Given and family swapped on one of the records (perhaps with a typo too).
+  if (c[0] != kMissing && c[1] != kMissing && c[0] < 3 && c[1] < 3 &&
+      NameLevel(a.given_as_written, b.family) >= 3 &&
+      NameLevel(a.family, b.given_as_written) >= 3) {
     c[0] = 3;
     c[1] = 3;
   }
@@ -140,6 +151,7 @@ Comparison Compare(const Person& a, const Person& b, const CompareOptions& optio
   c[6] = Similar(a.city, b.city, 0.90);
   c[7] = PhoneLevel(a.phone, b.phone);
   c[8] = IdentifierLevel(a, b, options);
+  c[9] = MiddleLevel(a.middle, b.middle);
   return c;
 }
 
@@ -148,6 +160,14 @@ bool GivenNamesDiffer(const Person& a, const Person& b, const Comparison& c) {
   // other way round, is not unlike.
   return c[static_cast<std::size_t>(Field::kGiven)] == 0 && a.given != b.family &&
          a.family != b.given;
+}
+
+bool DistinctPeople(const Person& a, const Person& b, const Comparison& c) {
+  if (GivenNamesDiffer(a, b, c)) return true;
+  const std::uint8_t given = c[static_cast<std::size_t>(Field::kGiven)];
+  if (given == kMissing || std::size_t{given} + 1 == LevelCount(Field::kGiven)) return false;
+  return c[static_cast<std::size_t>(Field::kSex)] == 0 ||
+         c[static_cast<std::size_t>(Field::kMiddle)] == 0;
 }
 
 bool GivenNamesDiffer(const Person& a, const Person& b) {

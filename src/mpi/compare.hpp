@@ -16,9 +16,11 @@
 //   id        2 an identifier equal (same system and value) · 1 a person identifier (SSN and
 //             the like, `person_systems`) one digit wrong or two swapped · 0 a person identifier
 //             of the same system different
+//   middle    2 the same middle name (or one typo) · 1 an initial against its name · 0 different
 //
 // A field missing on either side is kMissing: it weighs nothing either way. Given and family
-// names swapped between the records compare as given-to-family and family-to-given.
+// names swapped between the records (even with a typo) compare as given-to-family and
+// family-to-given.
 //
 // Thread safety: pure functions.
 
@@ -43,9 +45,10 @@ enum class Field : std::uint8_t {
   kStreet,
   kCity,
   kPhone,
-  kIdentifier
+  kIdentifier,
+  kMiddle
 };
-inline constexpr std::size_t kFieldCount = 9;
+inline constexpr std::size_t kFieldCount = 10;
 inline constexpr std::size_t kMaxLevels = 5;
 inline constexpr std::uint8_t kMissing = 0xff;
 
@@ -70,5 +73,10 @@ Comparison Compare(const Person& a, const Person& b, const CompareOptions& optio
 bool GivenNamesDiffer(const Person& a, const Person& b);
 // The same from their comparison, without comparing the names again.
 bool GivenNamesDiffer(const Person& a, const Person& b, const Comparison& c);
+
+// Two people rather than one registered twice, whatever else they share (twins, a household):
+// their given names clearly differ, or differ at all (Donald and Ronald: a typo, or brothers)
+// together with something one person's records do not: another sex or another middle name.
+bool DistinctPeople(const Person& a, const Person& b, const Comparison& c);
 
 }  // namespace chartroom::mpi

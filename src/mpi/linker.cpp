@@ -126,20 +126,44 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> CandidatePairs(std::span<co
 
 namespace {
 
-Result<Model> TrainOn(std::span<const Person> people,
-                      const std::vector<std::pair<std::uint32_t, std::uint32_t>>& candidates,
-                      const LinkOptions& options, core::Random& random) {
+// The pairs sharing the key of blocking `slot` (blocks of at most max_block records).
+std::vector<std::pair<std::uint32_t, std::uint32_t>> PairsSharing(std::span<const Person> people,
+                                                                  const LinkOptions& options,
+                                                                  std::size_t slot) {
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const std::uint64_t key = BlockingKeysOf(people[i], options)[slot];
+    if (key != 0) keyed.emplace_back(key, static_cast<std::uint32_t>(i));
+  }
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+  for (std::size_t begin = 0; begin < keyed.size();) {
+    std::size_t end = begin + 1;
+    while (end < keyed.size() && keyed[end].first == keyed[begin].first) ++end;
+    if (end - begin <= options.max_block) {
+      for (std::size_t x = begin; x < end; ++x) {
+        for (std::size_t y = begin; y < x; ++y)
+          pairs.emplace_back(keyed[y].second, keyed[x].second);
+      }
+    }
+    begin = end;
+  }
+  return pairs;
+}
+
+// The comparison patterns of `pairs`, at most `limit` of them spread evenly.
+TrainingBlock BlockOf(std::span<const Person> people,
+                      const std::vector<std::pair<std::uint32_t, std::uint32_t>>& pairs,
+                      std::size_t limit, const LinkOptions& options) {
   const CompareOptions compare{options.person_systems};
-  // Every `stride`-th pair: EM needs the shape of the comparison vectors, not all of them.
   const std::size_t stride =
-      std::max<std::size_t>(1, candidates.size() / std::max<std::size_t>(options.train_pairs, 1));
-  const std::size_t sampled = (candidates.size() + stride - 1) / stride;
-  // The distinct comparison vectors of the candidate pairs, counted on every worker.
+      std::max<std::size_t>(1, pairs.size() / std::max<std::size_t>(limit, 1));
+  const std::size_t sampled = (pairs.size() + stride - 1) / stride;
   std::vector<std::unordered_map<std::uint32_t, std::uint64_t>> counts(options.threads + 1);
   Parallel(sampled, options.threads, [&](std::size_t begin, std::size_t end, unsigned worker) {
     auto& mine = counts[worker];
     for (std::size_t k = begin; k < end; ++k) {
-      const auto [a, b] = candidates[k * stride];
+      const auto [a, b] = pairs[k * stride];
       ++mine[Encode(Compare(people[a], people[b], compare))];
     }
   });
@@ -147,18 +171,40 @@ Result<Model> TrainOn(std::span<const Person> people,
   for (const auto& c : counts) {
     for (const auto& [code, n] : c) merged[code] += n;
   }
-  std::vector<std::pair<Comparison, std::uint64_t>> patterns;
-  patterns.reserve(merged.size());
-  for (const auto& [code, n] : merged) patterns.emplace_back(Decode(code), n);
-  std::sort(patterns.begin(), patterns.end());  // the same model whatever the hash order
-  return Model::Train(people, patterns, compare, random, options.train);
+  TrainingBlock block;
+  block.scale =
+      sampled == 0 ? 1.0 : static_cast<double>(pairs.size()) / static_cast<double>(sampled);
+  block.patterns.reserve(merged.size());
+  for (const auto& [code, n] : merged) block.patterns.emplace_back(Decode(code), n);
+  std::sort(block.patterns.begin(),
+            block.patterns.end());  // the same model whatever the hash order
+  return block;
+}
+
+// Training blocks: pairs born the same day (estimating every field but the birth date, and the
+// share of matches), and pairs whose given and family names sound alike (estimating the birth
+// date and the rest).
+Result<Model> Train(std::span<const Person> people, const LinkOptions& options,
+                    core::Random& random) {
+  constexpr std::size_t kBirthSlot = 1;
+  constexpr std::size_t kNamesSlot = 3;
+  std::vector<TrainingBlock> blocks;
+  blocks.push_back(
+      BlockOf(people, PairsSharing(people, options, kBirthSlot), options.train_pairs / 2, options));
+  blocks.back().selected[static_cast<std::size_t>(Field::kBirth)] = true;
+  blocks.push_back(
+      BlockOf(people, PairsSharing(people, options, kNamesSlot), options.train_pairs / 2, options));
+  blocks.back().selected[static_cast<std::size_t>(Field::kGiven)] = true;
+  blocks.back().selected[static_cast<std::size_t>(Field::kFamily)] = true;
+  return Model::Train(people, blocks, CompareOptions{options.person_systems}, random,
+                      options.train);
 }
 
 }  // namespace
 
 Result<Model> TrainModel(std::span<const Person> people, const LinkOptions& options,
                          core::Random& random) {
-  return TrainOn(people, CandidatePairs(people, options), options, random);
+  return Train(people, options, random);
 }
 
 Result<DedupeResult> Dedupe(std::span<const Person> people, const LinkOptions& options,
@@ -178,7 +224,7 @@ Result<DedupeResult> Dedupe(std::span<const Person> people, const LinkOptions& o
     result.model = *given_model;
     result.model.Rebase(people);
   } else {
-    CHARTROOM_ASSIGN_OR_RETURN(result.model, TrainOn(people, candidates, options, random));
+    CHARTROOM_ASSIGN_OR_RETURN(result.model, Train(people, options, random));
   }
   result.training_seconds = seconds(started);
   started = Clock::now();

@@ -21,16 +21,83 @@ void Normalise(std::array<double, kMaxLevels>& p, std::size_t levels) {
   for (std::size_t l = 0; l < levels; ++l) p[l] /= sum;
 }
 
-// The seed of EM's first step: the name and birth date agree fully, or an identifier does.
-// Contact fields are left out of it on purpose, so that EM learns how often the same person's
-// address and phone differ (people move) instead of assuming they never do.
-bool SurelyTheSame(const Comparison& c) {
-  auto top = [&](Field f) {
-    const auto i = static_cast<std::size_t>(f);
-    return c[i] != kMissing && std::size_t{c[i]} + 1 == Levels(i);
-  };
-  return (top(Field::kGiven) && top(Field::kFamily) && top(Field::kBirth)) ||
-         top(Field::kIdentifier);
+using Table = std::array<std::array<double, kMaxLevels>, kFieldCount>;
+
+bool Top(const Comparison& c, Field f) {
+  const auto i = static_cast<std::size_t>(f);
+  return c[i] != kMissing && std::size_t{c[i]} + 1 == Levels(i);
+}
+
+// The seed of EM's first step in a block: the names and birth date agree fully (those of them
+// the block's rule did not select on), or an identifier does. Contact fields are left out of it
+// on purpose, so that EM learns how often the same person's address and phone differ (people
+// move) instead of assuming they never do.
+bool SurelyTheSame(const Comparison& c, const std::array<bool, kFieldCount>& selected) {
+  bool any = false;
+  bool all = true;
+  for (Field f : {Field::kGiven, Field::kFamily, Field::kBirth}) {
+    if (selected[static_cast<std::size_t>(f)]) continue;
+    any = true;
+    all = all && Top(c, f);
+  }
+  return (any && all) ||
+         (!selected[static_cast<std::size_t>(Field::kIdentifier)] && Top(c, Field::kIdentifier));
+}
+
+// What EM found in one block.
+struct BlockEstimate {
+  Table m{};
+  double matches = 0;  // expected matching pairs in the whole block
+  int iterations = 0;
+};
+
+// EM over one block's comparison patterns with u held at its random-pair values: m of every
+// field the block's rule did not select on, and the share of matches in the block.
+BlockEstimate EstimateBlock(const TrainingBlock& block, const Table& u, const Table& m_start,
+                            const TrainOptions& options) {
+  BlockEstimate e;
+  e.m = m_start;
+  double total = 0;
+  for (const auto& [c, count] : block.patterns) total += static_cast<double>(count);
+  if (total == 0) return e;
+  double prior = 0.1;
+  for (e.iterations = 1; e.iterations <= options.max_iterations; ++e.iterations) {
+    Table m_next{};
+    double matches = 0;
+    for (const auto& [c, count] : block.patterns) {
+      double log_m = std::log(prior);
+      double log_u = std::log(1 - prior);
+      for (std::size_t f = 0; f < kFieldCount; ++f) {
+        if (c[f] == kMissing || block.selected[f]) continue;
+        log_m += std::log(e.m[f][c[f]]);
+        log_u += std::log(u[f][c[f]]);
+      }
+      // The first expectation is a seed, not a guess from the starting parameters: from
+      // arbitrary parameters EM can settle on another grouping of the pairs as its "matches".
+      const double w = e.iterations == 1 ? (SurelyTheSame(c, block.selected) ? 1.0 : 0.0)
+                                         : 1.0 / (1.0 + std::exp(log_u - log_m));
+      const double weight = static_cast<double>(count);
+      matches += weight * w;
+      for (std::size_t f = 0; f < kFieldCount; ++f) {
+        if (c[f] != kMissing && !block.selected[f]) m_next[f][c[f]] += weight * w;
+      }
+    }
+    double moved = 0;
+    for (std::size_t f = 0; f < kFieldCount; ++f) {
+      if (block.selected[f]) continue;
+      Normalise(m_next[f], Levels(f));
+      for (std::size_t l = 0; l < Levels(f); ++l) {
+        moved = std::max(moved, std::abs(m_next[f][l] - e.m[f][l]));
+      }
+      e.m[f] = m_next[f];
+    }
+    const double next_prior = std::clamp(matches / total, kFloor, 1 - kFloor);
+    moved = std::max(moved, std::abs(next_prior - prior));
+    prior = next_prior;
+    e.matches = matches * block.scale;
+    if (moved < options.tolerance) break;
+  }
+  return e;
 }
 
 }  // namespace
@@ -80,8 +147,7 @@ std::string_view DecisionName(Decision decision) {
   return "no-match";
 }
 
-Result<Model> Model::Train(std::span<const Person> people,
-                           const std::vector<std::pair<Comparison, std::uint64_t>>& patterns,
+Result<Model> Model::Train(std::span<const Person> people, std::span<const TrainingBlock> blocks,
                            const CompareOptions& compare, core::Random& random,
                            const TrainOptions& options) {
   if (people.size() < 2) {
@@ -91,7 +157,7 @@ Result<Model> Model::Train(std::span<const Person> people,
   model.Rebase(people);
 
   // u from random pairs: almost all of them are different people.
-  std::array<std::array<double, kMaxLevels>, kFieldCount> counts{};
+  Table counts{};
   const std::uint64_t n = people.size();
   for (std::size_t k = 0; k < options.random_pairs; ++k) {
     const std::uint64_t i = random.NextU64() % n;
@@ -102,75 +168,54 @@ Result<Model> Model::Train(std::span<const Person> people,
       if (c[f] != kMissing) counts[f][c[f]] += 1;
     }
   }
-  std::array<std::array<double, kMaxLevels>, kFieldCount> random_u{};
   for (std::size_t f = 0; f < kFieldCount; ++f) {
     // Half a pair more at every level: a level no random pair reached (an exact street) is rare,
     // not impossible.
     for (std::size_t l = 0; l < Levels(f); ++l) counts[f][l] += 0.5;
     model.u_[f] = counts[f];
     Normalise(model.u_[f], Levels(f));
-    random_u[f] = model.u_[f];
     // m starts leaning to agreement: most of the mass on the top level.
     const std::size_t levels = Levels(f);
     for (std::size_t l = 0; l < levels; ++l) {
       model.m_[f][l] = l + 1 == levels ? 0.8 : 0.2 / static_cast<double>(levels - 1);
     }
   }
-  model.prior_ = 0.1;
 
-  // Expectation-maximisation over the distinct comparison vectors of the candidate pairs: m, u
-  // among candidates (non-matches there agree more often than random pairs do: they passed
-  // blocking) and the share of matches among candidates.
-  double total = 0;
-  for (const auto& [c, count] : patterns) total += static_cast<double>(count);
-  if (total == 0) return model;
-  for (model.iterations_ = 1; model.iterations_ <= options.max_iterations; ++model.iterations_) {
-    std::array<std::array<double, kMaxLevels>, kFieldCount> m_next{};
-    std::array<std::array<double, kMaxLevels>, kFieldCount> u_next{};
-    double matches = 0;
-    for (const auto& [c, count] : patterns) {
-      double log_m = std::log(model.prior_);
-      double log_u = std::log(1 - model.prior_);
-      for (std::size_t f = 0; f < kFieldCount; ++f) {
-        if (c[f] == kMissing) continue;
-        log_m += std::log(model.m_[f][c[f]]);
-        log_u += std::log(model.u_[f][c[f]]);
-      }
-      // The first expectation is a seed, not a guess from the starting parameters
-      // (SurelyTheSame): from arbitrary parameters EM can settle on another grouping of the
-      // candidates (those born the same day, say) as its "matches".
-      const double w = model.iterations_ == 1 ? (SurelyTheSame(c) ? 1.0 : 0.0)
-                                              : 1.0 / (1.0 + std::exp(log_u - log_m));
-      const double weight = static_cast<double>(count);
-      matches += weight * w;
-      for (std::size_t f = 0; f < kFieldCount; ++f) {
-        if (c[f] == kMissing) continue;
-        m_next[f][c[f]] += weight * w;
-        u_next[f][c[f]] += weight * (1 - w);
-      }
-    }
-    double moved = 0;
-    for (std::size_t f = 0; f < kFieldCount; ++f) {
-      Normalise(m_next[f], Levels(f));
-      Normalise(u_next[f], Levels(f));
-      for (std::size_t l = 0; l < Levels(f); ++l) {
-        moved = std::max({moved, std::abs(m_next[f][l] - model.m_[f][l]),
-                          std::abs(u_next[f][l] - model.u_[f][l])});
-      }
-    }
-    model.m_ = m_next;
-    model.u_ = u_next;
-    const double prior = std::clamp(matches / total, kFloor, 1 - kFloor);
-    moved = std::max(moved, std::abs(prior - model.prior_));
-    model.prior_ = prior;
-    if (moved < options.tolerance) break;
+  // m of a field: from the blocks whose rule did not select on it, weighted by the matches each
+  // found.
+  std::vector<BlockEstimate> estimates;
+  for (const TrainingBlock& block : blocks) {
+    estimates.push_back(EstimateBlock(block, model.u_, model.m_, options));
+    model.iterations_ += estimates.back().iterations;
   }
-  // Weights are for any two records, not only for candidates: u as random pairs give it, and the
-  // prior of a match among all pairs (the matches EM found among the candidates, over every
-  // pair), so that agreeing on what blocking selected for is not counted as evidence twice.
-  model.u_ = random_u;
+  std::array<bool, kFieldCount> estimated{};
+  for (std::size_t f = 0; f < kFieldCount; ++f) {
+    std::array<double, kMaxLevels> sum{};
+    double weight = 0;
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+      if (blocks[b].selected[f] || estimates[b].matches <= 0) continue;
+      for (std::size_t l = 0; l < Levels(f); ++l)
+        sum[l] += estimates[b].matches * estimates[b].m[f][l];
+      weight += estimates[b].matches;
+    }
+    if (weight <= 0) continue;
+    for (std::size_t l = 0; l < Levels(f); ++l) model.m_[f][l] = sum[l] / weight;
+    Normalise(model.m_[f], Levels(f));
+    estimated[f] = true;
+  }
+  // The prior: the matches of the first block that found any, over the share of all matches
+  // that agree fully on what its rule selected (the same person's birth date is recorded the
+  // same way in m_birth(top) of the cases), over every pair of records.
+  double matches = 0;
+  for (std::size_t b = 0; b < blocks.size() && matches <= 0; ++b) {
+    if (estimates[b].matches <= 0) continue;
+    matches = estimates[b].matches;
+    for (std::size_t f = 0; f < kFieldCount; ++f) {
+      if (blocks[b].selected[f] && estimated[f]) matches /= model.m_[f][Levels(f) - 1];
+    }
+  }
   const double all_pairs = static_cast<double>(n) * static_cast<double>(n - 1) / 2;
-  model.prior_ = std::clamp(model.prior_ * total / all_pairs, 1e-12, 1 - kFloor);
+  model.prior_ = std::clamp(std::max(matches, 1.0) / all_pairs, 1e-12, 1 - kFloor);
   return model;
 }
 
@@ -208,18 +253,17 @@ Score Model::Weigh(const Person& a, const Person& b, const CompareOptions& compa
     s.total += w;
   }
   s.probability = 1.0 / (1.0 + std::exp2(-s.total));
-  // Given names clearly different and no identifier in common: born the same day, twins;
-  // otherwise perhaps members of one household, who share an address, a phone and a family
-  // name, evidence the model counts as independent when it is not.
-  s.other_given =
-      s.comparison[Index(Field::kIdentifier)] != 2 && GivenNamesDiffer(a, b, s.comparison);
-  s.twins = s.other_given && s.comparison[Index(Field::kBirth)] == 4;
+  // Two people by their names, sex or identifiers (DistinctPeople), and no identifier in common:
+  // born the same day, twins; otherwise perhaps members of one household, who share an address,
+  // a phone and a family name, evidence the model counts as independent when it is not.
+  s.distinct = s.comparison[Index(Field::kIdentifier)] != 2 && DistinctPeople(a, b, s.comparison);
+  s.twins = s.distinct && s.comparison[Index(Field::kBirth)] == 4;
   return s;
 }
 
 Decision Model::Decide(const Score& score, const Thresholds& thresholds) const {
   if (score.twins) return Decision::kNoMatch;
-  if (score.probability >= thresholds.match && !score.other_given) return Decision::kMatch;
+  if (score.probability >= thresholds.match && !score.distinct) return Decision::kMatch;
   if (score.probability >= thresholds.review) return Decision::kReview;
   return Decision::kNoMatch;
 }

@@ -1,9 +1,11 @@
 // The Fellegi-Sunter model: for each field and agreement level (compare.hpp), m = P(level | the
 // records are the same person) and u = P(level | different people); a pair's match weight is
 // the sum of log2(m / u) over its fields plus the prior log-odds, and its match probability
-// follows from that. m is estimated by expectation-maximisation over the candidate pairs, u from
-// random pairs of records (almost all different people), and the prior from the matches EM
-// finds among the candidates over all pairs; none is set by hand. Exact agreement on a name is
+// follows from that. u is estimated from random pairs of records (almost all different people);
+// m by expectation-maximisation with u held, in blocks of pairs that share a birth date and of
+// pairs whose names sound alike, each block estimating the fields its rule did not select on
+// (as Splink trains); the prior from the matches found among those sharing a birth date. None
+// is set by hand. Exact agreement on a name is
 // weighed by how common the name is (term-frequency adjustment): "Smith" = "Smith" counts for
 // less than "Okafor" = "Okafor".
 //
@@ -57,8 +59,8 @@ struct Score {
   double prior = 0;                           // log2 of the prior odds
   double total = 0;                           // prior + the field weights
   double probability = 0;                     // 2^total / (1 + 2^total)
-  // Clearly different given names and no identifier in common: a review at most, never a match.
-  bool other_given = false;
+  // Two people (DistinctPeople) and no identifier in common: a review at most, never a match.
+  bool distinct = false;
   bool twins = false;  // and the same birth date: never a match nor a review
 };
 
@@ -76,13 +78,21 @@ struct TrainOptions {
   double tolerance = 1e-6;  // stop when no parameter moves by more than this
 };
 
+// The pairs of one blocking rule, for training: their comparison vectors and the fields the rule
+// selected on. Pairs chosen for agreeing on a field say nothing of how often matches agree on
+// it, so EM in this block leaves that field's m alone (another block's rule estimates it).
+struct TrainingBlock {
+  std::vector<std::pair<Comparison, std::uint64_t>> patterns;  // a vector and how many pairs
+  double scale = 1;  // pairs of the block per pair counted (when the block was sampled)
+  std::array<bool, kFieldCount> selected{};
+};
+
 class Model {
  public:
-  // Estimates the model from `people` and the comparisons of their candidate pairs
-  // (`patterns`: a comparison vector and how many candidate pairs have it). `random` samples
-  // the random pairs. kInvalid when there are fewer than two people.
-  static Result<Model> Train(std::span<const Person> people,
-                             const std::vector<std::pair<Comparison, std::uint64_t>>& patterns,
+  // Estimates the model from `people`: u from random pairs of them (`random` draws them), m by
+  // EM in each training block with u held, the prior from the matches of the first block that
+  // has any. kInvalid when there are fewer than two people.
+  static Result<Model> Train(std::span<const Person> people, std::span<const TrainingBlock> blocks,
                              const CompareOptions& compare, core::Random& random,
                              const TrainOptions& options = {});
 

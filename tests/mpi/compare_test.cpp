@@ -49,6 +49,18 @@ TEST(CompareTest, RegistrationErrorsStillAgreeInPart) {
   const Comparison s = Compare(a, swapped, {ssn});
   EXPECT_GE(Level(s, Field::kGiven), 3);
   EXPECT_GE(Level(s, Field::kFamily), 3);
+  EXPECT_EQ(Level(s, Field::kMiddle), kMissing);
+  // Swapped with a typo besides.
+  const Person swapped_typo = Make(R"({"resourceType":"Patient","id":"d",
+    "name":[{"family":"Robbert","given":["Garcialopez"]}],"birthDate":"1970-03-12"})");
+  EXPECT_EQ(Level(Compare(a, swapped_typo, {ssn}), Field::kGiven), 3);
+
+  Person initial = a;
+  initial.middle = "j";
+  EXPECT_EQ(Level(Compare(a, initial, {ssn}), Field::kMiddle), 1);
+  Person other_middle = a;
+  other_middle.middle = "thomas";
+  EXPECT_EQ(Level(Compare(a, other_middle, {ssn}), Field::kMiddle), 0);
 }
 
 TEST(CompareTest, AnMrnIsNoEvidenceAgainstButADifferentSsnIs) {
@@ -74,6 +86,25 @@ TEST(CompareTest, TwinsHaveClearlyDifferentGivenNames) {
   Person initial = a;
   initial.given = initial.given_as_written = "r";
   EXPECT_FALSE(GivenNamesDiffer(a, initial));
+}
+
+TEST(CompareTest, NearlyTheSameGivenNameIsTwoPeopleWhenSexOrMiddleNameDiffers) {
+  // Donald James and Ronald James: a typo, or brothers. Nothing else tells them apart.
+  Person a = Make(kRobert);
+  a.given = a.given_as_written = "donald";
+  Person b = a;
+  b.given = b.given_as_written = "ronald";
+  EXPECT_FALSE(DistinctPeople(a, b, Compare(a, b, {})));
+  Person brother = b;
+  brother.middle = "edward";  // another middle name
+  EXPECT_TRUE(DistinctPeople(a, brother, Compare(a, brother, {})));
+  Person sister = b;
+  sister.sex = 'f';
+  EXPECT_TRUE(DistinctPeople(a, sister, Compare(a, sister, {})));
+  // The same given name: one person, whatever the middle name says.
+  Person same = a;
+  same.middle = "edward";
+  EXPECT_FALSE(DistinctPeople(a, same, Compare(a, same, {})));
 }
 
 }  // namespace
