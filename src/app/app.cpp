@@ -9,6 +9,7 @@
 #include "core/result_macros.hpp"
 #include "fhir/search/index_values.hpp"
 #include "http/server.hpp"
+#include "mpi/follower.hpp"
 #include "rest/api.hpp"
 #include "rest/export.hpp"
 #include "rest/log.hpp"
@@ -37,6 +38,7 @@ struct App::Parts {
   OpenedStore store;
   Security security;
   std::unique_ptr<mpi::Index> patient_index;
+  std::unique_ptr<mpi::Follower> follower;  // uses the index: declared after it
   std::unique_ptr<rest::ExportManager> exports;
   std::unique_ptr<rest::Api> api;
   std::unique_ptr<http::Server> server;
@@ -83,9 +85,12 @@ Result<std::unique_ptr<App>> App::Start(const Config& config, Seams seams) {
         {{"detail", std::string_view("every caller is trusted (access.enforce=off)")}});
   }
 
+  const core::Timestamp index_read = p.clock->Now();
   CHARTROOM_ASSIGN_OR_RETURN(p.patient_index, OpenPatientIndex(config, *p.store.store));
   p.app_logger->Log(rest::LogLevel::kInfo, "patient-index",
                     {{"patients", static_cast<std::int64_t>(p.patient_index->size())}});
+  p.follower = std::make_unique<mpi::Follower>(*p.patient_index, *p.store.store, *p.clock,
+                                               index_read, config.mpi.follow_interval);
 
   const bool tls = !config.server.tls_certificate_file.empty();
   p.api = std::make_unique<rest::Api>(
@@ -129,6 +134,7 @@ void App::Stop() {
     p.server.reset();
     p.api.reset();
     p.exports.reset();  // cancels running export jobs and deletes every export file
+    p.follower.reset();
     p.patient_index.reset();
     if (p.security.trail) p.security.trail->Stop();  // appends what is queued
     p.security = Security{};                         // it uses the store, which goes next

@@ -172,6 +172,10 @@ std::vector<OptionSpec> MakeSpecs() {
       "access.monitor_daily_patients", 1, 1000000,
       [](auto& c) -> auto& { return c.access.monitor_daily_patients; }));
 
+  s.push_back(Duration(
+      "mpi.follow_interval_ms", 0, 3600 * 1000,
+      [](auto& c) -> auto& { return c.mpi.follow_interval; }));
+
   s.push_back(Text(
       "log.level", [](auto& c) -> auto& { return c.log.level; }));
   return s;

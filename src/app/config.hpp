@@ -66,6 +66,14 @@ struct AccessConfig {
   std::int64_t monitor_daily_patients = 200;
 };
 
+// The master patient index (docs/mpi.md).
+struct MpiConfig {
+  // How often the server reads the Patients other processes wrote to the store (other servers on
+  // one PostgreSQL database, an import) into its patient index; 0: never (it reads them at its
+  // next start).
+  std::chrono::milliseconds follow_interval{5000};
+};
+
 struct Config {
   // Where the database (chartroom.db), the attachment blobs (blobs/) and the master key file
   // (master.key, mode 0600) live.
@@ -84,6 +92,7 @@ struct Config {
   PostgresConfig postgres;
   rest::Options rest;
   AccessConfig access;
+  MpiConfig mpi;
   LogOptions log;
 };
 

@@ -6,8 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <boost/json/serialize.hpp>
 
@@ -297,6 +301,46 @@ TEST(MpiTest, PatientsWrittenInATransactionAreMatchedOnIntake) {
   const boost::json::value* pair = PairOf(worklist, robert, bob);
   ASSERT_NE(pair, nullptr) << location;
   EXPECT_EQ(Str(*pair, "status"), "linked");
+}
+
+// The ids $match on `client` returns for `patient`.
+std::vector<std::string> MatchIds(HttpClient& client, const std::string& patient) {
+  const HttpResult matched =
+      client.Post("/fhir/Patient/$match",
+                  R"({"resourceType":"Parameters","parameter":[{"name":"resource","resource":)" +
+                      patient + "}]}");
+  EXPECT_EQ(matched.status, 200) << matched.body;
+  std::vector<std::string> ids;
+  const boost::json::value bundle = matched.json();
+  if (const boost::json::value* entries = At(bundle, "entry")) {
+    for (const auto& e : entries->as_array()) ids.push_back(Str(e, "resource.id"));
+  }
+  return ids;
+}
+
+TEST(MpiTest, AServerFollowsThePatientsAnotherServerWritesToTheSameStore) {
+  TestServer first;
+  TestServer second([&](app::Config& c) {
+    c.data_dir = first.config().data_dir;
+    c.mpi.follow_interval = std::chrono::milliseconds(20);
+  });
+  HttpClient writer = first.Client();
+  HttpClient reader = second.Client();
+  const std::string query = PatientJson("Rob", "1970-03-12", "900-12-3456");
+  EXPECT_TRUE(MatchIds(reader, query).empty());
+
+  const std::string robert = Create(writer, PatientJson("Robert", "1970-03-12", "900-12-3456"));
+  auto eventually = [&](bool want) {
+    for (int i = 0; i < 250; ++i) {
+      const auto ids = MatchIds(reader, query);
+      if ((std::find(ids.begin(), ids.end(), robert) != ids.end()) == want) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  };
+  EXPECT_TRUE(eventually(true)) << "the second server's index never took the new patient";
+  ASSERT_EQ(writer.Delete("/fhir/Patient/" + robert).status, 204);
+  EXPECT_TRUE(eventually(false)) << "the second server's index kept a deleted patient";
 }
 
 TEST(MpiTest, MatchAnswersScoredGradedCandidates) {
