@@ -32,22 +32,20 @@ std::string PairJson(const Person& a, const Found& f, core::Timestamp now) {
   return json::serialize(o);
 }
 
-// Records `person`'s undecided pairs in `tx` but those in `seen` (which gets the new ones);
-// returns how many.
-Result<std::size_t> Queue(store::Transaction& tx, const Person& person,
-                          const std::vector<Found>& found, core::Timestamp now,
-                          std::unordered_set<std::string>& seen) {
-  std::size_t queued = 0;
+// Records `person`'s undecided pairs in `tx` but those in `seen` or `added` (which gets the new
+// ones).
+Status Queue(store::Transaction& tx, const Person& person, const std::vector<Found>& found,
+             core::Timestamp now, const std::unordered_set<std::string>& seen,
+             std::unordered_set<std::string>& added) {
   for (const Found& f : found) {
     const std::string key = PairKey(person.id, f.person.id);
-    if (seen.contains(key)) continue;
+    if (seen.contains(key) || added.contains(key)) continue;
     CHARTROOM_ASSIGN_OR_RETURN(auto decided, tx.GetRecord(kDecisionKind, key));
     if (decided) continue;  // a person decided this pair: it does not come back
     CHARTROOM_RETURN_IF_ERROR(tx.PutRecord(kPairKind, key, PairJson(person, f, now)));
-    seen.insert(key);
-    ++queued;
+    added.insert(key);
   }
-  return queued;
+  return Ok();
 }
 
 }  // namespace
@@ -69,9 +67,8 @@ Status Intake(Index& index, store::ResourceStore& store, std::string_view id, co
   const auto found = index.Find(person, index.options().thresholds.review, kCandidates);
   if (!found.empty() && person.active) {
     Status written = store.InTransaction([&](store::Transaction& tx) -> Status {
-      std::unordered_set<std::string> seen;
-      CHARTROOM_RETURN_IF_ERROR(Queue(tx, person, found, now, seen));
-      return Ok();
+      std::unordered_set<std::string> added;
+      return Queue(tx, person, found, now, {}, added);
     });
     if (!written) return written;
   }
@@ -95,18 +92,18 @@ Result<std::size_t> IntakeAll(Index& index, store::ResourceStore& store,
         found[i].first = std::move(*person);
       }
     });
-    std::unordered_set<std::string> batch;
+    std::unordered_set<std::string> added;
     Status written = store.InTransaction([&](store::Transaction& tx) -> Status {
-      batch = seen;  // the work may run again
+      added.clear();  // the work may run again
       for (const auto& [person, pairs] : found) {
         if (pairs.empty()) continue;
-        CHARTROOM_RETURN_IF_ERROR(Queue(tx, person, pairs, now, batch));
+        CHARTROOM_RETURN_IF_ERROR(Queue(tx, person, pairs, now, seen, added));
       }
       return Ok();
     });
     if (!written) return tl::unexpected(written.error());
-    queued += batch.size() - seen.size();
-    seen = std::move(batch);
+    queued += added.size();
+    seen.merge(added);
   }
   return queued;
 }

@@ -86,6 +86,14 @@ Result<Reply> Decide(store::ResourceStore& store, const http::Request& request,
   return JsonReply(200, record);
 }
 
+// Puts patients a committed change touched into the index as they now stand (a retired record
+// leaves it). The change stands whatever happens here: a store that fails this now is read
+// again by the index's follower (mpi/follower.hpp).
+void Reindex(mpi::Index& index, store::ResourceStore& store, std::initializer_list<std::string> ids,
+             core::Timestamp now) {
+  for (const std::string& id : ids) (void)mpi::Intake(index, store, id, now);
+}
+
 // The audit entry of a merge or unmerge, written in its transaction.
 mpi::Witness AuditIn(audit::Trail* trail, const audit::Event& event) {
   if (trail == nullptr) return nullptr;
@@ -112,9 +120,7 @@ Result<Reply> MergeRecords(mpi::Index& index, store::ResourceStore& store,
   event.action = audit::Action::kUpdate;
   event.detail = "mpi merge";
   CHARTROOM_ASSIGN_OR_RETURN(auto record, mpi::Merge(store, merge, AuditIn(trail, event)));
-  // The retired record leaves the index; the survivor is indexed as it now stands.
-  CHARTROOM_RETURN_IF_ERROR(mpi::Intake(index, store, record.source, now));
-  CHARTROOM_RETURN_IF_ERROR(mpi::Intake(index, store, record.target, now));
+  Reindex(index, store, {record.source, record.target}, now);
   return JsonReply(200, record.ToJson());
 }
 
@@ -131,8 +137,7 @@ Result<Reply> UnmergeRecords(mpi::Index& index, store::ResourceStore& store,
   event.detail = "mpi unmerge";
   const std::string by = caller != nullptr ? caller->subject.id : std::string("trusted");
   CHARTROOM_ASSIGN_OR_RETURN(auto record, mpi::Unmerge(store, id, by, now, AuditIn(trail, event)));
-  CHARTROOM_RETURN_IF_ERROR(mpi::Intake(index, store, record.source, now));
-  CHARTROOM_RETURN_IF_ERROR(mpi::Intake(index, store, record.target, now));
+  Reindex(index, store, {record.source, record.target}, now);
   return JsonReply(200, record.ToJson());
 }
 
@@ -174,7 +179,7 @@ Result<Reply> AssignMrn(mpi::Index& index, store::ResourceStore& store,
                 "an MRN request names the patient and the facility: {\"patient\", \"facility\"}");
   }
   CHARTROOM_ASSIGN_OR_RETURN(auto assigned, mpi::AssignMrn(store, patient, facility));
-  if (assigned.issued) CHARTROOM_RETURN_IF_ERROR(mpi::Intake(index, store, patient, now));
+  if (assigned.issued) Reindex(index, store, {patient}, now);
   json::object reply;
   reply["patient"] = patient;
   reply["facility"] = facility;
