@@ -14,6 +14,7 @@ packages=(
   libsodium-dev
   libsqlite3-dev  # the embedded store
   libicu-dev  # Unicode folding and transliteration of names (the patient index)
+  libexpat1-dev  # the code sets' XML release files (ICD-10-CM tabular list and index)
   libpq-dev  # the PostgreSQL store (client library)
   libzstd-dev  # zstd-compressed import files
   libtomlplusplus-dev  # the configuration file

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "app/code_sets.hpp"
 #include "app/patient_index.hpp"
 #include "app/security.hpp"
 #include "app/store_open.hpp"
@@ -39,6 +40,7 @@ struct App::Parts {
   Security security;
   std::unique_ptr<mpi::Index> patient_index;
   std::unique_ptr<mpi::Follower> follower;  // uses the index: declared after it
+  std::unique_ptr<coding::CatalogSource> code_sets;
   std::unique_ptr<rest::ExportManager> exports;
   std::unique_ptr<rest::Api> api;
   std::unique_ptr<http::Server> server;
@@ -92,6 +94,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config, Seams seams) {
   p.follower = std::make_unique<mpi::Follower>(*p.patient_index, *p.store.store, *p.clock,
                                                index_read, config.mpi.follow_interval);
 
+  p.code_sets = std::make_unique<coding::CatalogSource>(CodeSetDirs(config));
+
   const bool tls = !config.server.tls_certificate_file.empty();
   p.api = std::make_unique<rest::Api>(
       config.rest, rest::ApiDependencies{.store = *p.store.store,
@@ -103,7 +107,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config, Seams seams) {
                                          .store_metrics = p.store.metrics,
                                          .exports = p.exports.get(),
                                          .access = std::move(access),
-                                         .patient_index = p.patient_index.get()});
+                                         .patient_index = p.patient_index.get(),
+                                         .code_sets = p.code_sets.get()});
 
   http::ServerOptions server_options = config.server;
   const auto listen = ParseListen(config.listen);  // validated above

@@ -177,6 +177,9 @@ std::vector<OptionSpec> MakeSpecs() {
       [](auto& c) -> auto& { return c.mpi.follow_interval; }));
 
   s.push_back(Text(
+      "coding.code_sets_dir", [](auto& c) -> auto& { return c.coding.code_sets_dir; }));
+
+  s.push_back(Text(
       "log.level", [](auto& c) -> auto& { return c.log.level; }));
   return s;
 }

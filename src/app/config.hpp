@@ -74,6 +74,14 @@ struct MpiConfig {
   std::chrono::milliseconds follow_interval{5000};
 };
 
+// Code sets and coding (docs/coding.md).
+struct CodingConfig {
+  // The directory of the code set files Chartroom ships (its releases.tsv lists them); "" for
+  // the one this build knows. Releases imported with `chartroom codes import` live in
+  // data_dir/codes and are read as well.
+  std::string code_sets_dir;
+};
+
 struct Config {
   // Where the database (chartroom.db), the attachment blobs (blobs/) and the master key file
   // (master.key, mode 0600) live.
@@ -93,6 +101,7 @@ struct Config {
   rest::Options rest;
   AccessConfig access;
   MpiConfig mpi;
+  CodingConfig coding;
   LogOptions log;
 };
 

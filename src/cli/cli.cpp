@@ -35,6 +35,7 @@ constexpr Command kCommands[] = {
      RunClient},
     {"audit", "audit verify|export          check or export the audit trail", RunAudit},
     {"mpi", "mpi dedupe|explain           find duplicate patients, explain a pair's score", RunMpi},
+    {"coding", "coding check FILE.json       run the coding edits on a set of codes", RunCoding},
     {"version", "version                      print the version", RunVersion},
 };
 

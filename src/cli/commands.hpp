@@ -28,5 +28,6 @@ int RunClient(Args args);
 // chartroom audit verify|export ...  (access_commands.cpp)
 int RunAudit(Args args);
 int RunMpi(Args args);
+int RunCoding(Args args);
 
 }  // namespace chartroom::cli

@@ -15,6 +15,7 @@
 #include "fhir/validation/validator.hpp"
 #include "mpi/intake.hpp"
 #include "rest/capability.hpp"
+#include "rest/coding_http.hpp"
 #include "rest/error_response.hpp"
 #include "rest/guarded_session.hpp"
 #include "rest/interactions.hpp"
@@ -304,6 +305,9 @@ http::Response Api::Handle(const http::Request& request) {
         metrics_.Render(text.body);
         if (deps_.store_metrics) deps_.store_metrics(text.body);
         return text;
+      }
+      if (IsCodingPath(request.path())) {
+        return HandleCodingEndpoint(deps_.access, deps_.code_sets, request, context);
       }
       if (IsMpiPath(request.path())) {
         return HandleMpiEndpoint(deps_.access, deps_.patient_index, request, context);

@@ -22,6 +22,7 @@
 #include <span>
 #include <string>
 
+#include "coding/load.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "fhir/search/index_values.hpp"
@@ -58,6 +59,8 @@ struct ApiDependencies {
   AccessServices access;
   // The patient index (Patient/$match, matching on intake); null: not running.
   mpi::Index* patient_index = nullptr;
+  // The code sets behind /api/coding and /api/codes; null: those answer 404.
+  coding::CatalogSource* code_sets = nullptr;
 };
 
 class Api {

@@ -585,6 +585,17 @@ TEST_F(AccessTest, TheAuditTrailVerifiesAndATamperedEntryIsNamed) {
   EXPECT_EQ(removed.first_bad->sequence, 3);
 }
 
+TEST_F(AccessTest, CodingIsForCodersAndHimStaff) {
+  const std::string check =
+      R"({"sex":"female","age_years":40,"diagnoses":[{"code":"I10","poa":"Y"}]})";
+  EXPECT_EQ(client_.Post("/api/coding/check", check).status, 401);
+  EXPECT_EQ(Post(doc_, "/api/coding/check", check, "application/json").status, 403);
+  EXPECT_EQ(Get(analyst_, "/api/codes/icd10cm/I10").status, 403);
+  const HttpResult checked = Post(tech_, "/api/coding/check", check, "application/json");
+  ASSERT_EQ(checked.status, 200) << checked.body;
+  EXPECT_EQ(Get(tech_, "/api/codes/icd10cm/I10").status, 200);
+}
+
 TEST_F(AccessTest, PatientIndexAnswersOnlyWhatTheCallerMaySee) {
   // The worklist is the HIM staff's: no token 401, a clinician 403, a technician 200.
   EXPECT_EQ(client_.Get("/mpi/worklist").status, 401);

@@ -1,0 +1,44 @@
+// Readers of the official code set release files, each adding to a Catalog:
+//
+//   ICD-10-CM order file (CDC): fixed width — order number, code without the dot, 1 billable /
+//     0 header, short title (60), long title; also the ICD-10-PCS order file, the same layout
+//   ICD-10-CM tabular list XML (CDC, <ICD10CM.tabular>): chapters, sections and codes with their
+//     instructional notes, read with expat
+//   Medicare Code Editor "simple" edits (tab-separated: version, ICD version, section,
+//     subsection, edit type, D/P, code, description)
+//   POA-exempt list (CMS, tab-separated: order, dotted code, description)
+//   HCPCS Level II annual file (CMS, fixed width 320: code, sequence, record id 3/4 procedure
+//     and continuation, 7/8 modifier, long description 80, short description 28)
+//   CPT (AMA, licensed; none ships): tab-separated code, title, as a licensee exports it
+//
+// Every reader takes the file's text (decompressed) and fails with kInvalid "coding.bad-file"
+// naming the line or position it could not read; nothing of a file that fails is kept.
+//
+// Thread safety: functions of their arguments.
+
+#pragma once
+
+#include <string_view>
+
+#include "coding/catalog.hpp"
+#include "core/error.hpp"
+
+namespace chartroom::coding {
+
+enum class FileKind : std::uint8_t {
+  kIcd10CmOrder,
+  kIcd10CmTabular,
+  kIcd10PcsOrder,
+  kMce,
+  kPoaExempt,
+  kHcpcs,
+  kCpt,
+};
+std::string_view FileKindName(FileKind kind);  // "icd10cm-order", "icd10cm-tabular", ...
+std::optional<FileKind> ParseFileKind(std::string_view name);
+
+// Adds the file's content to `catalog`. `effective`: the first day the release applies (codes new
+// in it are valid from then).
+Status ReadRelease(FileKind kind, std::string_view text, Date effective, Catalog& catalog);
+
+}  // namespace chartroom::coding

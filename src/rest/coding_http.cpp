@@ -1,0 +1,137 @@
+#include "rest/coding_http.hpp"
+
+#include <boost/json.hpp>
+
+#include "coding/edits.hpp"
+#include "core/result_macros.hpp"
+#include "rest/error_response.hpp"
+
+namespace chartroom::rest {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view kCheck = "/api/coding/check";
+constexpr std::string_view kCodes = "/api/codes/";
+
+bool MayCode(const access::Caller& caller) {
+  for (access::Role r : caller.subject.roles) {
+    if (r == access::Role::kCoder || r == access::Role::kCdiSpecialist ||
+        r == access::Role::kHimTechnician || r == access::Role::kHimDirector ||
+        r == access::Role::kAdmin) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<Reply> CheckCodes(const coding::Catalog& catalog, const http::Request& request) {
+  boost::system::error_code ec;
+  const json::value body = json::parse(request.body, ec);
+  if (ec) {
+    return Fail(ErrorCategory::kInvalid, "coding.bad-request",
+                "the request body is not JSON: " + ec.message());
+  }
+  CHARTROOM_ASSIGN_OR_RETURN(coding::CheckRequest parsed, coding::ParseCheckRequest(body));
+  return JsonReply(200, coding::EditsToJson(coding::Check(catalog, parsed)));
+}
+
+json::object ConceptJson(const coding::Catalog& catalog, coding::System system,
+                         const coding::Concept& c) {
+  json::object o;
+  o["system"] = coding::SystemUri(system);
+  o["code"] = coding::Display(system, c.code);
+  o["title"] = c.title;
+  if (!c.short_title.empty()) o["short_title"] = c.short_title;
+  o["billable"] = c.billable;
+  o["valid_from"] = coding::FormatDate(c.valid_from);
+  if (c.valid_to != 0) o["valid_to"] = coding::FormatDate(c.valid_to);
+  json::array lineage;
+  const auto nodes = catalog.Lineage(system, c.code);
+  for (std::size_t i = 1; i < nodes.size(); ++i) {
+    const coding::Concept* n = nodes[i];
+    lineage.push_back(
+        json::object{{"code", n->header_node ? n->code : coding::Display(system, n->code)},
+                     {"title", n->title}});
+  }
+  o["ancestors"] = std::move(lineage);
+  json::array children;
+  for (const std::string& child : c.children) {
+    const coding::Concept* k = catalog.Find(system, child);
+    if (k == nullptr) continue;
+    children.push_back(json::object{
+        {"code", coding::Display(system, child)}, {"title", k->title}, {"billable", k->billable}});
+  }
+  o["children"] = std::move(children);
+  // The notes of the code and those it inherits from above, nearest first.
+  json::array notes;
+  for (const coding::Concept* n : nodes) {
+    for (const coding::Note& note : n->notes) {
+      json::object item{{"kind", coding::NoteKindName(note.kind)}, {"text", note.text}};
+      if (n != &c) item["from"] = n->header_node ? n->code : coding::Display(system, n->code);
+      notes.push_back(std::move(item));
+    }
+  }
+  o["notes"] = std::move(notes);
+  return o;
+}
+
+Result<Reply> LookUp(const coding::Catalog& catalog, std::string_view rest) {
+  const std::size_t slash = rest.find('/');
+  const auto system = coding::ParseSystem(rest.substr(0, slash));
+  if (!system || slash == std::string_view::npos || slash + 1 >= rest.size()) {
+    return Fail(ErrorCategory::kNotFound, "rest.unknown-route",
+                "codes are at /api/codes/{icd10cm|icd10pcs|hcpcs|cpt}/{code}");
+  }
+  const std::string code = coding::Normalize(rest.substr(slash + 1));
+  const coding::Concept* c = catalog.Find(*system, code);
+  if (c == nullptr) {
+    return Fail(ErrorCategory::kNotFound, "coding.unknown-code",
+                coding::Display(*system, code) + " is not a code of " +
+                    std::string(coding::SystemName(*system)));
+  }
+  return JsonReply(200, ConceptJson(catalog, *system, *c));
+}
+
+}  // namespace
+
+bool IsCodingPath(std::string_view path) { return path == kCheck || path.starts_with(kCodes); }
+
+Reply HandleCodingEndpoint(const AccessServices& services, coding::CatalogSource* code_sets,
+                           const http::Request& request, const RequestContext& context) {
+  auto answer = [&]() -> Result<Reply> {
+    if (code_sets == nullptr) {
+      return Fail(ErrorCategory::kNotFound, "rest.unknown-route",
+                  "the code sets are not loaded on this server");
+    }
+    std::optional<access::Caller> caller;
+    if (services.identity != nullptr) {
+      CHARTROOM_ASSIGN_OR_RETURN(caller, AuthenticateRequest(*services.identity, request));
+      if (!MayCode(*caller)) {
+        return Fail(ErrorCategory::kForbidden, "access.denied",
+                    "the request is not permitted for this user, role and purpose of use");
+      }
+    }
+    const std::string_view path = request.path();
+    const bool check = path == kCheck;
+    if ((check && request.method != "POST") || (!check && request.method != "GET")) {
+      return Fail(ErrorCategory::kUnsupported, "rest.method-not-allowed",
+                  check ? "/api/coding/check takes POST" : "/api/codes takes GET");
+    }
+    CHARTROOM_ASSIGN_OR_RETURN(auto catalog, code_sets->Get());
+    Result<Reply> reply =
+        check ? CheckCodes(*catalog, request) : LookUp(*catalog, path.substr(kCodes.size()));
+    audit::Event event = EventFor(caller ? &*caller : nullptr, request, context);
+    event.action = audit::Action::kRead;
+    event.detail = check ? "coding check" : "code lookup";
+    event.outcome = reply                                                  ? "success"
+                    : reply.error().category() == ErrorCategory::kNotFound ? "not-found"
+                                                                           : "invalid";
+    if (services.trail != nullptr) services.trail->Record(std::move(event));
+    return reply;
+  };
+  auto reply = answer();
+  if (reply) return std::move(*reply);
+  return ErrorReply(reply.error());
+}
+
+}  // namespace chartroom::rest

@@ -1,0 +1,163 @@
+// The release-file readers on small hand-made files in the official layouts: what each keeps,
+// validity across releases, and files they refuse without changing the catalog.
+
+#include "coding/importers.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace chartroom::coding {
+namespace {
+
+// An order-file record: order number, code, billable flag, short title (60), long title.
+std::string OrderLine(int order, std::string code, bool billable, std::string title) {
+  char head[16];
+  std::snprintf(head, sizeof head, "%05d ", order);
+  code.resize(7, ' ');
+  std::string shortened = title.substr(0, 60);
+  shortened.resize(60, ' ');
+  return std::string(head) + code + " " + (billable ? "1" : "0") + " " + shortened + " " + title +
+         "\r\n";
+}
+
+constexpr std::string_view kTabular = R"(<?xml version="1.0" encoding="utf-8"?>
+<ICD10CM.tabular>
+  <version>2021</version>
+  <chapter>
+    <name>4</name>
+    <desc>Endocrine, nutritional and metabolic diseases (E00-E89)</desc>
+    <section id="E08-E13">
+      <desc>Diabetes mellitus (E08-E13)</desc>
+      <diag>
+        <name>E10</name>
+        <desc>Type 1 diabetes mellitus</desc>
+        <excludes1><note>type 2 diabetes mellitus (E11.-)</note></excludes1>
+        <diag><name>E10.9</name><desc>Type 1 diabetes mellitus without complications</desc></diag>
+      </diag>
+      <diag>
+        <name>E11</name>
+        <desc>Type 2 diabetes mellitus</desc>
+        <useAdditionalCode><note>code to identify control using: insulin (Z79.4)</note></useAdditionalCode>
+        <diag><name>E11.9</name><desc>Type 2 diabetes mellitus without complications</desc>
+          <inclusionTerm><note>Type 2 diabetes mellitus NOS</note></inclusionTerm></diag>
+      </diag>
+    </section>
+  </chapter>
+</ICD10CM.tabular>
+)";
+
+TEST(ImportersTest, OrderFileAndTabularListMakeTheHierarchyWithNotes) {
+  Catalog catalog;
+  const std::string order =
+      OrderLine(1, "E10", false, "Type 1 diabetes mellitus") +
+      OrderLine(2, "E109", true, "Type 1 diabetes mellitus without complications") +
+      OrderLine(3, "E11", false, "Type 2 diabetes mellitus") +
+      OrderLine(4, "E119", true, "Type 2 diabetes mellitus without complications");
+  ASSERT_TRUE(ReadRelease(FileKind::kIcd10CmOrder, order, 20201001, catalog));
+  ASSERT_TRUE(ReadRelease(FileKind::kIcd10CmTabular, kTabular, 20201001, catalog));
+  const Concept* e119 = catalog.Find(System::kIcd10Cm, "E119");
+  ASSERT_NE(e119, nullptr);
+  EXPECT_TRUE(e119->billable);
+  EXPECT_EQ(e119->parent, "E11");
+  EXPECT_EQ(e119->valid_from, 20201001);
+  ASSERT_EQ(e119->notes.size(), 1u);
+  EXPECT_EQ(e119->notes[0].kind, NoteKind::kInclusionTerm);
+  const auto lineage = catalog.Lineage(System::kIcd10Cm, "E119");
+  ASSERT_EQ(lineage.size(), 4u);  // E11.9, E11, the section, the chapter
+  EXPECT_EQ(lineage[2]->code, "E08-E13");
+  EXPECT_EQ(lineage[3]->code, "CH4");
+  EXPECT_EQ(catalog.Find(System::kIcd10Cm, "E11")->children, std::vector<std::string>{"E119"});
+  EXPECT_EQ(catalog.Find(System::kIcd10Cm, "E08-E13"), nullptr);  // a section is not a code
+  EXPECT_TRUE(catalog.Excludes1("E119", "E109"));
+  EXPECT_TRUE(catalog.Excludes1("E109", "E119"));
+  EXPECT_FALSE(catalog.Excludes1("E119", "E119"));
+}
+
+TEST(ImportersTest, ALaterReleaseEndsTheCodesItLeavesOut) {
+  Catalog catalog;
+  ASSERT_TRUE(ReadRelease(FileKind::kIcd10CmOrder,
+                          OrderLine(1, "U070", true, "Vaping-related disorder") +
+                              OrderLine(2, "E119", true, "Type 2 diabetes"),
+                          20201001, catalog));
+  ASSERT_TRUE(ReadRelease(FileKind::kIcd10CmOrder, OrderLine(1, "E119", true, "Type 2 diabetes"),
+                          20211001, catalog));
+  EXPECT_EQ(catalog.Find(System::kIcd10Cm, "U070")->valid_to, 20210930);
+  EXPECT_EQ(catalog.Find(System::kIcd10Cm, "E119")->valid_to, 0);
+  EXPECT_EQ(catalog.Find(System::kIcd10Cm, "E119")->valid_from, 20201001);
+}
+
+TEST(ImportersTest, MceAndPoaListsAndHcpcsRecords) {
+  Catalog catalog;
+  const std::string mce =
+      "MCE_Version\tICD_Version\tMCE_Section\tMCE_Subsection\tMCE_Edit_Type\tICD_Code_Type\t"
+      "ICD_Code\tICD_Desc\r\n"
+      "37\t10\t5\tA\tFemale_Only\tD\tN800\tEndometriosis of uterus\r\n"
+      "37\t10\t5\tD\tMale_Only\tP\t0VT00ZZ\tResection of prostate\r\n";
+  ASSERT_TRUE(ReadRelease(FileKind::kMce, mce, 20191001, catalog));
+  EXPECT_TRUE(catalog.InMce(MceList::kFemaleOnly, false, "N800"));
+  EXPECT_TRUE(catalog.InMce(MceList::kMaleOnly, true, "0VT00ZZ"));
+  EXPECT_FALSE(catalog.InMce(MceList::kMaleOnly, false, "0VT00ZZ"));
+  ASSERT_TRUE(ReadRelease(FileKind::kPoaExempt,
+                          "Order2020\tPOAexemptCode\tDescription\n01225\tB90.0\tSequelae\n",
+                          20191001, catalog));
+  EXPECT_TRUE(catalog.PoaExempt("B900"));
+  std::string record = "A4206001003Syringe with needle, sterile, 1 cc or less, each";
+  record.resize(91, ' ');
+  record += "1 cc sterile syringe&needle";
+  record.resize(320, ' ');
+  ASSERT_TRUE(
+      ReadRelease(FileKind::kHcpcs, "disclaimer line\r\n" + record + "\r\n", 20200101, catalog));
+  const Concept* syringe = catalog.Find(System::kHcpcs, "A4206");
+  ASSERT_NE(syringe, nullptr);
+  EXPECT_EQ(syringe->short_title, "1 cc sterile syringe&needle");
+}
+
+TEST(ImportersTest, ABadFileFailsWithItsLineAndChangesNothing) {
+  Catalog catalog;
+  ASSERT_TRUE(
+      ReadRelease(FileKind::kIcd10CmOrder, OrderLine(1, "E119", true, "T2DM"), 20201001, catalog));
+  const Status bad =
+      ReadRelease(FileKind::kIcd10CmOrder, OrderLine(1, "E109", true, "T1DM") + "not a record\n",
+                  20211001, catalog);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code(), "coding.bad-file");
+  EXPECT_NE(bad.error().message().find("line 2"), std::string::npos);
+  EXPECT_EQ(catalog.Find(System::kIcd10Cm, "E109"), nullptr);
+  EXPECT_EQ(catalog.Find(System::kIcd10Cm, "E119")->valid_to, 0);
+  const Status xml =
+      ReadRelease(FileKind::kIcd10CmTabular, "<ICD10CM.tabular><chapter>", 20201001, catalog);
+  ASSERT_FALSE(xml);
+  EXPECT_NE(xml.error().message().find("XML error"), std::string::npos);
+  EXPECT_FALSE(ReadRelease(FileKind::kIcd10CmTabular, "<other/>", 20201001, catalog));
+}
+
+TEST(ReferencesTest, ReadsCodesCategoriesAndRangesInParentheses) {
+  const auto refs = ReferencesIn(
+      "diabetes mellitus due to underlying condition (E08.-); gestational (O24.4-), "
+      "(P70.2) and infections (A00-B99) but not (mellitus) or (NOS)");
+  ASSERT_EQ(refs.size(), 4u);
+  EXPECT_EQ(refs[0].first, "E08");
+  EXPECT_EQ(refs[1].first, "O244");
+  EXPECT_EQ(refs[2].first, "P702");
+  EXPECT_EQ(refs[3].first, "A00");
+  EXPECT_EQ(refs[3].last, "B99");
+  EXPECT_TRUE(refs[3].Covers("A419"));
+  EXPECT_TRUE(refs[3].Covers("B99"));
+  EXPECT_FALSE(refs[3].Covers("C01"));
+  EXPECT_TRUE(refs[1].Covers("O2441"));
+  EXPECT_FALSE(refs[1].Covers("O243"));
+}
+
+TEST(CatalogTest, NormalizesAndDisplaysCodes) {
+  EXPECT_EQ(Normalize(" e11.9 "), "E119");
+  EXPECT_EQ(Display(System::kIcd10Cm, "E119"), "E11.9");
+  EXPECT_EQ(Display(System::kIcd10Cm, "I10"), "I10");
+  EXPECT_EQ(Display(System::kIcd10Pcs, "0DTJ4ZZ"), "0DTJ4ZZ");
+  EXPECT_EQ(ParseDate("2024-02-29"), 20240229);
+  EXPECT_FALSE(ParseDate("2023-02-29"));
+  EXPECT_FALSE(ParseDate("2024-13-01"));
+}
+
+}  // namespace
+}  // namespace chartroom::coding
