@@ -36,6 +36,7 @@ constexpr Command kCommands[] = {
     {"audit", "audit verify|export          check or export the audit trail", RunAudit},
     {"mpi", "mpi dedupe|explain           find duplicate patients, explain a pair's score", RunMpi},
     {"coding", "coding check FILE.json       run the coding edits on a set of codes", RunCoding},
+    {"codes", "codes import|list            load a code set release, list those loaded", RunCodes},
     {"version", "version                      print the version", RunVersion},
 };
 

@@ -29,5 +29,6 @@ int RunClient(Args args);
 int RunAudit(Args args);
 int RunMpi(Args args);
 int RunCoding(Args args);
+int RunCodes(Args args);
 
 }  // namespace chartroom::cli

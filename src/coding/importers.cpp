@@ -323,10 +323,11 @@ std::optional<FileKind> ParseFileKind(std::string_view name) {
   return std::nullopt;
 }
 
-Status ReadRelease(FileKind kind, std::string_view text, Date effective, Catalog& catalog) {
+Status ReadRelease(FileKind kind, std::string_view text, Date effective, Catalog& catalog,
+                   std::string_view name) {
   // Read into a copy: a file that fails leaves the catalog as it was.
   Catalog next = catalog;
-  const std::string file(FileKindName(kind));
+  const std::string file(name.empty() ? FileKindName(kind) : name);
   switch (kind) {
     case FileKind::kIcd10CmOrder:
       CHARTROOM_RETURN_IF_ERROR(ReadOrderFile(text, System::kIcd10Cm, effective, next, file));
@@ -338,7 +339,7 @@ Status ReadRelease(FileKind kind, std::string_view text, Date effective, Catalog
       TabularReader reader(next);
       CHARTROOM_RETURN_IF_ERROR(reader.Read(text, file));
       next.Link(System::kIcd10Cm);
-      next.AddRelease({"icd10cm-tabular", file, effective, reader.codes()});
+      next.AddRelease({"icd10cm", file, effective, reader.codes()});
       break;
     }
     case FileKind::kMce: {

@@ -39,6 +39,8 @@ std::optional<FileKind> ParseFileKind(std::string_view name);
 
 // Adds the file's content to `catalog`. `effective`: the first day the release applies (codes new
 // in it are valid from then).
-Status ReadRelease(FileKind kind, std::string_view text, Date effective, Catalog& catalog);
+// `name`: the file's name, for messages and ReleaseInfo (the kind's name when empty).
+Status ReadRelease(FileKind kind, std::string_view text, Date effective, Catalog& catalog,
+                   std::string_view name = {});
 
 }  // namespace chartroom::coding

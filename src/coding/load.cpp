@@ -61,10 +61,8 @@ Result<std::shared_ptr<const Catalog>> LoadCatalog(const std::vector<std::filesy
   auto catalog = std::make_shared<Catalog>();
   for (const ReleaseFile& f : files) {
     CHARTROOM_ASSIGN_OR_RETURN(std::string text, ReadReleaseText(f.path));
-    if (Status read = ReadRelease(f.kind, text, f.effective, *catalog); !read) {
-      return Fail(read.error().category(), read.error().code(),
-                  f.path.filename().string() + ": " + read.error().message());
-    }
+    CHARTROOM_RETURN_IF_ERROR(
+        ReadRelease(f.kind, text, f.effective, *catalog, f.path.filename().string()));
   }
   return std::shared_ptr<const Catalog>(std::move(catalog));
 }
