@@ -1,5 +1,7 @@
 #include "coding/catalog.hpp"
 
+#include "coding/search.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -211,7 +213,26 @@ bool Catalog::Excludes1(std::string_view a, std::string_view b) const {
   return names(a, b) || names(b, a);
 }
 
+Catalog::Catalog(const Catalog& other)
+    : concepts_(other.concepts_),
+      mce_(other.mce_),
+      poa_exempt_(other.poa_exempt_),
+      releases_(other.releases_) {}
+
+Catalog& Catalog::operator=(const Catalog& other) {
+  if (this != &other) *this = Catalog(other);
+  return *this;
+}
+
+Catalog::~Catalog() = default;
+
+void Catalog::BuildSearch() {
+  search_.reset();
+  search_ = std::make_shared<const SearchIndex>(*this);
+}
+
 Concept& Catalog::Upsert(System system, const std::string& code) {
+  search_.reset();  // the index would point at codes as they were
   Concept& c = concepts_[Index(system)][code];
   if (c.code.empty()) c.code = code;
   return c;
@@ -224,6 +245,7 @@ void Catalog::AddMce(MceList list, bool procedure, std::string code) {
 void Catalog::AddPoaExempt(std::string code) { poa_exempt_.insert(std::move(code)); }
 
 void Catalog::Link(System system) {
+  search_.reset();
   auto& map = concepts_[Index(system)];
   for (auto& [code, node] : map) {
     if (!node.parent.empty() || node.header_node) continue;

@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -22,6 +23,8 @@
 #include <vector>
 
 namespace chartroom::coding {
+
+class SearchIndex;
 
 enum class System : std::uint8_t { kIcd10Cm, kIcd10Pcs, kHcpcs, kCpt };
 inline constexpr std::size_t kSystemCount = 4;
@@ -108,6 +111,14 @@ struct ReleaseInfo {
 
 class Catalog {
  public:
+  Catalog() = default;
+  // A copy has no search index (the original's points into the original); a move keeps it.
+  Catalog(const Catalog& other);
+  Catalog& operator=(const Catalog& other);
+  Catalog(Catalog&&) = default;
+  Catalog& operator=(Catalog&&) = default;
+  ~Catalog();
+
   // The concept with `code` (normalized) in `system`, or null.
   const Concept* Find(System system, std::string_view code) const;
   // The node itself, then its parent, and so on to the chapter.
@@ -130,6 +141,11 @@ class Catalog {
   // Links children to parents: a code without a parent from the tabular list gets its longest
   // proper prefix that is a code.
   void Link(System system);
+  // Builds the word search over the codes as they now are (search.hpp). Any change to the codes
+  // drops it (it points into them).
+  void BuildSearch();
+  // Null until BuildSearch.
+  const SearchIndex* search() const { return search_.get(); }
 
  private:
   static std::size_t Index(System s) { return static_cast<std::size_t>(s); }
@@ -137,6 +153,7 @@ class Catalog {
   std::array<std::array<std::unordered_set<std::string>, 2>, kMceListCount> mce_;
   std::unordered_set<std::string> poa_exempt_;
   std::vector<ReleaseInfo> releases_;
+  std::shared_ptr<const SearchIndex> search_;
 };
 
 }  // namespace chartroom::coding

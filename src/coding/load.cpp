@@ -64,6 +64,7 @@ Result<std::shared_ptr<const Catalog>> LoadCatalog(const std::vector<std::filesy
     CHARTROOM_RETURN_IF_ERROR(
         ReadRelease(f.kind, text, f.effective, *catalog, f.path.filename().string()));
   }
+  catalog->BuildSearch();
   return std::shared_ptr<const Catalog>(std::move(catalog));
 }
 

@@ -3,8 +3,10 @@
 #include <boost/json.hpp>
 
 #include "coding/edits.hpp"
+#include "coding/search.hpp"
 #include "core/result_macros.hpp"
 #include "rest/error_response.hpp"
+#include "rest/query_params.hpp"
 
 namespace chartroom::rest {
 namespace json = boost::json;
@@ -12,6 +14,8 @@ namespace {
 
 constexpr std::string_view kCheck = "/api/coding/check";
 constexpr std::string_view kCodes = "/api/codes/";
+constexpr std::string_view kSearch = "/api/codes/search";
+constexpr std::size_t kMaxCount = 200;
 
 bool MayCode(const access::Caller& caller) {
   for (access::Role r : caller.subject.roles) {
@@ -92,6 +96,53 @@ Result<Reply> LookUp(const coding::Catalog& catalog, std::string_view rest) {
   return JsonReply(200, ConceptJson(catalog, *system, *c));
 }
 
+Result<Reply> SearchCodes(const coding::Catalog& catalog, const http::Request& request) {
+  CHARTROOM_ASSIGN_OR_RETURN(auto params, ParseQueryParams(request.query()));
+  coding::SearchQuery query;
+  for (const QueryParam& p : params) {
+    if (p.name == "q") {
+      query.text = p.value;
+    } else if (p.name == "system") {
+      query.system = coding::ParseSystem(p.value);
+      if (!query.system) {
+        return Fail(ErrorCategory::kInvalid, "coding.bad-request",
+                    "system is icd10cm, icd10pcs, hcpcs or cpt");
+      }
+    } else if (p.name == "billable") {
+      if (p.value != "true" && p.value != "false") {
+        return Fail(ErrorCategory::kInvalid, "coding.bad-request", "billable is true or false");
+      }
+      query.billable_only = p.value == "true";
+    } else if (p.name == "count") {
+      char* end = nullptr;
+      const long n = std::strtol(p.value.c_str(), &end, 10);
+      if (end == p.value.c_str() || *end != '\0' || n < 1 || n > static_cast<long>(kMaxCount)) {
+        return Fail(ErrorCategory::kInvalid, "coding.bad-request",
+                    "count is a whole number from 1 to " + std::to_string(kMaxCount));
+      }
+      query.limit = static_cast<std::size_t>(n);
+    } else {
+      return Fail(ErrorCategory::kInvalid, "coding.bad-request",
+                  "the search takes q, system, billable and count, not " + p.name);
+    }
+  }
+  if (query.text.empty()) {
+    return Fail(ErrorCategory::kInvalid, "coding.bad-request",
+                "q, the words to search, is required");
+  }
+  json::array results;
+  for (const coding::SearchHit& hit : catalog.search()->Search(query)) {
+    results.push_back(json::object{{"system", coding::SystemUri(hit.system)},
+                                   {"code", coding::Display(hit.system, hit.concept_->code)},
+                                   {"title", hit.concept_->title},
+                                   {"billable", hit.concept_->billable},
+                                   {"score", hit.score}});
+  }
+  json::object body;
+  body["results"] = std::move(results);
+  return JsonReply(200, body);
+}
+
 }  // namespace
 
 bool IsCodingPath(std::string_view path) { return path == kCheck || path.starts_with(kCodes); }
@@ -118,11 +169,12 @@ Reply HandleCodingEndpoint(const AccessServices& services, coding::CatalogSource
                   check ? "/api/coding/check takes POST" : "/api/codes takes GET");
     }
     CHARTROOM_ASSIGN_OR_RETURN(auto catalog, code_sets->Get());
-    Result<Reply> reply =
-        check ? CheckCodes(*catalog, request) : LookUp(*catalog, path.substr(kCodes.size()));
+    Result<Reply> reply = check             ? CheckCodes(*catalog, request)
+                          : path == kSearch ? SearchCodes(*catalog, request)
+                                            : LookUp(*catalog, path.substr(kCodes.size()));
     audit::Event event = EventFor(caller ? &*caller : nullptr, request, context);
     event.action = audit::Action::kRead;
-    event.detail = check ? "coding check" : "code lookup";
+    event.detail = check ? "coding check" : path == kSearch ? "code search" : "code lookup";
     event.outcome = reply                                                  ? "success"
                     : reply.error().category() == ErrorCategory::kNotFound ? "not-found"
                                                                            : "invalid";

@@ -5,6 +5,7 @@
 //                                   "poa"}],"procedures":[{"code"}]} → {"edits":[...]}
 //   GET  /api/codes/{system}/{code} a code with its hierarchy, children, notes, billable flag and
 //                                   validity (system: icd10cm, icd10pcs, hcpcs, cpt)
+//   GET  /api/codes/search?q=&system=&billable=&count=   ranked word search (coding/search.hpp)
 //
 // Roles: coder, cdi_specialist, him_technician, him_director, admin; every call is audited.
 // Bad input is answered with an OperationOutcome (400 coding.bad-request); a code that does not

@@ -69,5 +69,22 @@ TEST(CodingTest, ALookupShowsTheHierarchyNotesAndValidity) {
   EXPECT_EQ(client.Get("/api/codes/loinc/1234-5").status, 404);
 }
 
+TEST(CodingTest, SearchRanksCodesByTheirWords) {
+  TestServer server;
+  HttpClient client = server.Client();
+  HttpResult found = client.Get("/api/codes/search?q=type+2+diabetes+without+compl&count=5");
+  ASSERT_EQ(found.status, 200) << found.body;
+  const boost::json::value body = found.json();
+  EXPECT_EQ(Str(body, "results.0.code"), "E11.9") << found.body;
+  EXPECT_EQ(Str(body, "results.0.system"), "http://hl7.org/fhir/sid/icd-10-cm");
+  EXPECT_LE(body.at("results").as_array().size(), 5u);
+  HttpResult hcpcs = client.Get("/api/codes/search?q=wheelchair&system=hcpcs&billable=true");
+  ASSERT_EQ(hcpcs.status, 200);
+  EXPECT_EQ(Str(hcpcs.json(), "results.0.system"), "urn:oid:2.16.840.1.113883.6.285");
+  EXPECT_EQ(client.Get("/api/codes/search").status, 400);
+  EXPECT_EQ(client.Get("/api/codes/search?q=x&count=0").status, 400);
+  EXPECT_EQ(client.Get("/api/codes/search?q=x&system=snomed").status, 400);
+}
+
 }  // namespace
 }  // namespace chartroom::test
