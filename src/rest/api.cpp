@@ -271,6 +271,7 @@ http::Response Api::Handle(const http::Request& request) {
   context.store = &deps_.store;
   context.capability_statement = &capability_statement_;
   context.patient_index = deps_.patient_index;
+  context.code_sets = deps_.code_sets;
   const Route route = RouteForPath(request.path());
 
   Reply reply;

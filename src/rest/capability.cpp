@@ -119,15 +119,37 @@ std::string BuildCapabilityStatement(std::span<const fhir::search::SkippedParam>
     if (!revincludes.empty()) resource["searchRevInclude"] = StringArray(revincludes);
     if (!params.empty()) resource["searchParam"] = std::move(params);
     if (type->name() == "Patient") {
-      boost::json::array operations{boost::json::object{
-          {"name", "everything"},
-          {"definition", "http://hl7.org/fhir/OperationDefinition/Patient-everything"}}};
+      boost::json::array operations{
+          boost::json::object{
+              {"name", "everything"},
+              {"definition", "http://hl7.org/fhir/OperationDefinition/Patient-everything"}},
+          boost::json::object{
+              {"name", "match"},
+              {"definition", "http://hl7.org/fhir/OperationDefinition/Patient-match"}}};
       if (bulk_export) {
         operations.push_back(boost::json::object{
             {"name", "export"},
             {"definition", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export"}});
       }
       resource["operation"] = std::move(operations);
+    }
+    if (type->name() == "CodeSystem") {
+      resource["operation"] = boost::json::array{
+          boost::json::object{
+              {"name", "lookup"},
+              {"definition", "http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup"}},
+          boost::json::object{
+              {"name", "validate-code"},
+              {"definition", "http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code"}}};
+    }
+    if (type->name() == "ValueSet") {
+      resource["operation"] = boost::json::array{
+          boost::json::object{
+              {"name", "expand"},
+              {"definition", "http://hl7.org/fhir/OperationDefinition/ValueSet-expand"}},
+          boost::json::object{
+              {"name", "validate-code"},
+              {"definition", "http://hl7.org/fhir/OperationDefinition/ValueSet-validate-code"}}};
     }
     if (type->name() == "Group" && bulk_export) {
       resource["operation"] = boost::json::array{boost::json::object{

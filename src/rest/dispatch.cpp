@@ -95,6 +95,9 @@ Result<Reply> Run(Session& session, const RequestContext& context, Call& call) {
       if (call.route.type == "Patient" && call.route.operation == "match") {
         return Match(session, context, call);
       }
+      if (call.route.type == "CodeSystem" || call.route.type == "ValueSet") {
+        return Terminology(context, call);
+      }
       return Fail(ErrorCategory::kNotFound, "rest.unknown-operation",
                   "the server has no such operation");
     case RouteKind::kSystemOperation:

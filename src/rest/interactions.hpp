@@ -31,6 +31,10 @@ namespace chartroom::mpi {
 class Index;
 }  // namespace chartroom::mpi
 
+namespace chartroom::coding {
+class CatalogSource;
+}  // namespace chartroom::coding
+
 namespace chartroom::rest {
 
 // What every interaction of one request may need to know.
@@ -49,6 +53,8 @@ struct RequestContext {
   const struct Guard* guard = nullptr;
   // The patient index behind Patient/$match; null: not running.
   const mpi::Index* patient_index = nullptr;
+  // The code sets behind CodeSystem/$lookup, ValueSet/$expand and $validate-code; null: none.
+  coding::CatalogSource* code_sets = nullptr;
 };
 
 // One interaction's input.
@@ -84,6 +90,9 @@ Result<Reply> Search(Session& session, const RequestContext& context, const Call
 Result<Reply> History(Session& session, const RequestContext& context, const Call& call);
 Result<Reply> Everything(Session& session, const RequestContext& context, const Call& call);
 Result<Reply> Match(Session& session, const RequestContext& context, const Call& call);
+// CodeSystem/$lookup, CodeSystem/$validate-code, ValueSet/$expand, ValueSet/$validate-code
+// over the code sets (terminology.cpp).
+Result<Reply> Terminology(const RequestContext& context, const Call& call);
 
 class ExportManager;
 

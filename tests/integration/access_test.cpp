@@ -594,6 +594,14 @@ TEST_F(AccessTest, CodingIsForCodersAndHimStaff) {
   const HttpResult checked = Post(tech_, "/api/coding/check", check, "application/json");
   ASSERT_EQ(checked.status, 200) << checked.body;
   EXPECT_EQ(Get(tech_, "/api/codes/icd10cm/I10").status, 200);
+  // The FHIR terminology operations hold no patient data: any signed-in user may use them.
+  EXPECT_EQ(
+      client_.Get("/fhir/CodeSystem/$lookup?system=http://hl7.org/fhir/sid/icd-10-cm&code=I10")
+          .status,
+      401);
+  const HttpResult lookup =
+      Get(doc_, "/fhir/CodeSystem/$lookup?system=http://hl7.org/fhir/sid/icd-10-cm&code=I10");
+  EXPECT_EQ(lookup.status, 200) << lookup.body;
 }
 
 TEST_F(AccessTest, PatientIndexAnswersOnlyWhatTheCallerMaySee) {

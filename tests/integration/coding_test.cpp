@@ -34,8 +34,7 @@ TEST(CodingTest, CheckAnswersEditsForTheCodesOfAnEncounter) {
   ASSERT_EQ(clean.status, 200);
   EXPECT_EQ(clean.json().at("edits").as_array().size(), 0u) << clean.body;
 
-  HttpResult bad =
-      client.Post("/api/coding/check", R"({"sex":"m","diagnoses":[]})");
+  HttpResult bad = client.Post("/api/coding/check", R"({"sex":"m","diagnoses":[]})");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(IssueCode(bad.json()), "coding.bad-request");
   EXPECT_EQ(client.Post("/api/coding/check", "not json").status, 400);
@@ -84,6 +83,61 @@ TEST(CodingTest, SearchRanksCodesByTheirWords) {
   EXPECT_EQ(client.Get("/api/codes/search").status, 400);
   EXPECT_EQ(client.Get("/api/codes/search?q=x&count=0").status, 400);
   EXPECT_EQ(client.Get("/api/codes/search?q=x&system=snomed").status, 400);
+}
+
+// The value of the Parameters parameter `name` (its value[x] as text), or "<absent>".
+std::string ParameterValue(const boost::json::value& parameters, std::string_view name) {
+  for (const auto& p : parameters.at("parameter").as_array()) {
+    if (Str(p, "name") != name) continue;
+    for (const char* key : {"valueString", "valueBoolean", "valueCode"}) {
+      if (p.as_object().contains(key)) return Str(p, key);
+    }
+  }
+  return "<absent>";
+}
+
+TEST(CodingTest, FhirTerminologyOperations) {
+  TestServer server;
+  HttpClient client = server.Client();
+  const std::string cm = "http://hl7.org/fhir/sid/icd-10-cm";
+  HttpResult looked = client.Get("/fhir/CodeSystem/$lookup?system=" + cm + "&code=E11.9");
+  ASSERT_EQ(looked.status, 200) << looked.body;
+  const boost::json::value lookup = looked.json();
+  EXPECT_EQ(Str(lookup, "resourceType"), "Parameters");
+  EXPECT_EQ(ParameterValue(lookup, "name"), "ICD-10-CM");
+  EXPECT_EQ(ParameterValue(lookup, "display"), "Type 2 diabetes mellitus without complications");
+  bool parent = false;
+  for (const auto& p : lookup.at("parameter").as_array()) {
+    parent |= Str(p, "name") == "property" && Str(p, "part.0.valueCode") == "parent" &&
+              Str(p, "part.1.valueCode") == "E11";
+  }
+  EXPECT_TRUE(parent) << looked.body;
+  EXPECT_EQ(client.Get("/fhir/CodeSystem/$lookup?system=" + cm + "&code=E11.99").status, 404);
+
+  HttpResult expanded = client.Get("/fhir/ValueSet/$expand?url=" + cm +
+                                   "%3Ffhir_vs&filter=essential+hypertension&count=3");
+  ASSERT_EQ(expanded.status, 200) << expanded.body;
+  const boost::json::value vs = expanded.json();
+  EXPECT_EQ(Str(vs, "resourceType"), "ValueSet");
+  EXPECT_EQ(Str(vs, "expansion.contains.0.code"), "I10") << expanded.body;
+  EXPECT_LE(vs.at("expansion").at("contains").as_array().size(), 3u);
+  HttpResult page = client.Get("/fhir/ValueSet/$expand?url=" + cm + "&offset=10&count=5");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_GT(page.json().at("expansion").at("total").as_int64(), 90000);
+  EXPECT_EQ(page.json().at("expansion").at("contains").as_array().size(), 5u);
+
+  HttpResult valid =
+      client.Post("/fhir/ValueSet/$validate-code",
+                  R"({"resourceType":"Parameters","parameter":[{"name":"url","valueUri":")" + cm +
+                      R"(?fhir_vs"},{"name":"code","valueCode":"E11"}]})");
+  ASSERT_EQ(valid.status, 200) << valid.body;
+  EXPECT_EQ(ParameterValue(valid.json(), "result"), "true");
+  EXPECT_NE(ParameterValue(valid.json(), "message").find("header"), std::string::npos);
+  HttpResult invalid = client.Get("/fhir/CodeSystem/$validate-code?url=" + cm + "&code=E11.99");
+  EXPECT_EQ(ParameterValue(invalid.json(), "result"), "false");
+  EXPECT_EQ(client.Get("/fhir/ValueSet/$expand?url=http://loinc.org").status, 404);
+  EXPECT_EQ(client.Get("/fhir/ValueSet/$expand").status, 400);
+  EXPECT_EQ(client.Get("/fhir/CodeSystem/$subsumes?system=" + cm).status, 404);
 }
 
 }  // namespace
