@@ -4,6 +4,7 @@
 
 #include "coding/edits.hpp"
 #include "coding/search.hpp"
+#include "coding/workqueue.hpp"
 #include "core/result_macros.hpp"
 #include "rest/error_response.hpp"
 #include "rest/query_params.hpp"
@@ -13,6 +14,9 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view kCheck = "/api/coding/check";
+constexpr std::string_view kQueue = "/api/coding/queue";
+constexpr std::string_view kStats = "/api/coding/stats";
+constexpr std::string_view kCases = "/api/coding/cases/";
 constexpr std::string_view kCodes = "/api/codes/";
 constexpr std::string_view kSearch = "/api/codes/search";
 constexpr std::size_t kMaxCount = 200;
@@ -143,9 +147,75 @@ Result<Reply> SearchCodes(const coding::Catalog& catalog, const http::Request& r
   return JsonReply(200, body);
 }
 
+std::string Param(const std::vector<QueryParam>& params, std::string_view name) {
+  for (const QueryParam& p : params) {
+    if (p.name == name) return p.value;
+  }
+  return "";
+}
+
+// A v3 ActCode class (IMP, AMB, EMER ...): letters only.
+Result<std::string> ClassParam(const std::vector<QueryParam>& params) {
+  std::string c = Param(params, "class");
+  for (char ch : c) {
+    if (!(ch >= 'A' && ch <= 'Z')) {
+      return Fail(ErrorCategory::kInvalid, "coding.bad-request",
+                  "class is an encounter class code such as IMP, AMB or EMER");
+    }
+  }
+  return c;
+}
+
+Result<Reply> Queue(store::ResourceStore& store, const http::Request& request,
+                    core::Timestamp now) {
+  CHARTROOM_ASSIGN_OR_RETURN(auto params, ParseQueryParams(request.query()));
+  coding::QueueQuery query;
+  CHARTROOM_ASSIGN_OR_RETURN(query.encounter_class, ClassParam(params));
+  query.page = Param(params, "page");
+  if (const std::string count = Param(params, "count"); !count.empty()) {
+    char* end = nullptr;
+    const long n = std::strtol(count.c_str(), &end, 10);
+    if (end == count.c_str() || *end != '\0' || n < 1 || n > static_cast<long>(kMaxCount)) {
+      return Fail(ErrorCategory::kInvalid, "coding.bad-request",
+                  "count is a whole number from 1 to " + std::to_string(kMaxCount));
+    }
+    query.count = static_cast<std::size_t>(n);
+  }
+  CHARTROOM_ASSIGN_OR_RETURN(auto page, coding::ListQueue(store, now, query));
+  json::array cases;
+  for (const coding::QueueItem& item : page.items) {
+    json::object o{{"encounter", item.encounter},   {"patient", item.patient},
+                   {"class", item.encounter_class}, {"discharged", item.discharged},
+                   {"age_days", item.age_days},     {"status", item.status}};
+    if (!item.coder.empty()) o["coder"] = item.coder;
+    cases.push_back(std::move(o));
+  }
+  json::object body;
+  body["cases"] = std::move(cases);
+  if (!page.next_page.empty()) body["next_page"] = page.next_page;
+  return JsonReply(200, body);
+}
+
+// PUT body: {"diagnoses": [{"code", "poa"}], "procedures": [{"code"}]}.
+Result<std::pair<std::vector<coding::CodedItem>, std::vector<coding::CodedItem>>> CodesOf(
+    const http::Request& request) {
+  boost::system::error_code ec;
+  json::value body = json::parse(request.body, ec);
+  if (ec || !body.is_object()) {
+    return Fail(ErrorCategory::kInvalid, "coding.bad-request",
+                "the codes are a JSON object: {\"diagnoses\": [...], \"procedures\": [...]}");
+  }
+  if (!body.get_object().contains("diagnoses")) body.get_object()["diagnoses"] = json::array();
+  CHARTROOM_ASSIGN_OR_RETURN(coding::CheckRequest parsed, coding::ParseCheckRequest(body));
+  return std::make_pair(std::move(parsed.diagnoses), std::move(parsed.procedures));
+}
+
 }  // namespace
 
-bool IsCodingPath(std::string_view path) { return path == kCheck || path.starts_with(kCodes); }
+bool IsCodingPath(std::string_view path) {
+  return path == kCheck || path == kQueue || path == kStats || path.starts_with(kCases) ||
+         path.starts_with(kCodes);
+}
 
 Reply HandleCodingEndpoint(const AccessServices& services, coding::CatalogSource* code_sets,
                            const http::Request& request, const RequestContext& context) {
@@ -163,23 +233,102 @@ Reply HandleCodingEndpoint(const AccessServices& services, coding::CatalogSource
       }
     }
     const std::string_view path = request.path();
+    const std::string coder = caller ? caller->subject.id : std::string("trusted");
+    audit::Event event = EventFor(caller ? &*caller : nullptr, request, context);
+    event.action = audit::Action::kRead;
+    auto audited = [&](Result<Reply> reply) -> Result<Reply> {
+      event.outcome = reply                                                  ? "success"
+                      : reply.error().category() == ErrorCategory::kNotFound ? "not-found"
+                                                                             : "invalid";
+      if (services.trail != nullptr) services.trail->Record(std::move(event));
+      return reply;
+    };
+    auto method = [&](std::string_view want) -> Status {
+      if (request.method == want) return Ok();
+      return Fail(ErrorCategory::kUnsupported, "rest.method-not-allowed",
+                  std::string(path) + " takes " + std::string(want));
+    };
+    CHARTROOM_ASSIGN_OR_RETURN(auto catalog, code_sets->Get());
+    if (path == kQueue || path == kStats) {
+      CHARTROOM_RETURN_IF_ERROR(method("GET"));
+      event.detail = path == kQueue ? "coding queue" : "coding stats";
+      if (path == kQueue) return audited(Queue(*context.store, request, context.now));
+      auto stats = [&]() -> Result<Reply> {
+        CHARTROOM_ASSIGN_OR_RETURN(auto params, ParseQueryParams(request.query()));
+        CHARTROOM_ASSIGN_OR_RETURN(std::string encounter_class, ClassParam(params));
+        CHARTROOM_ASSIGN_OR_RETURN(auto s,
+                                   coding::Stats(*context.store, context.now, encounter_class));
+        return JsonReply(200, s.ToJson());
+      };
+      return audited(stats());
+    }
+    if (path.starts_with(kCases)) {
+      std::string_view rest = path.substr(kCases.size());
+      std::string_view action;
+      if (const std::size_t slash = rest.find('/'); slash != std::string_view::npos) {
+        action = rest.substr(slash + 1);
+        rest = rest.substr(0, slash);
+      }
+      const std::string encounter(rest);
+      if (encounter.empty() || (!action.empty() && action != "claim" && action != "finalize")) {
+        return Fail(ErrorCategory::kNotFound, "rest.unknown-route",
+                    "cases are at /api/coding/cases/{encounter}[/claim|/finalize]");
+      }
+      event.resources.push_back("Encounter/" + encounter);
+      auto respond = [&](Result<coding::CodingCase> c) -> Result<Reply> {
+        if (!c) return tl::unexpected(c.error());
+        if (!c->patient.empty()) event.patients.push_back(c->patient);
+        return JsonReply(200, c->ToJson());
+      };
+      if (action.empty() && request.method == "GET") {
+        event.detail = "coding case";
+        return audited(respond(coding::GetCase(*context.store, *catalog, encounter)));
+      }
+      if (action.empty()) {
+        CHARTROOM_RETURN_IF_ERROR(method("PUT"));
+        event.action = audit::Action::kUpdate;
+        event.detail = "coding save";
+        auto codes = CodesOf(request);
+        if (!codes) return audited(tl::unexpected(codes.error()));
+        return audited(respond(coding::SaveCase(*context.store, *catalog, encounter, coder,
+                                                std::move(codes->first), std::move(codes->second),
+                                                context.now)));
+      }
+      CHARTROOM_RETURN_IF_ERROR(method("POST"));
+      event.action = audit::Action::kUpdate;
+      if (action == "claim") {
+        event.detail = "coding claim";
+        return audited(
+            respond(coding::ClaimCase(*context.store, *catalog, encounter, coder, context.now)));
+      }
+      event.detail = "coding finalize";
+      // The final codes, their Claim and Provenance and this audit entry commit together.
+      audit::Trail* trail = services.trail;
+      const audit::Event base = event;
+      auto finalized = coding::FinalizeCase(
+          *context.store, *catalog, encounter, coder, context.now,
+          [trail, base](store::Transaction& tx, const coding::CodingCase& c) -> Status {
+            if (trail == nullptr) return Ok();
+            audit::Event e = base;
+            e.patients = {c.patient};
+            e.resources.push_back("Claim/" + c.claim);
+            return trail->RecordIn(tx, e);
+          });
+      if (finalized) {
+        if (!finalized->patient.empty()) event.patients.push_back(finalized->patient);
+        return JsonReply(200, finalized->ToJson());
+      }
+      return audited(tl::unexpected(finalized.error()));
+    }
     const bool check = path == kCheck;
     if ((check && request.method != "POST") || (!check && request.method != "GET")) {
       return Fail(ErrorCategory::kUnsupported, "rest.method-not-allowed",
                   check ? "/api/coding/check takes POST" : "/api/codes takes GET");
     }
-    CHARTROOM_ASSIGN_OR_RETURN(auto catalog, code_sets->Get());
-    Result<Reply> reply = check             ? CheckCodes(*catalog, request)
-                          : path == kSearch ? SearchCodes(*catalog, request)
-                                            : LookUp(*catalog, path.substr(kCodes.size()));
-    audit::Event event = EventFor(caller ? &*caller : nullptr, request, context);
-    event.action = audit::Action::kRead;
     event.detail = check ? "coding check" : path == kSearch ? "code search" : "code lookup";
-    event.outcome = reply                                                  ? "success"
-                    : reply.error().category() == ErrorCategory::kNotFound ? "not-found"
-                                                                           : "invalid";
-    if (services.trail != nullptr) services.trail->Record(std::move(event));
-    return reply;
+    return audited(check             ? CheckCodes(*catalog, request)
+                   : path == kSearch ? SearchCodes(*catalog, request)
+                                     : LookUp(*catalog, path.substr(kCodes.size())));
   };
   auto reply = answer();
   if (reply) return std::move(*reply);

@@ -6,6 +6,13 @@
 //   GET  /api/codes/{system}/{code} a code with its hierarchy, children, notes, billable flag and
 //                                   validity (system: icd10cm, icd10pcs, hcpcs, cpt)
 //   GET  /api/codes/search?q=&system=&billable=&count=   ranked word search (coding/search.hpp)
+//   GET  /api/coding/queue?class=&count=&page=  finished encounters not final-coded, oldest first
+//   GET  /api/coding/stats?class=               backlog by age, coders' output
+//   GET  /api/coding/cases/{encounter}          the case: codes, coder, status, edits
+//   PUT  /api/coding/cases/{encounter}          save {"diagnoses","procedures"}: the edits run
+//   POST /api/coding/cases/{encounter}/claim    take the case
+//   POST /api/coding/cases/{encounter}/finalize the codes onto a Claim with a Provenance
+//                                               (coding/workqueue.hpp); 422 while edits fail
 //
 // Roles: coder, cdi_specialist, him_technician, him_director, admin; every call is audited.
 // Bad input is answered with an OperationOutcome (400 coding.bad-request); a code that does not

@@ -49,7 +49,7 @@ struct CodeMapping {
   std::string_view code;
   HttpMapping mapping;
 };
-constexpr std::array<CodeMapping, 8> kCodeMappings = {{
+constexpr std::array<CodeMapping, 9> kCodeMappings = {{
     {"rest.method-not-allowed", {405, IssueType::kNotSupported}},      // kUnsupported
     {"rest.not-acceptable", {406, IssueType::kNotSupported}},          // kUnsupported
     {"rest.body-too-large", {413, IssueType::kTooLong}},               // kInvalid
@@ -58,6 +58,7 @@ constexpr std::array<CodeMapping, 8> kCodeMappings = {{
     {"rest.patch-result-invalid", {422, IssueType::kInvalid}},         // kInvalid
     {"rest.multiple-matches", {412, IssueType::kMultipleMatches}},     // kPrecondition
     {"rest.duplicate-target", {400, IssueType::kDuplicate}},           // kInvalid
+    {"coding.edits-failed", {422, IssueType::kBusinessRule}},          // kInvalid
 }};
 
 }  // namespace

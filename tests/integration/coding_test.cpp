@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <boost/json/serialize.hpp>
+
 #include "support/test_server.hpp"
 
 namespace chartroom::test {
@@ -138,6 +140,82 @@ TEST(CodingTest, FhirTerminologyOperations) {
   EXPECT_EQ(client.Get("/fhir/ValueSet/$expand?url=http://loinc.org").status, 404);
   EXPECT_EQ(client.Get("/fhir/ValueSet/$expand").status, 400);
   EXPECT_EQ(client.Get("/fhir/CodeSystem/$subsumes?system=" + cm).status, 404);
+}
+
+TEST(CodingTest, ACaseGoesFromTheQueueThroughEditsToAFinalClaim) {
+  TestServer server;
+  HttpClient client = server.Client();
+  HttpResult patient = client.Post(
+      "/fhir/Patient",
+      R"({"resourceType":"Patient","gender":"male","birthDate":"1950-04-02","name":[{"family":"Queue"}]})");
+  ASSERT_EQ(patient.status, 201);
+  const std::string patient_id = IdOf(patient);
+  auto encounter = [&](const std::string& end, const std::string& status) {
+    HttpResult e = client.Post(
+        "/fhir/Encounter",
+        R"({"resourceType":"Encounter","status":")" + status +
+            R"(","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"IMP"},"subject":{"reference":"Patient/)" +
+            patient_id + R"("},"period":{"start":"2021-03-01T08:00:00Z","end":")" + end + R"("}})");
+    EXPECT_EQ(e.status, 201) << e.body;
+    return IdOf(e);
+  };
+  const std::string older = encounter("2021-03-05T12:00:00Z", "finished");
+  const std::string newer = encounter("2021-03-09T12:00:00Z", "finished");
+  encounter("2021-03-10T12:00:00Z", "in-progress");  // not discharged: not in the queue
+
+  const boost::json::value queue = client.Get("/api/coding/queue?class=IMP").json();
+  ASSERT_EQ(queue.at("cases").as_array().size(), 2u) << boost::json::serialize(queue);
+  EXPECT_EQ(Str(queue, "cases.0.encounter"), older);  // the oldest discharge first
+  EXPECT_EQ(Str(queue, "cases.0.status"), "uncoded");
+  const boost::json::value first_page = client.Get("/api/coding/queue?class=IMP&count=1").json();
+  EXPECT_EQ(Str(first_page, "next_page"), "1");
+  EXPECT_EQ(
+      Str(client.Get("/api/coding/queue?class=IMP&count=1&page=1").json(), "cases.0.encounter"),
+      newer);
+
+  // Codes with a failing edit: saved, but they cannot be final.
+  HttpResult saved =
+      client.Put("/api/coding/cases/" + older, R"({"diagnoses":[{"code":"N80.0","poa":"Y"}]})");
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  EXPECT_EQ(Str(saved.json(), "edits.0.code"), "sex-conflict");  // the patient is male
+  EXPECT_EQ(Str(saved.json(), "status"), "in-progress");
+  HttpResult refused = client.Post("/api/coding/cases/" + older + "/finalize", "");
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(IssueCode(refused.json()), "coding.edits-failed");
+
+  HttpResult fixed = client.Put(
+      "/api/coding/cases/" + older,
+      R"({"diagnoses":[{"code":"J18.9","poa":"Y"},{"code":"I10","poa":"Y"}],"procedures":[{"code":"5A1955Z"}]})");
+  ASSERT_EQ(fixed.status, 200) << fixed.body;
+  EXPECT_EQ(fixed.json().at("edits").as_array().size(), 0u) << fixed.body;
+  HttpResult final = client.Post("/api/coding/cases/" + older + "/finalize", "");
+  ASSERT_EQ(final.status, 200) << final.body;
+  EXPECT_EQ(Str(final.json(), "status"), "final");
+  const std::string claim_id = Str(final.json(), "claim");
+
+  // The codes are on a Claim, and a Provenance names the coder.
+  const boost::json::value claim = client.Get("/fhir/Claim/" + claim_id).json();
+  EXPECT_EQ(Str(claim, "diagnosis.0.diagnosisCodeableConcept.coding.0.code"), "J18.9");
+  EXPECT_EQ(Str(claim, "diagnosis.0.type.0.coding.0.code"), "principal");
+  EXPECT_EQ(Str(claim, "diagnosis.1.onAdmission.coding.0.code"), "y");
+  EXPECT_EQ(Str(claim, "procedure.0.procedureCodeableConcept.coding.0.code"), "5A1955Z");
+  EXPECT_EQ(Str(claim, "item.0.encounter.0.reference"), "Encounter/" + older);
+  const boost::json::value provenance =
+      client.Get("/fhir/Provenance?target=Claim/" + claim_id).json();
+  EXPECT_EQ(Str(provenance, "entry.0.resource.agent.0.who.display"), "trusted");
+
+  // Final: off the queue, not editable, counted.
+  const boost::json::value after = client.Get("/api/coding/queue?class=IMP").json();
+  ASSERT_EQ(after.at("cases").as_array().size(), 1u);
+  EXPECT_EQ(Str(after, "cases.0.encounter"), newer);
+  EXPECT_EQ(client.Put("/api/coding/cases/" + older, R"({"diagnoses":[]})").status, 409);
+  const boost::json::value stats = client.Get("/api/coding/stats?class=IMP").json();
+  EXPECT_EQ(Str(stats, "backlog"), "1");
+  EXPECT_EQ(Str(stats, "coders.0.finalized"), "1");
+
+  EXPECT_EQ(client.Get("/api/coding/cases/nothing").status, 404);
+  EXPECT_EQ(client.Get("/api/coding/queue?class=imp").status, 400);
+  EXPECT_EQ(client.Post("/api/coding/cases/" + newer + "/finalize", "").status, 409);  // no codes
 }
 
 }  // namespace
