@@ -1,5 +1,6 @@
 #include "coding/catalog.hpp"
 
+#include "coding/cac.hpp"
 #include "coding/search.hpp"
 
 #include <algorithm>
@@ -228,11 +229,14 @@ Catalog::~Catalog() = default;
 
 void Catalog::BuildSearch() {
   search_.reset();
+  suggester_.reset();
   search_ = std::make_shared<const SearchIndex>(*this);
+  suggester_ = std::make_shared<const Suggester>(*this);
 }
 
 Concept& Catalog::Upsert(System system, const std::string& code) {
   search_.reset();  // the index would point at codes as they were
+  suggester_.reset();
   Concept& c = concepts_[Index(system)][code];
   if (c.code.empty()) c.code = code;
   return c;
@@ -246,6 +250,7 @@ void Catalog::AddPoaExempt(std::string code) { poa_exempt_.insert(std::move(code
 
 void Catalog::Link(System system) {
   search_.reset();
+  suggester_.reset();
   auto& map = concepts_[Index(system)];
   for (auto& [code, node] : map) {
     if (!node.parent.empty() || node.header_node) continue;

@@ -25,6 +25,7 @@
 namespace chartroom::coding {
 
 class SearchIndex;
+class Suggester;
 
 enum class System : std::uint8_t { kIcd10Cm, kIcd10Pcs, kHcpcs, kCpt };
 inline constexpr std::size_t kSystemCount = 4;
@@ -141,11 +142,13 @@ class Catalog {
   // Links children to parents: a code without a parent from the tabular list gets its longest
   // proper prefix that is a code.
   void Link(System system);
-  // Builds the word search over the codes as they now are (search.hpp). Any change to the codes
-  // drops it (it points into them).
+  // Builds the word search (search.hpp) and the suggester (cac.hpp) over the codes as they now
+  // are. Any change to the codes drops them (they point into them).
   void BuildSearch();
   // Null until BuildSearch.
   const SearchIndex* search() const { return search_.get(); }
+  // The note-text suggester (cac.hpp), built with the search; null until BuildSearch.
+  const Suggester* suggester() const { return suggester_.get(); }
 
  private:
   static std::size_t Index(System s) { return static_cast<std::size_t>(s); }
@@ -154,6 +157,7 @@ class Catalog {
   std::unordered_set<std::string> poa_exempt_;
   std::vector<ReleaseInfo> releases_;
   std::shared_ptr<const SearchIndex> search_;
+  std::shared_ptr<const Suggester> suggester_;
 };
 
 }  // namespace chartroom::coding

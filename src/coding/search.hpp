@@ -4,9 +4,9 @@
 // (words of four letters and more) with one typo (two from eight letters); a query that looks
 // like a code also matches codes that start with it. Scores add, per query word, the best match
 // weight (exact 1, prefix 0.8, typo 0.6) times where it matched (the first word of an inclusion
-// term or includes note 1.1, as an index entry names its code; title 1, short title 0.9, inclusion term 0.7,
-// includes note 0.5) times the word's rarity (log of codes over codes
-// containing it); ties go to billable codes, then shorter titles, then the code.
+// term or includes note 1.1, as an index entry names its code; title 1, short title 0.9, inclusion
+// term 0.7, includes note 0.5) times the word's rarity (log of codes over codes containing it);
+// ties go to billable codes, then shorter titles, then the code.
 //
 // Thread safety: built once (from an immutable catalog), then Search may run on any thread.
 

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "coding/cac.hpp"
 #include "coding/edits.hpp"
 #include "coding/search.hpp"
 #include "coding/workqueue.hpp"
@@ -15,6 +16,7 @@ namespace {
 
 constexpr std::string_view kCheck = "/api/coding/check";
 constexpr std::string_view kQueue = "/api/coding/queue";
+constexpr std::string_view kSuggest = "/api/coding/suggest";
 constexpr std::string_view kStats = "/api/coding/stats";
 constexpr std::string_view kCases = "/api/coding/cases/";
 constexpr std::string_view kCodes = "/api/codes/";
@@ -147,6 +149,19 @@ Result<Reply> SearchCodes(const coding::Catalog& catalog, const http::Request& r
   return JsonReply(200, body);
 }
 
+Result<Reply> Suggest(const coding::Catalog& catalog, const http::Request& request) {
+  boost::system::error_code ec;
+  const json::value body = json::parse(request.body, ec);
+  const json::value* text =
+      !ec && body.is_object() ? body.get_object().if_contains("text") : nullptr;
+  if (text == nullptr || !text->is_string()) {
+    return Fail(ErrorCategory::kInvalid, "coding.bad-request",
+                "the request is {\"text\": \"the note\"}");
+  }
+  return JsonReply(200, coding::SuggestionsToJson(catalog.suggester()->Suggest(text->get_string()),
+                                                  text->get_string()));
+}
+
 std::string Param(const std::vector<QueryParam>& params, std::string_view name) {
   for (const QueryParam& p : params) {
     if (p.name == name) return p.value;
@@ -213,8 +228,8 @@ Result<std::pair<std::vector<coding::CodedItem>, std::vector<coding::CodedItem>>
 }  // namespace
 
 bool IsCodingPath(std::string_view path) {
-  return path == kCheck || path == kQueue || path == kStats || path.starts_with(kCases) ||
-         path.starts_with(kCodes);
+  return path == kCheck || path == kSuggest || path == kQueue || path == kStats ||
+         path.starts_with(kCases) || path.starts_with(kCodes);
 }
 
 Reply HandleCodingEndpoint(const AccessServices& services, coding::CatalogSource* code_sets,
@@ -319,6 +334,11 @@ Reply HandleCodingEndpoint(const AccessServices& services, coding::CatalogSource
         return JsonReply(200, finalized->ToJson());
       }
       return audited(tl::unexpected(finalized.error()));
+    }
+    if (path == kSuggest) {
+      CHARTROOM_RETURN_IF_ERROR(method("POST"));
+      event.detail = "coding suggest";
+      return audited(Suggest(*catalog, request));
     }
     const bool check = path == kCheck;
     if ((check && request.method != "POST") || (!check && request.method != "GET")) {

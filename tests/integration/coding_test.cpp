@@ -98,6 +98,27 @@ std::string ParameterValue(const boost::json::value& parameters, std::string_vie
   return "<absent>";
 }
 
+TEST(CodingTest, SuggestsCodesFromNoteTextWithTheirSpans) {
+  TestServer server;
+  HttpClient client = server.Client();
+  HttpResult suggested = client.Post(
+      "/api/coding/suggest",
+      R"({"text":"SUBJECTIVE:\nSeen for cough. No evidence of pneumonia. History of obesity.\nASSESSMENT:\n1. Acute bronchitis, unspecified"})");
+  ASSERT_EQ(suggested.status, 200) << suggested.body;
+  const boost::json::value body = suggested.json();
+  bool bronchitis = false;
+  for (const auto& s : body.at("suggestions").as_array()) {
+    if (Str(s, "code") != "J20.9") continue;
+    bronchitis = true;
+    EXPECT_EQ(Str(s, "span.text"), "Acute bronchitis, unspecified");
+    EXPECT_EQ(Str(s, "section"), "ASSESSMENT");
+  }
+  EXPECT_TRUE(bronchitis) << suggested.body;
+  EXPECT_EQ(Str(body, "excluded.0.code"), "J18.9");
+  EXPECT_EQ(Str(body, "excluded.0.reason"), "negated");
+  EXPECT_EQ(client.Post("/api/coding/suggest", R"({"note":"x"})").status, 400);
+}
+
 TEST(CodingTest, FhirTerminologyOperations) {
   TestServer server;
   HttpClient client = server.Client();
