@@ -218,7 +218,8 @@ Catalog::Catalog(const Catalog& other)
     : concepts_(other.concepts_),
       mce_(other.mce_),
       poa_exempt_(other.poa_exempt_),
-      releases_(other.releases_) {}
+      releases_(other.releases_),
+      index_terms_(other.index_terms_) {}
 
 Catalog& Catalog::operator=(const Catalog& other) {
   if (this != &other) *this = Catalog(other);

@@ -102,6 +102,16 @@ enum class MceList : std::uint8_t {
 };
 inline constexpr std::size_t kMceListCount = 11;
 
+// An entry of the Alphabetic Index or of one of its tables (drugs, neoplasms, external causes):
+// the term with its subterms ("Neoplasm, neoplastic, abdomen, abdominal"), the table column it
+// is from ("Malignant Primary", "" outside the tables) and the code it leads to, as the index
+// writes it (it may lack a 7th character or end in "-").
+struct IndexTerm {
+  std::string term;
+  std::string column;
+  std::string code;  // normalized, without a trailing "-"
+};
+
 // One release file as it was loaded, for reporting.
 struct ReleaseInfo {
   std::string system;  // "icd10cm", "mce", ...
@@ -138,6 +148,8 @@ class Catalog {
   Concept& Upsert(System system, const std::string& code);
   void AddMce(MceList list, bool procedure, std::string code);
   void AddPoaExempt(std::string code);
+  void AddIndexTerm(IndexTerm term) { index_terms_.push_back(std::move(term)); }
+  const std::vector<IndexTerm>& index_terms() const { return index_terms_; }
   void AddRelease(ReleaseInfo release) { releases_.push_back(std::move(release)); }
   // Links children to parents: a code without a parent from the tabular list gets its longest
   // proper prefix that is a code.
@@ -156,6 +168,7 @@ class Catalog {
   std::array<std::array<std::unordered_set<std::string>, 2>, kMceListCount> mce_;
   std::unordered_set<std::string> poa_exempt_;
   std::vector<ReleaseInfo> releases_;
+  std::vector<IndexTerm> index_terms_;
   std::shared_ptr<const SearchIndex> search_;
   std::shared_ptr<const Suggester> suggester_;
 };

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <map>
 #include <memory>
 #include <unordered_set>
 #include <vector>
@@ -273,6 +275,94 @@ class TabularReader {
   std::size_t codes_ = 0;
 };
 
+// The Alphabetic Index and its tables, read with expat: the open terms' titles make the path;
+// each <code> (or table <cell>) adds an entry for it.
+class IndexReader {
+ public:
+  explicit IndexReader(Catalog& catalog) : catalog_(catalog) {}
+
+  Status Read(std::string_view xml, std::string_view file) {
+    std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> parser(XML_ParserCreate("UTF-8"),
+                                                                        &XML_ParserFree);
+    if (!parser) return Fail(ErrorCategory::kInternal, "coding.xml", "expat would not start");
+    XML_SetUserData(parser.get(), this);
+    XML_SetElementHandler(parser.get(), &Start, &End);
+    XML_SetCharacterDataHandler(parser.get(), &Text);
+    if (XML_Parse(parser.get(), xml.data(), static_cast<int>(xml.size()), 1) == XML_STATUS_ERROR) {
+      return Bad(file, std::string("XML error at line ") +
+                           std::to_string(XML_GetCurrentLineNumber(parser.get())) + ": " +
+                           XML_ErrorString(XML_GetErrorCode(parser.get())));
+    }
+    if (!root_seen_) return Bad(file, "not an ICD-10-CM index (<ICD10CM.index>)");
+    return Ok();
+  }
+
+  std::size_t entries() const { return entries_; }
+
+ private:
+  static void Start(void* self, const XML_Char* name, const XML_Char** attributes) {
+    auto* r = static_cast<IndexReader*>(self);
+    const std::string_view n(name);
+    if (n == "ICD10CM.index") r->root_seen_ = true;
+    if (n == "nemod") {
+      r->in_nemod_ = true;  // inside a title: what came before it stays
+      return;
+    }
+    r->text_.clear();
+    r->column_ = 0;
+    for (std::size_t i = 0; attributes[i] != nullptr; i += 2) {
+      if (std::string_view(attributes[i]) == "col") r->column_ = std::atoi(attributes[i + 1]);
+    }
+    if (n == "mainTerm" || n == "term") r->path_.emplace_back();
+  }
+  static void End(void* self, const XML_Char* name) {
+    static_cast<IndexReader*>(self)->OnEnd(name);
+  }
+  static void Text(void* self, const XML_Char* text, int length) {
+    auto* r = static_cast<IndexReader*>(self);
+    // Nonessential modifiers (in parentheses) are not part of the term's words.
+    if (!r->in_nemod_) r->text_.append(text, static_cast<std::size_t>(length));
+  }
+
+  void OnEnd(std::string_view name) {
+    const std::string text(Trim(text_));
+    if (name == "nemod") {
+      in_nemod_ = false;
+      return;  // the title's text goes on after it
+    }
+    if (name == "head" && column_ > 0) {
+      headings_[column_] = text;
+    } else if (name == "title" && !path_.empty() && path_.back().empty()) {
+      path_.back() = text;
+    } else if ((name == "code" || name == "cell") && !path_.empty()) {
+      std::string code = Normalize(text);
+      while (!code.empty() && code.back() == '-') code.pop_back();
+      if (CodeLike(code) && code.size() >= 3) {
+        std::string term;
+        for (const std::string& part : path_) {
+          if (part.empty()) continue;
+          term += (term.empty() ? "" : ", ") + part;
+        }
+        catalog_.AddIndexTerm(
+            {std::move(term), name == "cell" ? headings_[column_] : std::string(), code});
+        ++entries_;
+      }
+    } else if ((name == "mainTerm" || name == "term") && !path_.empty()) {
+      path_.pop_back();
+    }
+    text_.clear();
+  }
+
+  Catalog& catalog_;
+  std::vector<std::string> path_;
+  std::map<int, std::string> headings_;
+  std::string text_;
+  int column_ = 0;
+  bool in_nemod_ = false;
+  bool root_seen_ = false;
+  std::size_t entries_ = 0;
+};
+
 std::optional<MceList> MceListOf(std::string_view type) {
   static constexpr std::pair<std::string_view, MceList> kTypes[] = {
       {"Newborn_Only", MceList::kNewbornOnly},
@@ -301,6 +391,8 @@ std::string_view FileKindName(FileKind kind) {
       return "icd10cm-order";
     case FileKind::kIcd10CmTabular:
       return "icd10cm-tabular";
+    case FileKind::kIcd10CmIndex:
+      return "icd10cm-index";
     case FileKind::kIcd10PcsOrder:
       return "icd10pcs-order";
     case FileKind::kMce:
@@ -316,8 +408,9 @@ std::string_view FileKindName(FileKind kind) {
 }
 
 std::optional<FileKind> ParseFileKind(std::string_view name) {
-  for (FileKind k : {FileKind::kIcd10CmOrder, FileKind::kIcd10CmTabular, FileKind::kIcd10PcsOrder,
-                     FileKind::kMce, FileKind::kPoaExempt, FileKind::kHcpcs, FileKind::kCpt}) {
+  for (FileKind k : {FileKind::kIcd10CmOrder, FileKind::kIcd10CmTabular, FileKind::kIcd10CmIndex,
+                     FileKind::kIcd10PcsOrder, FileKind::kMce, FileKind::kPoaExempt,
+                     FileKind::kHcpcs, FileKind::kCpt}) {
     if (FileKindName(k) == name) return k;
   }
   return std::nullopt;
@@ -340,6 +433,12 @@ Status ReadRelease(FileKind kind, std::string_view text, Date effective, Catalog
       CHARTROOM_RETURN_IF_ERROR(reader.Read(text, file));
       next.Link(System::kIcd10Cm);
       next.AddRelease({"icd10cm", file, effective, reader.codes()});
+      break;
+    }
+    case FileKind::kIcd10CmIndex: {
+      IndexReader reader(next);
+      CHARTROOM_RETURN_IF_ERROR(reader.Read(text, file));
+      next.AddRelease({"icd10cm-index", file, effective, reader.entries()});
       break;
     }
     case FileKind::kMce: {

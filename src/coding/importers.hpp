@@ -9,6 +9,9 @@
 //   POA-exempt list (CMS, tab-separated: order, dotted code, description)
 //   HCPCS Level II annual file (CMS, fixed width 320: code, sequence, record id 3/4 procedure
 //     and continuation, 7/8 modifier, long description 80, short description 28)
+//   ICD-10-CM Alphabetic Index XML (CDC, <ICD10CM.index>): the main index, the external cause
+//     index, and the drug and neoplasm tables (their <cell col> codes under <indexHeading>
+//     columns); terms and subterms with their codes (see and see-also references are not codes)
 //   CPT (AMA, licensed; none ships): tab-separated code, title, as a licensee exports it
 //
 // Every reader takes the file's text (decompressed) and fails with kInvalid "coding.bad-file"
@@ -28,6 +31,7 @@ namespace chartroom::coding {
 enum class FileKind : std::uint8_t {
   kIcd10CmOrder,
   kIcd10CmTabular,
+  kIcd10CmIndex,
   kIcd10PcsOrder,
   kMce,
   kPoaExempt,

@@ -60,6 +60,9 @@ std::vector<std::string> Words(std::string_view text) {
 
 SearchIndex::SearchIndex(const Catalog& catalog) {
   std::map<std::string, std::vector<Posting>> words;
+  // The Alphabetic Index's entries, by the code they lead to.
+  std::unordered_map<std::string, std::vector<const IndexTerm*>> index_terms;
+  for (const IndexTerm& t : catalog.index_terms()) index_terms[t.code].push_back(&t);
   for (System system : {System::kIcd10Cm, System::kIcd10Pcs, System::kHcpcs, System::kCpt}) {
     std::vector<const Concept*> concepts;
     for (const auto& [code, node] : catalog.concepts(system)) {
@@ -87,6 +90,14 @@ SearchIndex::SearchIndex(const Catalog& catalog) {
         // ("hypertension (arterial) (benign) ..." under I10): above a word of the title.
         const auto lead = Words(note.text);
         if (!lead.empty()) best[lead.front()] = std::max(best[lead.front()], 1.1f);
+      }
+      if (system == System::kIcd10Cm) {
+        if (const auto it = index_terms.find(c->code); it != index_terms.end()) {
+          for (const IndexTerm* t : it->second) {
+            add(t->term, 0.8f);
+            add(t->column, 0.8f);
+          }
+        }
       }
       for (auto& [w, weight] : best) words[w].push_back({entry, weight});
     }

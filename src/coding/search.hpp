@@ -1,5 +1,6 @@
 // Ranked word search over a catalog's codes: what a coder types ("diab mel type 2 wo comp",
-// "pnuemonia", "E11.9") to the codes whose title, short title, inclusion terms or includes notes
+// "pnuemonia", "E11.9") to the codes whose title, short title, inclusion terms, includes notes
+// or Alphabetic Index entries (with their table column: "neoplasm lung malignant primary")
 // say it. Every word of the query must match a word of the code's text, exactly, as a prefix or
 // (words of four letters and more) with one typo (two from eight letters); a query that looks
 // like a code also matches codes that start with it. Scores add, per query word, the best match

@@ -132,6 +132,38 @@ TEST(ImportersTest, ABadFileFailsWithItsLineAndChangesNothing) {
   EXPECT_FALSE(ReadRelease(FileKind::kIcd10CmTabular, "<other/>", 20201001, catalog));
 }
 
+TEST(ImportersTest, TheIndexAndItsTablesGiveTermsWithTheirCodes) {
+  Catalog catalog;
+  constexpr std::string_view kIndex = R"(<?xml version="1.0" encoding="utf-8"?>
+<ICD10CM.index>
+  <version>2025</version>
+  <indexHeading>
+    <head col="1">Neoplasm</head><head col="2">Malignant Primary</head>
+    <head col="3">Malignant Secondary</head>
+  </indexHeading>
+  <letter><title>N</title>
+    <mainTerm>
+      <title>Neoplasm, neoplastic</title>
+      <cell col="2">C80.1</cell><cell col="3">C79.9</cell>
+      <term level="1">
+        <title>lung<nemod>(tissue)</nemod></title>
+        <cell col="2">C34.9-</cell><cell col="3">--</cell>
+        <see>Neoplasm, bronchus</see>
+      </term>
+    </mainTerm>
+  </letter>
+</ICD10CM.index>)";
+  ASSERT_TRUE(ReadRelease(FileKind::kIcd10CmIndex, kIndex, 20241001, catalog));
+  const auto& terms = catalog.index_terms();
+  ASSERT_EQ(terms.size(), 3u);
+  EXPECT_EQ(terms[0].term, "Neoplasm, neoplastic");
+  EXPECT_EQ(terms[0].column, "Malignant Primary");
+  EXPECT_EQ(terms[0].code, "C801");
+  EXPECT_EQ(terms[2].term, "Neoplasm, neoplastic, lung");  // without the nonessential modifier
+  EXPECT_EQ(terms[2].code, "C349");                        // without the trailing dash
+  EXPECT_FALSE(ReadRelease(FileKind::kIcd10CmIndex, "<ICD10CM.tabular/>", 20241001, catalog));
+}
+
 TEST(ReferencesTest, ReadsCodesCategoriesAndRangesInParentheses) {
   const auto refs = ReferencesIn(
       "diabetes mellitus due to underlying condition (E08.-); gestational (O24.4-), "

@@ -43,6 +43,8 @@ TEST(SearchTest, FindsCodesByTheirWordsPrefixesAndTypos) {
   EXPECT_TRUE(Within(Codes("essential hypertension"), "I10", 1));
   EXPECT_TRUE(Within(Codes("hypertension"), "I10", 5));
   EXPECT_TRUE(Codes("zzqx").empty());
+  // Through the neoplasm table: its terms and column headings.
+  EXPECT_TRUE(Within(Codes("neoplasm lung malignant primary", System::kIcd10Cm, 10), "C349", 10));
 }
 
 TEST(SearchTest, ACodeFindsItselfAndWhatIsBeneathIt) {
