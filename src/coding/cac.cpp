@@ -103,17 +103,26 @@ struct Token {
   std::size_t section;  // index into the note's headings; 0: before any
 };
 
-// A heading: a line that starts with capital letters (and spaces, '/' or '&') up to a colon.
-std::string HeadingAt(std::string_view note, std::size_t line_start) {
+// A heading: a line of capital letters (and spaces, '/' or '&') ending in a colon
+// ("ASSESSMENT:"), or a Markdown heading ("# Assessment and Plan"). Returns it in upper case
+// and how many characters it takes; "" when the line is none.
+std::pair<std::string, std::size_t> HeadingAt(std::string_view note, std::size_t line_start) {
   std::size_t i = line_start;
+  if (i < note.size() && note[i] == '#') {
+    while (i < note.size() && note[i] == '#') ++i;
+    const std::size_t end = std::min(note.find('\n', i), note.size());
+    std::string heading(note.substr(i, end - i));
+    for (char& c : heading) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return {heading, end - line_start};
+  }
   while (i < note.size() && (std::isupper(static_cast<unsigned char>(note[i])) || note[i] == ' ' ||
                              note[i] == '/' || note[i] == '&')) {
     ++i;
   }
   if (i < note.size() && note[i] == ':' && i - line_start >= 3) {
-    return std::string(note.substr(line_start, i - line_start));
+    return {std::string(note.substr(line_start, i - line_start)), i + 1 - line_start};
   }
-  return "";
+  return {"", 0};
 }
 
 bool IsAssessment(std::string_view heading) {
@@ -217,9 +226,9 @@ std::vector<Suggestion> Suggester::Suggest(std::string_view note) const {
   std::size_t sentence = 0;
   for (std::size_t i = 0; i < note.size();) {
     if (i == 0 || note[i - 1] == '\n') {
-      if (std::string heading = HeadingAt(note, i); !heading.empty()) {
+      if (auto [heading, length] = HeadingAt(note, i); length > 0) {
         headings.push_back(std::move(heading));
-        i += headings.back().size() + 1;
+        i += length;
         ++sentence;
         continue;
       }

@@ -7,8 +7,8 @@
 // comes before it in its sentence, historical after "history of", "h/o", "status post" ...,
 // and about somebody else after "family history of". Negated and family mentions are reported
 // apart and suggest nothing; historical ones are suggested with the flag and half the
-// confidence. When the note has an assessment (a heading ASSESSMENT, IMPRESSION, DIAGNOSIS,
-// DIAGNOSES, or one containing them), what it lists is what the encounter is coded for:
+// confidence. When the note has an assessment (a heading, "ASSESSMENT:" or "# Assessment and
+// Plan", with ASSESSMENT, IMPRESSION, DIAGNOSIS or DIAGNOSES in it), what it lists is what the encounter is coded for:
 // mentions elsewhere (a reason for the visit, the known problems) keep half their confidence.
 //
 // Thread safety: built once from an immutable catalog; Suggest may run on any thread.
