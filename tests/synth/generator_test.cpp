@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -18,6 +19,7 @@
 
 #include <boost/json.hpp>
 
+#include "coding/load.hpp"
 #include "fhir/validation/validator.hpp"
 #include "synth/calendar.hpp"
 #include "synth/tables.hpp"
@@ -377,12 +379,12 @@ TEST(GeneratorTest, ConditionsFitTheAgeAndSexOfTheirPatient) {
   EXPECT_GT(checked, 1000u);
 }
 
-// The CMS Medicare Code Editor's age and sex edits (public domain), when the shared data is here.
+// The CMS Medicare Code Editor's age and sex edits (public domain), as Chartroom ships them.
 TEST(GeneratorTest, ConditionsPassTheMedicareCodeEditorAgeAndSexEdits) {
-  const std::string path =
-      std::string(CHARTROOM_SHARED_DATA_DIR) + "/codes/mce/MCE_Simple_Code_Edits_v37.txt";
-  std::ifstream in(path);
-  if (!in) GTEST_SKIP() << "MCE edit table not present at " << path;
+  auto table = coding::ReadReleaseText(std::filesystem::path(CHARTROOM_SOURCE_DIR) /
+                                       "data/codes/mce-v37/MCE_Simple_Code_Edits_v37.txt.gz");
+  ASSERT_TRUE(table) << table.error().message();
+  std::istringstream in(*table);
   std::map<std::string, std::set<std::string>> edits;  // undotted code -> edit types
   for (std::string line; std::getline(in, line);) {
     std::vector<std::string> fields;
