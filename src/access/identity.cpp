@@ -622,6 +622,14 @@ Result<Caller> Identity::Authenticate(std::string_view bearer, std::string_view 
   }
   TokenClaims& claims = *known;
   CHARTROOM_RETURN_IF_ERROR(RefreshCaches(false));
+  {
+    // A validly signed token of a user the cache does not know yet: added since the last
+    // refresh (by `chartroom user add`, say), who has just logged in.
+    std::shared_lock lock(cache_mutex_);
+    const bool unknown = !users_.contains(claims.subject) && !clients_.contains(claims.subject);
+    lock.unlock();
+    if (unknown) CHARTROOM_RETURN_IF_ERROR(RefreshCaches(true));
+  }
   Caller caller;
   {
     std::shared_lock lock(cache_mutex_);
