@@ -2,10 +2,11 @@
 // chartroom codes list [--config FILE] [--data DIR]
 //
 // import: reads FILE (plain or gzip) as a release of KIND (icd10cm-order, icd10cm-tabular,
-// icd10cm-index, icd10pcs-order, mce, poa-exempt, hcpcs, cpt) effective from EFFECTIVE
-// (YYYY-MM-DD); when it reads without error, copies it into data_dir/codes and lists it in that
-// directory's releases.tsv, so that every server and command on this data directory reads it from
-// their next start (coding/load.hpp). list: every release file read, with its date and entries.
+// icd10cm-index, icd10pcs-order, icd10pcs-tables, mce, poa-exempt, hcpcs, cpt) effective from
+// EFFECTIVE (YYYY-MM-DD); when it reads without error, copies it into data_dir/codes and lists it
+// in that directory's releases.tsv, so that every server and command on this data directory reads
+// it from their next start (coding/load.hpp). list: every release file read, with its date and
+// entries.
 //
 // Exit code: 0 done; 2 usage error; 3 FILE unreadable or not of KIND (nothing is kept); 4 the
 // data directory cannot be written.
@@ -34,8 +35,9 @@ constexpr std::string_view kUsage =
     "usage: chartroom codes import KIND EFFECTIVE FILE [--config FILE] [--data DIR]\n"
     "       chartroom codes list [--config FILE] [--data DIR]\n"
     "  import: load an official code set release file (plain or gzip) effective from EFFECTIVE\n"
-    "  (YYYY-MM-DD); KIND is icd10cm-order, icd10cm-tabular, icd10cm-index, icd10pcs-order, mce,\n"
-    "  poa-exempt, hcpcs or cpt (a licensed CPT export: code<TAB>title per line).\n"
+    "  (YYYY-MM-DD); KIND is icd10cm-order, icd10cm-tabular, icd10cm-index, icd10pcs-order,\n"
+    "  icd10pcs-tables, mce, poa-exempt, hcpcs or cpt (a licensed CPT export: code<TAB>title per\n"
+    "  line).\n"
     "  list: the release files read, oldest first.\n"
     "  Exit code: 0 done, 2 usage error, 3 unreadable or wrong file, 4 cannot write.\n";
 

@@ -50,6 +50,20 @@ std::string_view SystemName(System system) {
   return "icd10cm";
 }
 
+std::string_view SystemTitle(System system) {
+  switch (system) {
+    case System::kIcd10Cm:
+      return "ICD-10-CM";
+    case System::kIcd10Pcs:
+      return "ICD-10-PCS";
+    case System::kHcpcs:
+      return "HCPCS Level II";
+    case System::kCpt:
+      return "CPT";
+  }
+  return "";
+}
+
 std::string_view SystemUri(System system) {
   switch (system) {
     case System::kIcd10Cm:

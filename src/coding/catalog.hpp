@@ -30,8 +30,9 @@ class Suggester;
 enum class System : std::uint8_t { kIcd10Cm, kIcd10Pcs, kHcpcs, kCpt };
 inline constexpr std::size_t kSystemCount = 4;
 
-std::string_view SystemName(System system);  // "icd10cm", "icd10pcs", "hcpcs", "cpt"
-std::string_view SystemUri(System system);   // the FHIR system URI
+std::string_view SystemName(System system);   // "icd10cm", "icd10pcs", "hcpcs", "cpt"
+std::string_view SystemUri(System system);    // the FHIR system URI
+std::string_view SystemTitle(System system);  // "ICD-10-CM", "ICD-10-PCS", "HCPCS Level II", "CPT"
 std::optional<System> ParseSystem(std::string_view name_or_uri);
 
 // "e11.9" -> "E119": spaces and dots dropped, upper case.

@@ -233,7 +233,7 @@ class Checker {
       if (c == nullptr || !c->billable) {
         Add("invalid-code", Severity::kError, target,
             as_given + " is not a" + (c == nullptr ? "n " : " complete ") +
-                std::string(SystemName(*system)) + " code");
+                std::string(SystemTitle(*system)) + " code");
         return;
       }
       ValidOn(*c, code, target, SystemName(*system));

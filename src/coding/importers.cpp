@@ -363,6 +363,200 @@ class IndexReader {
   std::size_t entries_ = 0;
 };
 
+// The ICD-10-PCS tables (CMS, <ICD10PCS.tabular>), read with expat. A <pcsTable> fixes the
+// first three characters (section, body system, operation: one label each); each <pcsRow> lists
+// the values its characters 4 to 7 may take, and every combination of them is a valid code.
+// Section and body system become header nodes, the table a non-billable code with the
+// operation's definition as its note, each code a billable child of its table titled with its
+// labels (the order file's long titles, when one is read, are kept).
+class PcsTablesReader {
+ public:
+  PcsTablesReader(Catalog& catalog, Date effective) : catalog_(catalog), effective_(effective) {}
+
+  Status Read(std::string_view xml, std::string_view file) {
+    std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> parser(XML_ParserCreate("UTF-8"),
+                                                                        &XML_ParserFree);
+    if (!parser) return Fail(ErrorCategory::kInternal, "coding.xml", "expat would not start");
+    XML_SetUserData(parser.get(), this);
+    XML_SetElementHandler(parser.get(), &Start, &End);
+    XML_SetCharacterDataHandler(parser.get(), &Text);
+    if (XML_Parse(parser.get(), xml.data(), static_cast<int>(xml.size()), 1) == XML_STATUS_ERROR) {
+      return Bad(file, std::string("XML error at line ") +
+                           std::to_string(XML_GetCurrentLineNumber(parser.get())) + ": " +
+                           XML_ErrorString(XML_GetErrorCode(parser.get())));
+    }
+    if (!error_.empty()) return Bad(file, error_);
+    if (!root_seen_) return Bad(file, "not an ICD-10-PCS tables file (<ICD10PCS.tabular>)");
+    if (seen_.empty()) return Bad(file, "no codes");
+    return Ok();
+  }
+
+  const std::unordered_set<std::string>& seen() const { return seen_; }
+  std::size_t codes() const { return codes_; }
+
+ private:
+  struct Label {
+    char code = 0;
+    std::string text;
+  };
+  struct Axis {
+    int pos = 0;
+    std::vector<Label> labels;
+    std::string definition;
+  };
+
+  // Every combination a row may make is a code; more than this in one row is not a real table.
+  static constexpr std::size_t kMaxRowCodes = 1 << 16;
+
+  static std::string Attribute(const XML_Char** attributes, std::string_view name) {
+    for (std::size_t i = 0; attributes[i] != nullptr; i += 2) {
+      if (std::string_view(attributes[i]) == name) return attributes[i + 1];
+    }
+    return "";
+  }
+  static void Start(void* self, const XML_Char* name, const XML_Char** attributes) {
+    static_cast<PcsTablesReader*>(self)->OnStart(name, attributes);
+  }
+  static void End(void* self, const XML_Char* name) {
+    static_cast<PcsTablesReader*>(self)->OnEnd(name);
+  }
+  static void Text(void* self, const XML_Char* text, int length) {
+    static_cast<PcsTablesReader*>(self)->text_.append(text, static_cast<std::size_t>(length));
+  }
+
+  void OnStart(std::string_view name, const XML_Char** attributes) {
+    text_.clear();
+    if (name == "ICD10PCS.tabular") {
+      root_seen_ = true;
+    } else if (name == "pcsTable") {
+      table_.clear();
+    } else if (name == "pcsRow") {
+      row_.clear();
+      in_row_ = true;
+    } else if (name == "axis") {
+      axis_ = Axis{std::atoi(Attribute(attributes, "pos").c_str()), {}, {}};
+    } else if (name == "label") {
+      const std::string code = Attribute(attributes, "code");
+      label_code_ = code.size() == 1 ? code[0] : 0;
+    }
+  }
+
+  void OnEnd(std::string_view name) {
+    const std::string text(Trim(text_));
+    text_.clear();
+    if (!error_.empty()) return;
+    if (name == "label") {
+      if (!CodeLike(std::string(1, label_code_))) {
+        error_ = "a <label> in table " + TablePrefix() + " without a one-character code";
+        return;
+      }
+      axis_.labels.push_back({label_code_, text});
+    } else if (name == "definition") {
+      axis_.definition = text;
+    } else if (name == "axis") {
+      (in_row_ ? row_ : table_).push_back(std::move(axis_));
+      axis_ = {};
+    } else if (name == "pcsRow") {
+      in_row_ = false;
+      EmitRow();
+    }
+  }
+
+  // The table's three characters, as far as they are known.
+  std::string TablePrefix() const {
+    std::string prefix;
+    for (const Axis& a : table_) {
+      if (!a.labels.empty()) prefix += a.labels[0].code;
+    }
+    return prefix;
+  }
+
+  const Axis* At(const std::vector<Axis>& axes, int pos) const {
+    for (const Axis& a : axes) {
+      if (a.pos == pos && !a.labels.empty()) return &a;
+    }
+    return nullptr;
+  }
+
+  void EmitRow() {
+    const Axis* fixed[3] = {At(table_, 1), At(table_, 2), At(table_, 3)};
+    const Axis* varying[4] = {At(row_, 4), At(row_, 5), At(row_, 6), At(row_, 7)};
+    for (const Axis* a : fixed) {
+      if (a == nullptr) {
+        error_ = "a table without its section, body system and operation axes";
+        return;
+      }
+    }
+    std::size_t combinations = 1;
+    for (const Axis* a : varying) {
+      if (a == nullptr) {
+        error_ = "a row of table " + TablePrefix() + " without all of its axes 4 to 7";
+        return;
+      }
+      combinations *= a->labels.size();
+    }
+    if (combinations > kMaxRowCodes) {
+      error_ = "a row of table " + TablePrefix() + " makes too many codes";
+      return;
+    }
+    const std::string section(1, fixed[0]->labels[0].code);
+    const std::string body = section + fixed[1]->labels[0].code;
+    const std::string table = body + fixed[2]->labels[0].code;
+    Header(section, "", fixed[0]->labels[0].text);
+    Header(body, section, fixed[1]->labels[0].text);
+    Concept& t = catalog_.Upsert(System::kIcd10Pcs, table);
+    if (t.title.empty()) t.title = fixed[1]->labels[0].text + ", " + fixed[2]->labels[0].text;
+    t.parent = body;
+    if (!fixed[2]->definition.empty() && t.notes.empty()) {
+      t.notes.push_back({NoteKind::kNote, fixed[2]->labels[0].text + ": " + fixed[2]->definition});
+    }
+    if (t.valid_from == 0 || t.valid_from > effective_) t.valid_from = effective_;
+    seen_.insert(table);
+    std::size_t pick[4] = {0, 0, 0, 0};
+    for (std::size_t n = 0; n < combinations; ++n) {
+      std::string code = table;
+      std::string title = fixed[2]->labels[0].text;
+      for (std::size_t i = 0; i < 4; ++i) {
+        const Label& l = varying[i]->labels[pick[i]];
+        code += l.code;
+        // "No Device", "No Qualifier", "None" say nothing in a title.
+        if (l.text.empty() || l.text.starts_with("No ") || l.text == "None") continue;
+        title += (i == 0 ? " " : ", ") + l.text;
+      }
+      Concept& c = catalog_.Upsert(System::kIcd10Pcs, code);
+      if (c.title.empty()) c.title = title;
+      c.billable = true;
+      c.parent = table;
+      if (c.valid_from == 0 || c.valid_from > effective_) c.valid_from = effective_;
+      if (seen_.insert(code).second) ++codes_;
+      for (std::size_t i = 4; i-- > 0;) {  // the next combination, the last axis fastest
+        if (++pick[i] < varying[i]->labels.size()) break;
+        pick[i] = 0;
+      }
+    }
+  }
+
+  void Header(const std::string& code, const std::string& parent, const std::string& title) {
+    Concept& c = catalog_.Upsert(System::kIcd10Pcs, code);
+    c.header_node = true;
+    c.parent = parent;
+    if (c.title.empty()) c.title = title;
+  }
+
+  Catalog& catalog_;
+  const Date effective_;
+  std::vector<Axis> table_;
+  std::vector<Axis> row_;
+  Axis axis_;
+  char label_code_ = 0;
+  bool in_row_ = false;
+  bool root_seen_ = false;
+  std::string text_;
+  std::string error_;
+  std::unordered_set<std::string> seen_;
+  std::size_t codes_ = 0;
+};
+
 std::optional<MceList> MceListOf(std::string_view type) {
   static constexpr std::pair<std::string_view, MceList> kTypes[] = {
       {"Newborn_Only", MceList::kNewbornOnly},
@@ -395,6 +589,8 @@ std::string_view FileKindName(FileKind kind) {
       return "icd10cm-index";
     case FileKind::kIcd10PcsOrder:
       return "icd10pcs-order";
+    case FileKind::kIcd10PcsTables:
+      return "icd10pcs-tables";
     case FileKind::kMce:
       return "mce";
     case FileKind::kPoaExempt:
@@ -410,7 +606,7 @@ std::string_view FileKindName(FileKind kind) {
 std::optional<FileKind> ParseFileKind(std::string_view name) {
   for (FileKind k : {FileKind::kIcd10CmOrder, FileKind::kIcd10CmTabular, FileKind::kIcd10CmIndex,
                      FileKind::kIcd10PcsOrder, FileKind::kMce, FileKind::kPoaExempt,
-                     FileKind::kHcpcs, FileKind::kCpt}) {
+                     FileKind::kHcpcs, FileKind::kCpt, FileKind::kIcd10PcsTables}) {
     if (FileKindName(k) == name) return k;
   }
   return std::nullopt;
@@ -428,6 +624,14 @@ Status ReadRelease(FileKind kind, std::string_view text, Date effective, Catalog
     case FileKind::kIcd10PcsOrder:
       CHARTROOM_RETURN_IF_ERROR(ReadOrderFile(text, System::kIcd10Pcs, effective, next, file));
       break;
+    case FileKind::kIcd10PcsTables: {
+      PcsTablesReader reader(next, effective);
+      CHARTROOM_RETURN_IF_ERROR(reader.Read(text, file));
+      SetValidity(next, System::kIcd10Pcs, reader.seen(), effective);
+      next.Link(System::kIcd10Pcs);
+      next.AddRelease({"icd10pcs", file, effective, reader.codes()});
+      break;
+    }
     case FileKind::kIcd10CmTabular: {
       TabularReader reader(next);
       CHARTROOM_RETURN_IF_ERROR(reader.Read(text, file));

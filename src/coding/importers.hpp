@@ -12,6 +12,8 @@
 //   ICD-10-CM Alphabetic Index XML (CDC, <ICD10CM.index>): the main index, the external cause
 //     index, and the drug and neoplasm tables (their <cell col> codes under <indexHeading>
 //     columns); terms and subterms with their codes (see and see-also references are not codes)
+//   ICD-10-PCS tables XML (CMS, <ICD10PCS.tabular>): per table the section, body system and
+//     operation, per row the values of characters 4 to 7; every combination is a code
 //   CPT (AMA, licensed; none ships): tab-separated code, title, as a licensee exports it
 //
 // Every reader takes the file's text (decompressed) and fails with kInvalid "coding.bad-file"
@@ -37,6 +39,7 @@ enum class FileKind : std::uint8_t {
   kPoaExempt,
   kHcpcs,
   kCpt,
+  kIcd10PcsTables,
 };
 std::string_view FileKindName(FileKind kind);  // "icd10cm-order", "icd10cm-tabular", ...
 std::optional<FileKind> ParseFileKind(std::string_view name);

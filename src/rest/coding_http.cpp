@@ -97,7 +97,7 @@ Result<Reply> LookUp(const coding::Catalog& catalog, std::string_view rest) {
   if (c == nullptr) {
     return Fail(ErrorCategory::kNotFound, "coding.unknown-code",
                 coding::Display(*system, code) + " is not a code of " +
-                    std::string(coding::SystemName(*system)));
+                    std::string(coding::SystemTitle(*system)));
   }
   return JsonReply(200, ConceptJson(catalog, *system, *c));
 }

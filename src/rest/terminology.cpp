@@ -98,20 +98,6 @@ Result<coding::System> SystemOfValueSet(std::string_view url) {
   return *parsed;
 }
 
-std::string_view SystemTitle(coding::System s) {
-  switch (s) {
-    case coding::System::kIcd10Cm:
-      return "ICD-10-CM";
-    case coding::System::kIcd10Pcs:
-      return "ICD-10-PCS";
-    case coding::System::kHcpcs:
-      return "HCPCS Level II";
-    case coding::System::kCpt:
-      return "CPT";
-  }
-  return "";
-}
-
 json::object Parameter(std::string_view name, std::string_view type, json::value value) {
   json::object p;
   p["name"] = name;
@@ -148,12 +134,12 @@ Result<Reply> Lookup(const coding::Catalog& catalog, const std::vector<QueryPara
   }
   const coding::Concept* c = catalog.Find(*system, code);
   if (c == nullptr) {
-    return Fail(
-        ErrorCategory::kNotFound, "coding.unknown-code",
-        coding::Display(*system, code) + " is not a code of " + std::string(SystemTitle(*system)));
+    return Fail(ErrorCategory::kNotFound, "coding.unknown-code",
+                coding::Display(*system, code) + " is not a code of " +
+                    std::string(coding::SystemTitle(*system)));
   }
   json::array out;
-  out.push_back(Parameter("name", "String", json::string(SystemTitle(*system))));
+  out.push_back(Parameter("name", "String", json::string(coding::SystemTitle(*system))));
   out.push_back(Parameter("display", "String", json::string(c->title)));
   if (!c->short_title.empty()) {
     json::object designation;
@@ -220,9 +206,9 @@ Result<Reply> ValidateCode(const coding::Catalog& catalog, const std::vector<Que
   out.push_back(Parameter("result", "Boolean", c != nullptr));
   const std::string shown = coding::Display(system, code);
   if (c == nullptr) {
-    out.push_back(
-        Parameter("message", "String",
-                  json::string(shown + " is not a code of " + std::string(SystemTitle(system)))));
+    out.push_back(Parameter(
+        "message", "String",
+        json::string(shown + " is not a code of " + std::string(coding::SystemTitle(system)))));
   } else {
     out.push_back(Parameter("display", "String", json::string(c->title)));
     if (!c->billable) {
@@ -286,7 +272,7 @@ Result<Reply> Expand(const coding::Catalog& catalog, const std::vector<QueryPara
   body["resourceType"] = "ValueSet";
   body["url"] = url;
   body["status"] = "active";
-  body["name"] = SystemTitle(system);
+  body["name"] = coding::SystemTitle(system);
   body["expansion"] = std::move(expansion);
   Reply reply;
   reply.kind = BodyKind::kResource;

@@ -3,6 +3,8 @@
 
 #include "coding/importers.hpp"
 
+#include "coding/edits.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -162,6 +164,84 @@ TEST(ImportersTest, TheIndexAndItsTablesGiveTermsWithTheirCodes) {
   EXPECT_EQ(terms[2].term, "Neoplasm, neoplastic, lung");  // without the nonessential modifier
   EXPECT_EQ(terms[2].code, "C349");                        // without the trailing dash
   EXPECT_FALSE(ReadRelease(FileKind::kIcd10CmIndex, "<ICD10CM.tabular/>", 20241001, catalog));
+}
+
+// Two rows of the real table 0DT (Resection, gastrointestinal system), in the CMS layout.
+constexpr std::string_view kPcsTables = R"(<?xml version="1.0" encoding="UTF-8"?>
+<ICD10PCS.tabular>
+  <version>2021</version>
+  <pcsTable>
+    <axis pos="1" values="1"><title>Section</title><label code="0">Medical and Surgical</label></axis>
+    <axis pos="2" values="1"><title>Body System</title><label code="D">Gastrointestinal System</label></axis>
+    <axis pos="3" values="1"><title>Operation</title><label code="T">Resection</label>
+      <definition>Cutting out or off, without replacement, all of a body part</definition></axis>
+    <pcsRow codes="6">
+      <axis pos="4" values="2"><title>Body Part</title><label code="J">Appendix</label><label code="K">Esophagus</label></axis>
+      <axis pos="5" values="3"><title>Approach</title><label code="0">Open</label><label code="4">Percutaneous Endoscopic</label><label code="7">Via Natural or Artificial Opening</label></axis>
+      <axis pos="6" values="1"><title>Device</title><label code="Z">No Device</label></axis>
+      <axis pos="7" values="1"><title>Qualifier</title><label code="Z">No Qualifier</label></axis>
+    </pcsRow>
+    <pcsRow codes="1">
+      <axis pos="4" values="1"><title>Body Part</title><label code="U">Omentum</label></axis>
+      <axis pos="5" values="1"><title>Approach</title><label code="0">Open</label></axis>
+      <axis pos="6" values="1"><title>Device</title><label code="Z">No Device</label></axis>
+      <axis pos="7" values="1"><title>Qualifier</title><label code="Z">No Qualifier</label></axis>
+    </pcsRow>
+  </pcsTable>
+</ICD10PCS.tabular>
+)";
+
+TEST(ImportersTest, PcsTablesMakeEveryCodeOfEachRow) {
+  Catalog catalog;
+  ASSERT_TRUE(ReadRelease(FileKind::kIcd10PcsTables, kPcsTables, 20201001, catalog));
+  EXPECT_EQ(catalog.releases().back().entries, 7u);  // 2 x 3 + 1
+  const Concept* appendectomy = catalog.Find(System::kIcd10Pcs, "0DTJ4ZZ");
+  ASSERT_NE(appendectomy, nullptr);
+  EXPECT_TRUE(appendectomy->billable);
+  EXPECT_EQ(appendectomy->title, "Resection Appendix, Percutaneous Endoscopic");
+  EXPECT_EQ(appendectomy->valid_from, 20201001);
+  const auto lineage = catalog.Lineage(System::kIcd10Pcs, "0DTJ4ZZ");
+  ASSERT_EQ(lineage.size(), 4u);  // the code, its table, body system, section
+  EXPECT_EQ(lineage[1]->code, "0DT");
+  EXPECT_FALSE(lineage[1]->billable);
+  EXPECT_EQ(lineage[1]->title, "Gastrointestinal System, Resection");
+  ASSERT_EQ(lineage[1]->notes.size(), 1u);
+  EXPECT_NE(lineage[1]->notes[0].text.find("all of a body part"), std::string::npos);
+  EXPECT_EQ(lineage[3]->title, "Medical and Surgical");
+  EXPECT_NE(catalog.Find(System::kIcd10Pcs, "0DTU0ZZ"), nullptr);
+  EXPECT_EQ(catalog.Find(System::kIcd10Pcs, "0DTU4ZZ"), nullptr);  // not in its row
+  EXPECT_EQ(catalog.Find(System::kIcd10Pcs, "0D"), nullptr);       // a header is not a code
+
+  // With a PCS release loaded, procedures are checked against it, not only for their form.
+  CheckRequest request;
+  request.discharge_date = 20210315;
+  request.procedures = {{"0DTJ4ZZ", std::nullopt}, {"0DTU4ZZ", std::nullopt}};
+  std::vector<std::string> procedure_edits;
+  for (const Edit& e : Check(catalog, request)) {
+    if (e.target.starts_with("procedures")) procedure_edits.push_back(e.target + " " + e.message);
+  }
+  EXPECT_EQ(procedure_edits,
+            std::vector<std::string>{"procedures[1] \"0DTU4ZZ\" is not an ICD-10-PCS code"});
+
+  // The order file's long title stays; a later tables release ends the codes it leaves out.
+  std::string without_omentum(kPcsTables);
+  const std::size_t row = without_omentum.rfind("<pcsRow");
+  without_omentum.erase(row, without_omentum.find("</pcsRow>", row) + 9 - row);
+  ASSERT_TRUE(ReadRelease(FileKind::kIcd10PcsTables, without_omentum, 20211001, catalog));
+  EXPECT_EQ(catalog.Find(System::kIcd10Pcs, "0DTU0ZZ")->valid_to, 20210930);
+  EXPECT_EQ(catalog.Find(System::kIcd10Pcs, "0DTJ4ZZ")->valid_to, 0);
+
+  const Status incomplete = ReadRelease(
+      FileKind::kIcd10PcsTables,
+      "<ICD10PCS.tabular><pcsTable><axis pos=\"1\"><label code=\"0\">M</label></axis>"
+      "<axis pos=\"2\"><label code=\"D\">G</label></axis><axis pos=\"3\"><label "
+      "code=\"T\">R</label></axis><pcsRow><axis pos=\"4\"><label code=\"J\">A</label></axis>"
+      "</pcsRow></pcsTable></ICD10PCS.tabular>",
+      20221001, catalog);
+  ASSERT_FALSE(incomplete);
+  EXPECT_NE(incomplete.error().message().find("without all of its axes"), std::string::npos);
+  EXPECT_FALSE(ReadRelease(FileKind::kIcd10PcsTables, "<ICD10CM.tabular/>", 20221001, catalog));
+  EXPECT_EQ(catalog.Find(System::kIcd10Pcs, "0DTU0ZZ")->valid_to, 20210930);  // unchanged
 }
 
 TEST(ReferencesTest, ReadsCodesCategoriesAndRangesInParentheses) {

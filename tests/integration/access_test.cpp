@@ -604,6 +604,53 @@ TEST_F(AccessTest, CodingIsForCodersAndHimStaff) {
   EXPECT_EQ(lookup.status, 200) << lookup.body;
 }
 
+TEST_F(AccessTest, ACodingCaseIsHeldByOneCoderAtATime) {
+  {
+    core::SystemRandom random;
+    auto opened = app::OpenStore(server_.config(), server_.clock(), random);
+    ASSERT_TRUE(opened.has_value());
+    auto security = app::OpenSecurity(server_.config(), *opened, server_.clock(), random);
+    ASSERT_TRUE(security.has_value());
+    ASSERT_TRUE(security->identity->AddUser("coder1", kPassword, {access::Role::kCoder}));
+    ASSERT_TRUE(security->identity->AddUser("coder2", kPassword, {access::Role::kCoder}));
+    security->trail->Stop();
+  }
+  const std::string one = Login("coder1", "HOPERAT");
+  const std::string two = Login("coder2", "HOPERAT");
+  ASSERT_EQ(Put(doc_, "/fhir/Encounter/e1",
+                R"({"resourceType":"Encounter","id":"e1","status":"finished","class":{"system":)"
+                R"("http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"IMP"},"subject":)"
+                R"({"reference":"Patient/p1"},"period":{"start":"2021-03-01T08:00:00Z","end":)"
+                R"("2021-03-04T12:00:00Z"}})")
+                .status,
+            201);
+  const std::string codes = R"({"diagnoses":[{"code":"E11.9","poa":"Y"}]})";
+  const HttpResult claimed = Post(one, "/api/coding/cases/e1/claim", "", "application/json");
+  ASSERT_EQ(claimed.status, 200) << claimed.body;
+  // The second coder can read the case but neither claim it nor change its codes.
+  EXPECT_EQ(Get(two, "/api/coding/cases/e1").status, 200);
+  const HttpResult taken = Post(two, "/api/coding/cases/e1/claim", "", "application/json");
+  EXPECT_EQ(taken.status, 409) << taken.body;
+  EXPECT_EQ(IssueCode(taken.json()), "coding.claimed");
+  EXPECT_EQ(client_
+                .Put("/api/coding/cases/e1", codes,
+                     {{"Authorization", two}, {"Content-Type", "application/json"}})
+                .status,
+            409);
+  EXPECT_EQ(Post(two, "/api/coding/cases/e1/finalize", "", "application/json").status, 409);
+  // The holder codes and finalizes; the Provenance names the holder.
+  const HttpResult saved =
+      client_.Put("/api/coding/cases/e1", codes,
+                  {{"Authorization", one}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  const HttpResult final = Post(one, "/api/coding/cases/e1/finalize", "", "application/json");
+  ASSERT_EQ(final.status, 200) << final.body;
+  const HttpResult provenance =
+      Get(one, "/fhir/Provenance?target=Claim/" + Str(final.json(), "claim"));
+  EXPECT_EQ(Str(provenance.json(), "entry.0.resource.agent.0.who.display"), "coder1")
+      << provenance.body;
+}
+
 TEST_F(AccessTest, PatientIndexAnswersOnlyWhatTheCallerMaySee) {
   // The worklist is the HIM staff's: no token 401, a clinician 403, a technician 200.
   EXPECT_EQ(client_.Get("/mpi/worklist").status, 401);
