@@ -21,6 +21,7 @@ packages=(
   # tests and benchmarks
   zlib1g-dev  # gzip-compressed fixtures and code sets
   libgtest-dev libgmock-dev libbenchmark-dev
+  poppler-utils  # pdftotext and pdfinfo read back the PDF writer's files (tests/pdf)
   postgresql  # a throwaway server for the PostgreSQL store's tests (scripts/with-postgres.sh)
   # the benchmark script runs the reference FHIRPath engine (npm fhirpath) on Node.js
   nodejs npm
