@@ -226,6 +226,36 @@ std::optional<std::vector<Role>> ParseRoles(std::string_view names) {
   return roles;
 }
 
+Decision DecideDisclosure(const Disclosure& disclosure, const ResourceFacts& resource,
+                          std::span<const ConsentRule> consent) {
+  Subject recipient;
+  recipient.id = disclosure.recipient;
+  recipient.purpose = disclosure.purpose;
+  for (const ConsentRule& rule : consent) {
+    if (!rule.permit && Applies(rule, recipient, resource)) return {Effect::kDeny, "consent"};
+  }
+  const auto& labels = resource.labels;
+  if (Contains(labels, "V")) return {Effect::kDeny, "label"};
+  if (Contains(labels, "PSYTHPN") && !disclosure.psychotherapy_authorized) {
+    return {Effect::kDeny, "psychotherapy"};
+  }
+  if (Contains(labels, "SUD") && !disclosure.to_patient && !disclosure.part2_consent) {
+    const bool permitted = std::any_of(consent.begin(), consent.end(), [&](const ConsentRule& r) {
+      return r.permit && Applies(r, recipient, resource) &&
+             (r.labels.empty() || Contains(r.labels, "SUD"));
+    });
+    if (!permitted) return {Effect::kDeny, "part2"};
+  }
+  if (disclosure.by_authorization) {
+    for (std::string_view code : {"PSY", "HIV", "STD", "SDV", "GDIS", "ETH"}) {
+      if (Contains(labels, code) && !Contains(disclosure.sensitive_named, code)) {
+        return {Effect::kDeny, "label"};
+      }
+    }
+  }
+  return {Effect::kAllow, "allow"};
+}
+
 bool ScopesAllow(std::span<const std::string> scopes, Operation operation, std::string_view type) {
   char letter = 'r';
   switch (operation) {

@@ -93,4 +93,30 @@ Status CheckPurpose(const Subject& subject);
 Decision Decide(const Subject& subject, Operation operation, const ResourceFacts& resource,
                 std::span<const ConsentRule> consent, core::Timestamp now);
 
+// A release of information to someone outside (roi/): who receives it, for what, and on what
+// authority. Staff roles do not apply; the patient's consent and the labels do.
+struct Disclosure {
+  std::string purpose;      // HL7 PurposeOfUse: TREAT, HPAYMT, PATRQT, LEGAL, PUBHLTH, HRESCH ...
+  std::string recipient;    // matched against consent provisions' actors
+  bool to_patient = false;  // the individual's right of access (45 CFR 164.524; 42 CFR 2.23)
+  // A 42 CFR Part 2 consent covering this recipient and purpose accompanies the request.
+  bool part2_consent = false;
+  // An authorization for psychotherapy notes (45 CFR 164.508(a)(2)) accompanies the request.
+  bool psychotherapy_authorized = false;
+  // A HIPAA authorization is the basis: the sensitive categories it names specifically (HIV,
+  // STD, SDV, GDIS, ETH, PSY) may go, the others may not.
+  bool by_authorization = false;
+  std::vector<std::string> sensitive_named;
+};
+
+// Whether a resource with `resource`'s facts may be part of `disclosure`, with the patient's
+// `consent` provisions: a deny provision that applies refuses it ("consent"); very restricted
+// (V) never leaves ("label"); psychotherapy notes need their own authorization ("psychotherapy",
+// also for the patient: they are outside the right of access); substance use disorder records
+// (SUD) need a Part 2 consent, from the request or a permit provision of the patient's, except
+// for the patient ("part2"); under an authorization, the other sensitive categories go only
+// when it names them ("label"). Never masks: allow or deny.
+Decision DecideDisclosure(const Disclosure& disclosure, const ResourceFacts& resource,
+                          std::span<const ConsentRule> consent);
+
 }  // namespace chartroom::access

@@ -5,6 +5,7 @@
 
 #include "app/code_sets.hpp"
 #include "app/patient_index.hpp"
+#include "app/roi_settings.hpp"
 #include "app/security.hpp"
 #include "app/store_open.hpp"
 #include "core/result_macros.hpp"
@@ -41,6 +42,7 @@ struct App::Parts {
   std::unique_ptr<mpi::Index> patient_index;
   std::unique_ptr<mpi::Follower> follower;  // uses the index: declared after it
   std::unique_ptr<coding::CatalogSource> code_sets;
+  roi::Settings roi;
   std::unique_ptr<rest::ExportManager> exports;
   std::unique_ptr<rest::Api> api;
   std::unique_ptr<http::Server> server;
@@ -95,6 +97,7 @@ Result<std::unique_ptr<App>> App::Start(const Config& config, Seams seams) {
                                                index_read, config.mpi.follow_interval);
 
   p.code_sets = std::make_unique<coding::CatalogSource>(CodeSetDirs(config));
+  CHARTROOM_ASSIGN_OR_RETURN(p.roi, RoiSettings(config));
 
   const bool tls = !config.server.tls_certificate_file.empty();
   p.api = std::make_unique<rest::Api>(
@@ -108,7 +111,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config, Seams seams) {
                                          .exports = p.exports.get(),
                                          .access = std::move(access),
                                          .patient_index = p.patient_index.get(),
-                                         .code_sets = p.code_sets.get()});
+                                         .code_sets = p.code_sets.get(),
+                                         .roi = &p.roi});
 
   http::ServerOptions server_options = config.server;
   const auto listen = ParseListen(config.listen);  // validated above

@@ -179,6 +179,30 @@ std::vector<OptionSpec> MakeSpecs() {
   s.push_back(Text(
       "coding.code_sets_dir", [](auto& c) -> auto& { return c.coding.code_sets_dir; }));
 
+  s.push_back(Integer(
+      "roi.access_due_days", 1, 365, [](auto& c) -> auto& { return c.roi.access_due_days; }));
+  s.push_back(Integer(
+      "roi.other_due_days", 1, 365, [](auto& c) -> auto& { return c.roi.other_due_days; }));
+  s.push_back(Text(
+      "roi.due_days_by_requester",
+      [](auto& c) -> auto& { return c.roi.due_days_by_requester; }));
+  s.push_back(Integer(
+      "roi.extension_days", 0, 365, [](auto& c) -> auto& { return c.roi.extension_days; }));
+  s.push_back(Integer(
+      "roi.electronic_flat_cents", 0, 100000,
+      [](auto& c) -> auto& { return c.roi.electronic_flat_cents; }));
+  s.push_back(Integer(
+      "roi.patient_per_page_cents", 0, 10000,
+      [](auto& c) -> auto& { return c.roi.patient_per_page_cents; }));
+  s.push_back(Integer(
+      "roi.retrieval_cents", 0, 1000000, [](auto& c) -> auto& { return c.roi.retrieval_cents; }));
+  s.push_back(Integer(
+      "roi.per_page_cents", 0, 10000, [](auto& c) -> auto& { return c.roi.per_page_cents; }));
+  s.push_back(Text(
+      "roi.facility", [](auto& c) -> auto& { return c.roi.facility; }));
+  s.push_back(Text(
+      "roi.facility_address", [](auto& c) -> auto& { return c.roi.facility_address; }));
+
   s.push_back(Text(
       "log.level", [](auto& c) -> auto& { return c.log.level; }));
   return s;

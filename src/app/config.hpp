@@ -82,6 +82,25 @@ struct CodingConfig {
   std::string code_sets_dir;
 };
 
+// Release of information (docs/roi.md): deadlines, fees and the letterhead of packets.
+struct RoiConfig {
+  // Days from receipt to the due date: the right of access (patient, personal representative;
+  // 45 CFR 164.524(b)(2) says 30, some states fewer) and every other requester.
+  std::int64_t access_due_days = 30;
+  std::int64_t other_due_days = 30;
+  // Overrides per requester type, "attorney=15,subpoena=10" ("" for none).
+  std::string due_days_by_requester;
+  std::int64_t extension_days = 30;
+  // Fees in cents: the flat fee for a patient's electronic copy (HHS: up to $6.50), a patient's
+  // paper copy per page, and third parties' retrieval and per-page fees.
+  std::int64_t electronic_flat_cents = 650;
+  std::int64_t patient_per_page_cents = 0;
+  std::int64_t retrieval_cents = 1500;
+  std::int64_t per_page_cents = 50;
+  std::string facility = "Chartroom General Hospital";
+  std::string facility_address;  // a line under the facility's name on letters
+};
+
 struct Config {
   // Where the database (chartroom.db), the attachment blobs (blobs/) and the master key file
   // (master.key, mode 0600) live.
@@ -102,6 +121,7 @@ struct Config {
   AccessConfig access;
   MpiConfig mpi;
   CodingConfig coding;
+  RoiConfig roi;
   LogOptions log;
 };
 

@@ -21,6 +21,7 @@
 #include "rest/interactions.hpp"
 #include "rest/mpi_http.hpp"
 #include "rest/query_params.hpp"
+#include "rest/roi_http.hpp"
 
 namespace chartroom::rest {
 namespace {
@@ -309,6 +310,9 @@ http::Response Api::Handle(const http::Request& request) {
       }
       if (IsCodingPath(request.path())) {
         return HandleCodingEndpoint(deps_.access, deps_.code_sets, request, context);
+      }
+      if (IsRoiPath(request.path())) {
+        return HandleRoiEndpoint(deps_.access, deps_.roi, request, context);
       }
       if (IsMpiPath(request.path())) {
         return HandleMpiEndpoint(deps_.access, deps_.patient_index, request, context);

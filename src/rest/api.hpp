@@ -32,6 +32,7 @@
 #include "rest/log.hpp"
 #include "rest/metrics.hpp"
 #include "rest/options.hpp"
+#include "roi/service.hpp"
 #include "store/resource_store.hpp"
 
 namespace chartroom::mpi {
@@ -61,6 +62,8 @@ struct ApiDependencies {
   mpi::Index* patient_index = nullptr;
   // The code sets behind /api/coding and /api/codes; null: those answer 404.
   coding::CatalogSource* code_sets = nullptr;
+  // Release of information's deadlines, fees and letterhead; null: /api/roi answers 404.
+  const roi::Settings* roi = nullptr;
 };
 
 class Api {

@@ -439,3 +439,43 @@ TEST(PolicyTest, SmartScopesDecideForAScopedInterface) {
 
 }  // namespace
 }  // namespace chartroom::access
+
+namespace chartroom::access {
+namespace {
+
+Decision Released(const Disclosure& d, std::vector<std::string> labels,
+                  const std::string& consent = "-") {
+  return DecideDisclosure(d, ResourceFacts{"Condition", "p1", std::move(labels)},
+                          Consents().at(consent));
+}
+
+TEST(DisclosureTest, ConsentLabelsAndAuthoritiesDecideWhatLeaves) {
+  const Disclosure attorney{"LEGAL", "smith-law", false, false, false, true, {"HIV"}};
+  EXPECT_EQ(Released(attorney, {}).effect, Effect::kAllow);
+  EXPECT_EQ(Released(attorney, {}, "deny-all").rule, "consent");
+  EXPECT_EQ(Released(attorney, {"V"}).rule, "label");
+  EXPECT_EQ(Released(attorney, {"HIV", "R"}).effect, Effect::kAllow);  // named
+  EXPECT_EQ(Released(attorney, {"STD", "R"}).rule, "label");           // not named
+  EXPECT_EQ(Released(attorney, {"SUD"}).rule, "part2");
+  EXPECT_EQ(Released(attorney, {"SUD"}, "part2-any").effect, Effect::kAllow);
+  EXPECT_EQ(Released(attorney, {"SUD"}, "part2-treat").rule, "part2");  // another purpose
+  EXPECT_EQ(Released(attorney, {"PSYTHPN"}).rule, "psychotherapy");
+
+  const Disclosure research{"HRESCH", "univ", false, false, false, true, {}};
+  EXPECT_EQ(Released(research, {}, "deny-research").rule, "consent");
+
+  // The patient: Part 2 records are theirs to have; psychotherapy notes are not in the right
+  // of access; sensitive categories need no naming.
+  const Disclosure patient{"PATRQT", "p1", true, false, false, false, {}};
+  EXPECT_EQ(Released(patient, {"SUD", "HIV"}).effect, Effect::kAllow);
+  EXPECT_EQ(Released(patient, {"PSYTHPN"}).rule, "psychotherapy");
+
+  Disclosure with_part2 = attorney;
+  with_part2.part2_consent = true;
+  with_part2.psychotherapy_authorized = true;
+  EXPECT_EQ(Released(with_part2, {"SUD", "PSYTHPN"}).effect, Effect::kAllow);
+  EXPECT_EQ(Released(with_part2, {"SUD"}, "deny-all").rule, "consent");  // a refusal still holds
+}
+
+}  // namespace
+}  // namespace chartroom::access

@@ -651,6 +651,40 @@ TEST_F(AccessTest, ACodingCaseIsHeldByOneCoderAtATime) {
       << provenance.body;
 }
 
+TEST_F(AccessTest, ReleaseOfInformationIsForHimStaffAndAPatientSeesTheirAccounting) {
+  const std::string intake =
+      R"({"requester":{"type":"public-health","name":"County Health Department"},)"
+      R"("patient":"p1","identification":{"family":"Alpha","given":"Testa","birth_date":)"
+      R"("1970-06-15"},"requested":{"record_types":["problems"]},"purpose":"public-health"})";
+  EXPECT_EQ(client_.Post("/api/roi/requests", intake).status, 401);
+  EXPECT_EQ(Post(doc_, "/api/roi/requests", intake, "application/json").status, 403);
+  EXPECT_EQ(Post(privacy_, "/api/roi/requests", intake, "application/json").status, 403);
+  const HttpResult created = Post(tech_, "/api/roi/requests", intake, "application/json");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = Str(created.json(), "id");
+  EXPECT_EQ(Get(privacy_, "/api/roi/requests/" + id).status, 200);  // reads, does not work them
+  EXPECT_EQ(Post(privacy_, "/api/roi/requests/" + id + "/fulfil", "", "application/json").status,
+            403);
+  EXPECT_EQ(Get(patient_, "/api/roi/requests").status, 403);
+  const HttpResult fulfilled =
+      Post(tech_, "/api/roi/requests/" + id + "/fulfil", "", "application/json");
+  ASSERT_EQ(fulfilled.status, 200) << fulfilled.body;
+  // Public health is not told of the Part 2 diagnosis without the patient's consent.
+  EXPECT_EQ(fulfilled.body.find("Condition/c-sud"), std::string::npos);
+  EXPECT_NE(fulfilled.body.find("Condition/c-dm"), std::string::npos);
+
+  // The patient reads their own accounting, and only theirs; the release is in their access
+  // report with the technician who made it.
+  const HttpResult accounting = Get(patient_, "/api/roi/accounting/p1");
+  ASSERT_EQ(accounting.status, 200) << accounting.body;
+  EXPECT_TRUE(Mentions(accounting, "County Health Department"));
+  EXPECT_EQ(Get(patient_, "/api/roi/accounting/p2").status, 403);
+  EXPECT_EQ(Get(doc_, "/api/roi/accounting/p1").status, 403);
+  const HttpResult report = Get(patient_, "/privacy/access-report?patient=p1");
+  ASSERT_EQ(report.status, 200);
+  EXPECT_TRUE(Mentions(report, "roi fulfil"));
+}
+
 TEST_F(AccessTest, PatientIndexAnswersOnlyWhatTheCallerMaySee) {
   // The worklist is the HIM staff's: no token 401, a clinician 403, a technician 200.
   EXPECT_EQ(client_.Get("/mpi/worklist").status, 401);
