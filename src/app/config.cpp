@@ -184,8 +184,7 @@ std::vector<OptionSpec> MakeSpecs() {
   s.push_back(Integer(
       "roi.other_due_days", 1, 365, [](auto& c) -> auto& { return c.roi.other_due_days; }));
   s.push_back(Text(
-      "roi.due_days_by_requester",
-      [](auto& c) -> auto& { return c.roi.due_days_by_requester; }));
+      "roi.due_days_by_requester", [](auto& c) -> auto& { return c.roi.due_days_by_requester; }));
   s.push_back(Integer(
       "roi.extension_days", 0, 365, [](auto& c) -> auto& { return c.roi.extension_days; }));
   s.push_back(Integer(
@@ -202,6 +201,8 @@ std::vector<OptionSpec> MakeSpecs() {
       "roi.facility", [](auto& c) -> auto& { return c.roi.facility; }));
   s.push_back(Text(
       "roi.facility_address", [](auto& c) -> auto& { return c.roi.facility_address; }));
+  s.push_back(Text(
+      "roi.privacy_contact", [](auto& c) -> auto& { return c.roi.privacy_contact; }));
 
   s.push_back(Text(
       "log.level", [](auto& c) -> auto& { return c.log.level; }));

@@ -99,6 +99,8 @@ struct RoiConfig {
   std::int64_t per_page_cents = 50;
   std::string facility = "Chartroom General Hospital";
   std::string facility_address;  // a line under the facility's name on letters
+  // Who takes privacy complaints, named in denial letters: name or title and telephone number.
+  std::string privacy_contact = "the Privacy Officer";
 };
 
 struct Config {

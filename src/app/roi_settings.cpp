@@ -44,6 +44,7 @@ Result<roi::Settings> RoiSettings(const Config& config) {
   s.per_page_cents = c.per_page_cents;
   s.facility = c.facility;
   s.facility_address = c.facility_address;
+  s.privacy_contact = c.privacy_contact;
   return s;
 }
 

@@ -37,6 +37,7 @@ constexpr Command kCommands[] = {
     {"mpi", "mpi dedupe|explain           find duplicate patients, explain a pair's score", RunMpi},
     {"coding", "coding check FILE.json       run the coding edits on a set of codes", RunCoding},
     {"codes", "codes import|list            load a code set release, list those loaded", RunCodes},
+    {"roi", "roi queue|show|intake|fulfil|packet|accounting  release of information", RunRoi},
     {"version", "version                      print the version", RunVersion},
 };
 

@@ -30,5 +30,6 @@ int RunAudit(Args args);
 int RunMpi(Args args);
 int RunCoding(Args args);
 int RunCodes(Args args);
+int RunRoi(Args args);
 
 }  // namespace chartroom::cli

@@ -5,6 +5,7 @@
 #include "core/result_macros.hpp"
 #include "rest/error_response.hpp"
 #include "rest/query_params.hpp"
+#include "roi/amendment.hpp"
 #include "roi/packet.hpp"
 
 namespace chartroom::rest {
@@ -13,6 +14,8 @@ namespace {
 
 constexpr std::string_view kRequests = "/api/roi/requests";
 constexpr std::string_view kAccounting = "/api/roi/accounting/";
+constexpr std::string_view kAmendments = "/api/roi/amendments";
+constexpr std::string_view kRecord = "/api/roi/record/";
 
 bool HasRole(const access::Caller& caller, std::initializer_list<access::Role> roles) {
   for (access::Role r : caller.subject.roles) {
@@ -72,7 +75,8 @@ Result<std::string> Format(const http::Request& request, std::string_view fallba
 
 bool IsRoiPath(std::string_view path) {
   return path == kRequests || path.starts_with(std::string(kRequests) + "/") ||
-         path.starts_with(kAccounting);
+         path.starts_with(kAccounting) || path == kAmendments ||
+         path.starts_with(std::string(kAmendments) + "/") || path.starts_with(kRecord);
 }
 
 Reply HandleRoiEndpoint(const AccessServices& services, const roi::Settings* settings,
@@ -104,15 +108,17 @@ Reply HandleRoiEndpoint(const AccessServices& services, const roi::Settings* set
     };
     // A change: its audit entry commits with it.
     audit::Trail* trail = services.trail;
-    auto within = [&](std::string detail) -> roi::Within {
+    // `extra`: records the change writes besides its own (an amended record).
+    auto within = [&](std::string detail, std::vector<std::string> extra = {}) -> roi::Within {
       audit::Event base = event;
       base.action = audit::Action::kUpdate;
       base.detail = std::move(detail);
-      return [trail, base](store::Transaction& tx, const roi::Request& r) -> Status {
+      return [trail, base, extra](store::Transaction& tx, const roi::Request& r) -> Status {
         if (trail == nullptr) return Ok();
         audit::Event e = base;
         e.patients = {r.patient};
-        e.resources = {"roi-request/" + r.id};
+        e.resources = {(r.id.starts_with("A-") ? "roi-amendment/" : "roi-request/") + r.id};
+        e.resources.insert(e.resources.end(), extra.begin(), extra.end());
         if (r.release && base.detail == "roi fulfil") {
           for (const std::string& ref : r.release->resources) e.resources.push_back(ref);
         }
@@ -156,6 +162,203 @@ Reply HandleRoiEndpoint(const AccessServices& services, const roi::Settings* set
         return JsonReply(200, roi::AccountingToJson(patient, list));
       };
       return audited(report());
+    }
+
+    // The patient's own record, as the right of access gives it, to download.
+    if (path.starts_with(kRecord)) {
+      CHARTROOM_RETURN_IF_ERROR(method("GET"));
+      const std::string patient(path.substr(kRecord.size()));
+      const bool own = caller && HasRole(*caller, {Role::kPatient}) &&
+                       caller->subject.patient == patient && !patient.empty();
+      if (!own && !works) return tl::unexpected(Denied());
+      event.detail = "roi own record";
+      event.action = audit::Action::kExport;
+      event.patients = {patient};
+      auto download = [&]() -> Result<Reply> {
+        CHARTROOM_ASSIGN_OR_RETURN(std::string format, Format(request, "pdf"));
+        if (format != "pdf" && format != "bundle") {
+          return Fail(ErrorCategory::kInvalid, "roi.bad-request", "format is pdf or bundle");
+        }
+        roi::Request self;
+        self.requester = roi::Requester::kPatient;
+        self.patient = patient;
+        self.requested.record_types = {"all"};
+        self.purpose = roi::Purpose::kPersonal;
+        self.received = roi::DayOf(context.now);
+        CHARTROOM_ASSIGN_OR_RETURN(roi::Selection selection,
+                                   roi::Select(store, self, self.received));
+        if (selection.released.empty()) {
+          return Fail(ErrorCategory::kNotFound, "roi.unknown-patient",
+                      "there is no patient " + patient);
+        }
+        roi::Release release;
+        release.at = core::FormatInstant(context.now);
+        release.fee_basis = "none";
+        release.statements = selection.statements;
+        self.release = release;
+        const std::string name = selection.released.front().id;
+        self.requester_name = "Patient copy";
+        if (format == "bundle") {
+          return Binary(json::serialize(roi::PacketBundle(self, selection.released, release.at)),
+                        "application/fhir+json", "record-" + patient + ".json");
+        }
+        return Binary(roi::PacketPdf(*settings, self, selection.released, release.at).pdf,
+                      "application/pdf", "record-" + name + ".pdf");
+      };
+      return audited(download());
+    }
+
+    if (path == kAmendments || path.starts_with(std::string(kAmendments) + "/")) {
+      std::vector<std::string_view> parts;
+      for (std::string_view rest = path.substr(kAmendments.size()); !rest.empty();) {
+        if (rest.front() == '/') rest.remove_prefix(1);
+        const std::size_t slash = rest.find('/');
+        parts.push_back(rest.substr(0, slash));
+        rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+      }
+      CHARTROOM_ASSIGN_OR_RETURN(json::object body, Body(request));
+      auto amended = [&](Result<roi::Amendment> a, int status = 200) -> Result<Reply> {
+        if (!a) return audited(tl::unexpected(a.error()));
+        return JsonReply(status, a->ToJson());
+      };
+      auto own_patient = [&](std::string_view patient) {
+        return caller && HasRole(*caller, {Role::kPatient}) && !patient.empty() &&
+               caller->subject.patient == patient;
+      };
+      if (parts.empty()) {
+        if (request.method == "POST") {
+          const std::string patient = body.contains("patient") && body.at("patient").is_string()
+                                          ? std::string(body.at("patient").get_string())
+                                          : std::string();
+          if (!works && !own_patient(patient)) return tl::unexpected(Denied());
+          event.detail = "roi amendment request";
+          event.patients = {patient};
+          return amended(
+              roi::RequestAmendment(store, body, user, context.now, within(event.detail)), 201);
+        }
+        CHARTROOM_RETURN_IF_ERROR(method("GET"));
+        CHARTROOM_ASSIGN_OR_RETURN(auto params, ParseQueryParams(request.query()));
+        std::string patient;
+        for (const QueryParam& p : params) {
+          if (p.name == "patient") patient = p.value;
+        }
+        if (patient.empty()) {
+          return Fail(ErrorCategory::kInvalid, "roi.bad-request", "name the patient: ?patient=");
+        }
+        if (!reads && !own_patient(patient)) return tl::unexpected(Denied());
+        event.detail = "roi amendments";
+        event.patients = {patient};
+        auto list = [&]() -> Result<Reply> {
+          CHARTROOM_ASSIGN_OR_RETURN(auto all, roi::AmendmentsOf(store, patient));
+          json::array items;
+          for (const roi::Amendment& a : all) items.push_back(a.ToJson());
+          return JsonReply(200, json::object{{"amendments", std::move(items)}});
+        };
+        return audited(list());
+      }
+      const std::string id(parts[0]);
+      const std::string_view action = parts.size() > 1 ? parts[1] : std::string_view();
+      event.resources = {"roi-amendment/" + id};
+      CHARTROOM_ASSIGN_OR_RETURN(roi::Amendment current, roi::GetAmendment(store, id));
+      event.patients = {current.patient};
+      const bool own = own_patient(current.patient);
+      if (action.empty() || action == "letter") {
+        CHARTROOM_RETURN_IF_ERROR(method("GET"));
+        if (!reads && !own) return tl::unexpected(Denied());
+        if (action.empty()) {
+          event.detail = "roi amendment";
+          return audited(JsonReply(200, current.ToJson()));
+        }
+        event.detail = "roi amendment letter";
+        auto letter = [&]() -> Result<Reply> {
+          if (current.status != "denied") {
+            return Fail(ErrorCategory::kConflict, "roi.amendment-" + current.status,
+                        "only a denial has a letter");
+          }
+          CHARTROOM_ASSIGN_OR_RETURN(store::ResourceVersion patient,
+                                     store.Read("Patient", current.patient));
+          return Binary(roi::AmendmentLetterPdf(*settings, current, patient,
+                                                core::FormatInstant(context.now)),
+                        "application/pdf", current.id + "-denial.pdf");
+        };
+        return audited(letter());
+      }
+      CHARTROOM_RETURN_IF_ERROR(method("POST"));
+      const std::string text = body.contains("text") && body.at("text").is_string()
+                                   ? std::string(body.at("text").get_string())
+                                   : std::string();
+      // The patient files their own statement of disagreement; the rest is HIM work.
+      if (action == "disagreement") {
+        if (!works && !own) return tl::unexpected(Denied());
+        event.detail = "roi disagreement";
+        return amended(
+            roi::FileStatement(store, id, false, text, user, context.now, within(event.detail)));
+      }
+      if (!works) return tl::unexpected(Denied());
+      const std::string reason = body.contains("reason") && body.at("reason").is_string()
+                                     ? std::string(body.at("reason").get_string())
+                                     : std::string();
+      if (action == "rebuttal") {
+        event.detail = "roi rebuttal";
+        return amended(
+            roi::FileStatement(store, id, true, text, user, context.now, within(event.detail)));
+      }
+      if (action == "extend") {
+        event.detail = "roi amendment extend";
+        return amended(
+            roi::ExtendAmendment(store, id, reason, user, context.now, within(event.detail)));
+      }
+      if (action == "deny") {
+        event.detail = "roi amendment deny";
+        const std::string ground = body.contains("ground") && body.at("ground").is_string()
+                                       ? std::string(body.at("ground").get_string())
+                                       : std::string();
+        const auto parsed = roi::ParseDenialGround(ground);
+        if (!parsed) {
+          return Fail(ErrorCategory::kInvalid, "roi.bad-request",
+                      "ground is not-created-here, not-designated-record, not-accessible or "
+                      "accurate-and-complete (45 CFR 164.526(a)(2))");
+        }
+        const std::string explanation =
+            body.contains("explanation") && body.at("explanation").is_string()
+                ? std::string(body.at("explanation").get_string())
+                : std::string();
+        return amended(roi::DenyAmendment(store, id, *parsed, explanation, user, context.now,
+                                          within(event.detail)));
+      }
+      if (action == "accept") {
+        event.detail = "roi amendment accept";
+        const json::value* resource = body.if_contains("resource");
+        if (resource == nullptr || !resource->is_object()) {
+          return Fail(ErrorCategory::kInvalid, "roi.bad-request",
+                      "accept takes {\"resource\": the record as amended, \"notify\": [...]}");
+        }
+        std::vector<std::string> notify;
+        if (const json::value* n = body.if_contains("notify"); n != nullptr && n->is_array()) {
+          for (const json::value& who : n->get_array()) {
+            if (who.is_string()) notify.emplace_back(who.get_string());
+          }
+        }
+        return amended(roi::AcceptAmendment(store, id, resource->get_object(), std::move(notify),
+                                            user, context.now,
+                                            within(event.detail, {current.record})));
+      }
+      if (action == "notified") {
+        event.detail = "roi amendment notified";
+        const json::value* index = body.if_contains("index");
+        const std::string date = body.contains("date") && body.at("date").is_string()
+                                     ? std::string(body.at("date").get_string())
+                                     : roi::DayOf(context.now);
+        if (index == nullptr || !index->is_int64() || index->get_int64() < 0) {
+          return Fail(ErrorCategory::kInvalid, "roi.bad-request",
+                      "notified takes {\"index\": n, \"date\": \"YYYY-MM-DD\"}");
+        }
+        return amended(roi::MarkNotified(store, id, static_cast<std::size_t>(index->get_int64()),
+                                         date, user, context.now, within(event.detail)));
+      }
+      return Fail(ErrorCategory::kNotFound, "rest.unknown-route",
+                  "amendment actions are extend, accept, notified, deny, disagreement, rebuttal, "
+                  "letter");
     }
 
     if (!reads) return tl::unexpected(Denied());

@@ -1,6 +1,8 @@
 #include "roi/fields.hpp"
 
+#include <boost/json.hpp>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 
 namespace chartroom::roi {
@@ -56,6 +58,29 @@ Result<std::vector<std::string>> OptionalStrings(const json::object& o, std::str
     out.emplace_back(item.get_string());
   }
   return out;
+}
+
+Result<json::object> ParseObject(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) {
+    return Fail(ErrorCategory::kInternal, "roi.bad-record", "a stored record does not parse");
+  }
+  return std::move(v.get_object());
+}
+
+Result<std::string> NextNumber(store::Transaction& tx, std::string_view counter,
+                               std::string_view prefix) {
+  constexpr std::string_view kCounterKind = "roi-counter";
+  auto current = tx.GetRecord(kCounterKind, counter);
+  if (!current) return tl::unexpected(current.error());
+  const long next = *current ? std::atol((*current)->value.c_str()) + 1 : 1;
+  if (auto put = tx.PutRecord(kCounterKind, counter, std::to_string(next)); !put) {
+    return tl::unexpected(put.error());
+  }
+  char id[32];
+  std::snprintf(id, sizeof id, "%.*s%06ld", static_cast<int>(prefix.size()), prefix.data(), next);
+  return std::string(id);
 }
 
 std::string Text(const json::object& o, std::string_view key) {

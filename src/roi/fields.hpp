@@ -14,6 +14,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/error.hpp"
+#include "store/resource_store.hpp"
 
 namespace chartroom::roi {
 
@@ -29,6 +30,13 @@ Result<std::vector<std::string>> OptionalStrings(const boost::json::object& o, s
 
 // A member of one of our own records: wrong types read as empty.
 std::string Text(const boost::json::object& o, std::string_view key);
+
+// A stored JSON object (kInternal "roi.bad-record" when it does not parse).
+Result<boost::json::object> ParseObject(std::string_view text);
+
+// The next number of `counter` in this transaction, as `prefix` + six digits ("R-000042").
+Result<std::string> NextNumber(store::Transaction& tx, std::string_view counter,
+                               std::string_view prefix);
 
 // Calendar dates as YYYY-MM-DD (compared as text).
 bool ValidDate(std::string_view date);

@@ -457,6 +457,11 @@ Packet PacketPdf(const Settings& settings, const Request& request,
     cover.Paragraph("Fee: " + Money(request.release->fee_cents) + " (" +
                     request.release->fee_basis + ").");
   }
+  if (request.release && !request.release->statements.empty()) {
+    cover.Paragraph(
+        "The patient disputes part of these records: their statement of disagreement (and our "
+        "rebuttal, if any) is enclosed with the records it concerns (45 CFR 164.526(d)(5)).");
+  }
   cover.Space(6);
   if (request.release && request.release->part2) {
     cover.Line("Notice to the recipient (42 CFR 2.32)", Font::kHelveticaBold, 10);
@@ -569,6 +574,62 @@ std::string AccountingPdf(const Settings& settings, const store::ResourceVersion
   }
   return Print({&out}, settings.facility, "Accounting of disclosures", PatientLine(p),
                "Accounting " + patient.id, printed);
+}
+
+std::string AmendmentLetterPdf(const Settings& settings, const Amendment& amendment,
+                               const store::ResourceVersion& patient, std::string_view printed) {
+  const json::object p = *ObjectOf(patient.json);
+  Layout out;
+  out.Line(std::string(printed.substr(0, 10)));
+  out.Space(10);
+  out.Line(amendment.requested_by);
+  out.Space(10);
+  out.Paragraph("Re: Your request of " + amendment.received + " to amend your health record (" +
+                    amendment.id + ")",
+                Font::kHelveticaBold, 10);
+  out.Space(6);
+  out.Paragraph("You asked us to change " + amendment.record + ": \"" + amendment.requested_change +
+                "\". We have reviewed your request and have denied it.");
+  out.Space(6);
+  static constexpr std::string_view kGroundText[] = {
+      "The information was not created by us, and the person or organization that created it is "
+      "able to act on your request (45 CFR 164.526(a)(2)(i)).",
+      "The information is not part of the records we use to make decisions about you "
+      "(45 CFR 164.526(a)(2)(ii)).",
+      "The information is not available to you for inspection under the law "
+      "(45 CFR 164.526(a)(2)(iii)).",
+      "The information is accurate and complete (45 CFR 164.526(a)(2)(iv))."};
+  out.Line("Why we denied it", Font::kHelveticaBold, 10);
+  if (amendment.ground) {
+    out.Paragraph(kGroundText[static_cast<std::size_t>(*amendment.ground)]);
+  }
+  out.Paragraph(amendment.denial_explanation);
+  out.Space(6);
+  out.Line("Your right to disagree", Font::kHelveticaBold, 10);
+  out.Paragraph(
+      "You may send us a written statement disagreeing with this denial and saying why. Send it "
+      "to Health Information Management at the address below, naming request " +
+      amendment.id +
+      ". We will add it to your record, and it will go with every later disclosure of the "
+      "information it concerns. We may write a rebuttal; if we do, we will send you a copy.");
+  out.Space(6);
+  out.Paragraph(
+      "If you do not send a statement of disagreement, you may ask us to include your request "
+      "for amendment and this denial with any future disclosure of the information.");
+  out.Space(6);
+  out.Line("How to complain", Font::kHelveticaBold, 10);
+  out.Paragraph(
+      "You may complain to " + settings.privacy_contact + " at " + settings.facility +
+      (settings.facility_address.empty() ? std::string() : ", " + settings.facility_address) +
+      ", or to the Secretary of the U.S. Department of Health and Human Services, Office "
+      "for Civil Rights (45 CFR 160.306). You will not be retaliated against for "
+      "filing a complaint.");
+  out.Space(16);
+  out.Line("Health Information Management");
+  out.Line(settings.facility);
+  if (!settings.facility_address.empty()) out.Line(settings.facility_address);
+  return Print({&out}, settings.facility, "Amendment " + amendment.id, PatientLine(p),
+               "Amendment " + amendment.id, printed);
 }
 
 }  // namespace chartroom::roi

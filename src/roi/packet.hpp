@@ -22,6 +22,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "roi/amendment.hpp"
 #include "roi/request.hpp"
 #include "roi/service.hpp"
 #include "store/resource_store.hpp"
@@ -47,5 +48,11 @@ boost::json::object PacketBundle(const Request& request,
 std::string AccountingPdf(const Settings& settings, const store::ResourceVersion& patient,
                           const std::vector<AccountedDisclosure>& disclosures,
                           std::string_view printed);
+
+// The letter denying an amendment (45 CFR 164.526(d)(1)): the ground, the right to file a
+// statement of disagreement and how, the request to have the amendment request and the denial
+// go with future disclosures instead, and how to complain (to the facility and to HHS).
+std::string AmendmentLetterPdf(const Settings& settings, const Amendment& amendment,
+                               const store::ResourceVersion& patient, std::string_view printed);
 
 }  // namespace chartroom::roi

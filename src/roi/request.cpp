@@ -222,7 +222,8 @@ json::object Request::ToJson() const {
                    {"pages", release->pages},
                    {"fee_cents", release->fee_cents},
                    {"fee_basis", release->fee_basis},
-                   {"part2", release->part2}};
+                   {"part2", release->part2},
+                   {"statements", Strings(release->statements)}};
     json::object withheld;
     for (const auto& [rule, n] : release->withheld) withheld[rule] = n;
     r["withheld"] = std::move(withheld);
@@ -293,6 +294,7 @@ Result<Request> Request::FromJson(const json::object& o) {
         if (n.is_number()) x.withheld.emplace_back(rule, n.to_number<std::int64_t>());
       }
     }
+    x.statements = StringsOf(*rel, "statements");
     x.delivered_at = Text(*rel, "delivered_at");
     x.delivered_by = Text(*rel, "delivered_by");
     r.release = std::move(x);

@@ -89,7 +89,8 @@ enum class RequestStatus : std::uint8_t {
   kDenied,
   kCancelled,
 };
-std::string_view StatusName(RequestStatus s);  // "received", "pending-authorization", "in-review", ...
+std::string_view StatusName(
+    RequestStatus s);  // "received", "pending-authorization", "in-review", ...
 std::optional<RequestStatus> ParseStatus(std::string_view name);
 bool Open(RequestStatus s);  // received, pending authorization or in review
 
@@ -134,6 +135,9 @@ struct Release {
   std::string fee_basis;  // "flat-electronic", "per-page", "none", ...
   std::vector<std::pair<std::string, std::int64_t>> withheld;
   bool part2 = false;  // Part 2 records went: the packet carries the 42 CFR 2.32 notice
+  // Statements of disagreement and rebuttals about released records (amendment.hpp,
+  // 164.526(d)(5)), "DocumentReference/id": they go with every release of those records.
+  std::vector<std::string> statements;
   std::string delivered_at;
   std::string delivered_by;
 };

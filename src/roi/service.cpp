@@ -11,22 +11,12 @@
 #include "access/policy.hpp"
 #include "core/result_macros.hpp"
 #include "fhir/search/query.hpp"
+#include "roi/amendment.hpp"
 #include "roi/fields.hpp"
 
 namespace chartroom::roi {
 namespace json = boost::json;
 namespace {
-
-constexpr std::string_view kCounterKind = "roi-counter";
-
-Result<json::object> ParseObject(std::string_view text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_object()) {
-    return Fail(ErrorCategory::kInternal, "roi.bad-record", "a stored request does not parse");
-  }
-  return std::move(v.get_object());
-}
 
 Result<Request> Load(store::Transaction& tx, std::string_view id) {
   CHARTROOM_ASSIGN_OR_RETURN(auto record, tx.GetRecord(kRequestKind, id));
@@ -108,15 +98,6 @@ Status Settle(Request& r, std::string_view today) {
         CheckAuthorized(r, today) ? RequestStatus::kInReview : RequestStatus::kPendingAuthorization;
   }
   return Ok();
-}
-
-Result<std::string> NextId(store::Transaction& tx) {
-  CHARTROOM_ASSIGN_OR_RETURN(auto counter, tx.GetRecord(kCounterKind, "request"));
-  const long next = counter ? std::atol(counter->value.c_str()) + 1 : 1;
-  CHARTROOM_RETURN_IF_ERROR(tx.PutRecord(kCounterKind, "request", std::to_string(next)));
-  char id[32];
-  std::snprintf(id, sizeof id, "R-%06ld", next);
-  return std::string(id);
 }
 
 // Reads, changes and saves one request in one transaction.
@@ -252,7 +233,7 @@ Result<Request> Intake(store::ResourceStore& store, const Settings& settings,
   if (r.status == RequestStatus::kPendingAuthorization)
     Note(r, user, now, "waiting for authorization");
   const Status done = store.InTransaction([&](store::Transaction& tx) -> Status {
-    CHARTROOM_ASSIGN_OR_RETURN(r.id, NextId(tx));
+    CHARTROOM_ASSIGN_OR_RETURN(r.id, NextNumber(tx, "request", "R-"));
     CHARTROOM_RETURN_IF_ERROR(Save(tx, r));
     if (within) CHARTROOM_RETURN_IF_ERROR(within(tx, r));
     return Ok();
@@ -344,14 +325,8 @@ Result<Request> Close(store::ResourceStore& store, std::string_view id, bool den
       within);
 }
 
-Result<Request> Fulfil(store::ResourceStore& store, const Settings& settings, std::string_view id,
-                       std::string_view user, core::Timestamp now, const PageCounter& pages,
-                       const Within& within) {
-  const std::string today = DayOf(now);
-  CHARTROOM_ASSIGN_OR_RETURN(Request request, GetRequest(store, id));
-  CHARTROOM_RETURN_IF_ERROR(MustBeOpen(request));
-  CHARTROOM_RETURN_IF_ERROR(CheckAuthorized(request, today));
-
+Result<Selection> Select(store::ResourceStore& store, const Request& request,
+                         std::string_view today) {
   // What may go: the requested kinds and dates, then the decision point.
   access::Disclosure disclosure;
   disclosure.purpose = std::string(PurposeOfUse(request.purpose));
@@ -412,17 +387,51 @@ Result<Request> Fulfil(store::ResourceStore& store, const Settings& settings, st
     return Fail(ErrorCategory::kNotFound, "roi.unknown-patient",
                 "patient " + request.patient + " is no longer in the record");
   }
-  if (released.size() == 1) {
+
+  // Statements of disagreement (and rebuttals) go with the records they dispute.
+  std::vector<std::string> records;
+  for (const store::ResourceVersion& v : released) records.push_back(v.type + "/" + v.id);
+  CHARTROOM_ASSIGN_OR_RETURN(std::vector<std::string> statements,
+                             StatementsFor(store, request.patient, records));
+  for (const std::string& statement : statements) {
+    if (std::find(records.begin(), records.end(), statement) != records.end()) continue;
+    CHARTROOM_ASSIGN_OR_RETURN(store::ResourceVersion v,
+                               store.Read("DocumentReference", statement.substr(18)));
+    released.push_back(std::move(v));
+  }
+
+  Selection out;
+  out.released = std::move(released);
+  for (const auto& [rule, n] : withheld) out.withheld.emplace_back(rule, n);
+  out.part2 = part2;
+  out.statements = std::move(statements);
+  return out;
+}
+
+Result<Request> Fulfil(store::ResourceStore& store, const Settings& settings, std::string_view id,
+                       std::string_view user, core::Timestamp now, const PageCounter& pages,
+                       const Within& within) {
+  const std::string today = DayOf(now);
+  CHARTROOM_ASSIGN_OR_RETURN(Request request, GetRequest(store, id));
+  CHARTROOM_RETURN_IF_ERROR(MustBeOpen(request));
+  CHARTROOM_RETURN_IF_ERROR(CheckAuthorized(request, today));
+
+  CHARTROOM_ASSIGN_OR_RETURN(Selection selection, Select(store, request, today));
+  // The Patient alone is nothing to release.
+  if (selection.released.size() - selection.statements.size() <= 1) {
     return Fail(
         ErrorCategory::kConflict, "roi.nothing-to-release",
         "no record of the kinds and dates requested may be released for request " + request.id);
   }
+  std::vector<store::ResourceVersion>& released = selection.released;
+  const Basis basis = BasisOf(request);
 
   Release release;
   release.at = core::FormatInstant(now);
+  release.statements = selection.statements;
   for (const store::ResourceVersion& v : released) release.resources.push_back(Reference(v));
-  for (const auto& [rule, n] : withheld) release.withheld.emplace_back(rule, n);
-  release.part2 = part2;
+  release.withheld = selection.withheld;
+  release.part2 = selection.part2;
   Request draft = request;
   draft.release = release;
   draft.status = RequestStatus::kFulfilled;

@@ -49,6 +49,8 @@ struct Settings {
   std::int64_t per_page_cents = 50;
   std::string facility = "Chartroom General Hospital";
   std::string facility_address;  // a line under the facility's name on letters
+  // Who takes complaints (164.526(d)(1)(iv)): name or title, and telephone number.
+  std::string privacy_contact = "the Privacy Officer";
 };
 
 using Within = std::function<Status(store::Transaction& tx, const Request& request)>;
@@ -83,6 +85,17 @@ Result<Request> Close(store::ResourceStore& store, std::string_view id, bool den
                       std::string_view reason, std::string_view user, core::Timestamp now,
                       const Within& within = {});
 
+// What `request` may have on `today` (see above): the versions, the Patient first, then the
+// records, then the statements of disagreement about them; what was left out, by rule.
+struct Selection {
+  std::vector<store::ResourceVersion> released;
+  std::vector<std::pair<std::string, std::int64_t>> withheld;
+  bool part2 = false;  // Part 2 records to someone other than the patient
+  std::vector<std::string> statements;
+};
+Result<Selection> Select(store::ResourceStore& store, const Request& request,
+                         std::string_view today);
+
 // Releases what the request may have (see above). Refused with kForbidden
 // "roi.authorization-required" when the basis needs a valid HIPAA authorization and none is
 // (the message names the unmet elements, or expired or revoked), kConflict "roi.closed" for a
@@ -107,8 +120,8 @@ struct QueueItem {
   std::int64_t days_left = 0;  // to the due date; negative when overdue
 };
 // Open requests (or those of `status`), the earliest due first.
-Result<std::vector<QueueItem>> Queue(store::ResourceStore& store, std::optional<RequestStatus> status,
-                                     core::Timestamp now);
+Result<std::vector<QueueItem>> Queue(store::ResourceStore& store,
+                                     std::optional<RequestStatus> status, core::Timestamp now);
 
 // One disclosure in the accounting (45 CFR 164.528(b)(2)).
 struct AccountedDisclosure {

@@ -683,6 +683,27 @@ TEST_F(AccessTest, ReleaseOfInformationIsForHimStaffAndAPatientSeesTheirAccounti
   const HttpResult report = Get(patient_, "/privacy/access-report?patient=p1");
   ASSERT_EQ(report.status, 200);
   EXPECT_TRUE(Mentions(report, "roi fulfil"));
+
+  // Their own copy, and amendments of their own record; nobody else's.
+  const HttpResult copy = Get(patient_, "/api/roi/record/p1?format=bundle");
+  ASSERT_EQ(copy.status, 200) << copy.body;
+  EXPECT_TRUE(Mentions(copy, "c-sud"));  // Part 2 records are the patient's own to have
+  EXPECT_EQ(Get(patient_, "/api/roi/record/p2").status, 403);
+  EXPECT_EQ(Get(doc_, "/api/roi/record/p1").status, 403);
+  const std::string amendment =
+      R"({"patient":"p1","requested_by":"Testa Alpha","record":"Condition/c-dm",)"
+      R"("reason":"Wrong diagnosis","requested_change":"Remove it"})";
+  const HttpResult asked = Post(patient_, "/api/roi/amendments", amendment, "application/json");
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  std::string other = amendment;
+  other.replace(other.find("\"p1\""), 4, "\"p2\"");
+  EXPECT_EQ(Post(patient_, "/api/roi/amendments", other, "application/json").status, 403);
+  const std::string asked_id = Str(asked.json(), "id");
+  EXPECT_EQ(Post(patient_, "/api/roi/amendments/" + asked_id + "/deny",
+                 R"({"ground":"accurate-and-complete","explanation":"x"})", "application/json")
+                .status,
+            403);  // deciding is HIM work
+  EXPECT_EQ(Get(patient_, "/api/roi/amendments?patient=p1").status, 200);
 }
 
 TEST_F(AccessTest, PatientIndexAnswersOnlyWhatTheCallerMaySee) {

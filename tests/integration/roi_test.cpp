@@ -423,5 +423,125 @@ TEST_F(RoiTest, APatientsConsentRefusalLeavesNothingToRelease) {
   EXPECT_EQ(At(client_.Get("/api/roi/accounting/p1").json(), "disclosures")->as_array().size(), 0u);
 }
 
+TEST_F(RoiTest, AnAcceptedAmendmentIsANewVersionAndTheOriginalStays) {
+  const HttpResult wrong =
+      Post("/api/roi/amendments", R"({"patient":"p9","requested_by":"Ann Example","record":)"
+                                  R"("Observation/o1","reason":"x","requested_change":"y"})");
+  EXPECT_EQ(wrong.status, 409) << wrong.body;
+  const HttpResult asked =
+      Post("/api/roi/amendments",
+           R"({"patient":"p1","requested_by":"Ann Example","record":"Observation/o1","reason":)"
+           R"("The glucose was 124, not 142","requested_change":"Glucose 124 mg/dL"})");
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  const std::string id = Str(asked.json(), "id");
+  EXPECT_EQ(Str(asked.json(), "due"), "2024-04-30");  // 60 days
+  EXPECT_EQ(Str(asked.json(), "record_version"), "1");
+  const HttpResult extended = Post("/api/roi/amendments/" + id + "/extend",
+                                   R"({"reason":"Waiting for the laboratory's review"})");
+  EXPECT_EQ(Str(extended.json(), "due"), "2024-05-30");
+  EXPECT_EQ(Post("/api/roi/amendments/" + id + "/extend", R"({"reason":"Again"})").status, 409);
+
+  const HttpResult accepted = Post(
+      "/api/roi/amendments/" + id + "/accept",
+      R"({"resource":{"resourceType":"Observation","id":"o1","status":"amended","subject":)"
+      R"({"reference":"Patient/p1"},"effectiveDateTime":"2024-02-01T09:00:00Z","code":{"text":)"
+      R"("Glucose"},"valueQuantity":{"value":124,"unit":"mg/dL"}},"notify":)"
+      R"(["Dr. Lee, Springfield Clinic"]})");
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  EXPECT_EQ(Str(accepted.json(), "status"), "accepted");
+  EXPECT_EQ(Str(accepted.json(), "amended_version"), "2");
+  EXPECT_EQ(Str(client_.Get("/fhir/Observation/o1").json(), "valueQuantity.value"), "124");
+  EXPECT_EQ(Str(client_.Get("/fhir/Observation/o1/_history/1").json(), "valueQuantity.value"),
+            "142");  // the original stays
+  EXPECT_EQ(Str(accepted.json(), "notify.0.notified_on"), "");
+  const HttpResult told =
+      Post("/api/roi/amendments/" + id + "/notified", R"({"index":0,"date":"2024-03-04"})");
+  ASSERT_EQ(told.status, 200) << told.body;
+  EXPECT_EQ(Str(told.json(), "notify.0.notified_on"), "2024-03-04");
+  EXPECT_EQ(IssueCode(Post("/api/roi/amendments/" + id + "/deny",
+                           R"({"ground":"accurate-and-complete","explanation":"x"})")
+                          .json()),
+            "roi.amendment-accepted");
+  EXPECT_EQ(
+      At(client_.Get("/api/roi/amendments?patient=p1").json(), "amendments")->as_array().size(),
+      1u);
+}
+
+TEST_F(RoiTest, ADeniedAmendmentsStatementsGoWithEveryLaterReleaseOfTheRecord) {
+  const HttpResult asked =
+      Post("/api/roi/amendments",
+           R"({"patient":"p1","requested_by":"Ann Example","record":"Condition/c-dm","reason":)"
+           R"("I have never had diabetes","requested_change":"Remove the diagnosis"})");
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  const std::string id = Str(asked.json(), "id");
+  EXPECT_EQ(Post("/api/roi/amendments/" + id + "/deny", R"({"ground":"because"})").status, 400);
+  const HttpResult denied =
+      Post("/api/roi/amendments/" + id + "/deny",
+           R"({"ground":"accurate-and-complete","explanation":"Two fasting glucose results )"
+           R"(above 126 mg/dL support the diagnosis."})");
+  ASSERT_EQ(denied.status, 200) << denied.body;
+  const HttpResult letter = client_.Get("/api/roi/amendments/" + id + "/letter");
+  ASSERT_EQ(letter.status, 200);
+  const std::string words = PdfText(letter.body);
+  EXPECT_NE(words.find("accurate and complete"), std::string::npos) << words;
+  EXPECT_NE(words.find("written statement disagreeing"), std::string::npos);
+  EXPECT_NE(words.find("Department of Health and Human Services"), std::string::npos);
+  EXPECT_EQ(Post("/api/roi/amendments/" + id + "/rebuttal", R"({"text":"No."})").status, 409);
+
+  const HttpResult disagreement =
+      Post("/api/roi/amendments/" + id + "/disagreement",
+           R"({"text":"My glucose was high only while I took prednisone."})");
+  ASSERT_EQ(disagreement.status, 200) << disagreement.body;
+  const std::string statement = Str(disagreement.json(), "disagreement");
+  ASSERT_TRUE(statement.starts_with("DocumentReference/"));
+  const json::value doc = client_.Get("/fhir/" + statement).json();
+  EXPECT_EQ(Str(doc, "context.related.0.reference"), "Condition/c-dm");
+  EXPECT_EQ(Str(doc, "subject.reference"), "Patient/p1");
+  ASSERT_EQ(Post("/api/roi/amendments/" + id + "/rebuttal",
+                 R"({"text":"The diagnosis predates the prednisone course."})")
+                .status,
+            200);
+
+  // A later release of the problem list carries both; one of results alone does not.
+  const std::string problems = Intake("provider", "treatment");
+  ASSERT_FALSE(problems.empty());
+  const HttpResult fulfilled = Post("/api/roi/requests/" + problems + "/fulfil");
+  ASSERT_EQ(fulfilled.status, 200) << fulfilled.body;
+  EXPECT_EQ(At(fulfilled.json(), "release.statements")->as_array().size(), 2u);
+  EXPECT_TRUE(Released(fulfilled.json()).contains(statement));
+  const std::string text = PdfText(client_.Get("/api/roi/requests/" + problems + "/packet").body);
+  EXPECT_NE(text.find("while I took prednisone"), std::string::npos) << text;
+  EXPECT_NE(text.find("predates the prednisone course"), std::string::npos);
+  EXPECT_NE(text.find("statement of disagreement"), std::string::npos);
+
+  const HttpResult results =
+      Post("/api/roi/requests",
+           R"({"requester":{"type":"provider","name":"Dr. Lee"},"patient":"p1","identification":)"
+           R"({"family":"Example","given":"Ann","birth_date":"1970-06-15"},"requested":)"
+           R"({"record_types":["results"]},"purpose":"treatment"})");
+  ASSERT_EQ(results.status, 201);
+  const HttpResult only_results =
+      Post("/api/roi/requests/" + Str(results.json(), "id") + "/fulfil");
+  ASSERT_EQ(only_results.status, 200);
+  EXPECT_EQ(At(only_results.json(), "release.statements")->as_array().size(), 0u);
+}
+
+TEST_F(RoiTest, ThePatientsOwnCopyIsTheirWholeRecordButPsychotherapyNotes) {
+  const HttpResult bundle = client_.Get("/api/roi/record/p1?format=bundle");
+  ASSERT_EQ(bundle.status, 200) << bundle.body;
+  std::set<std::string> ids;
+  const json::value entries = bundle.json();
+  for (const json::value& e : At(entries, "entry")->as_array()) {
+    ids.insert(Str(e, "resource.resourceType") + "/" + Str(e, "resource.id"));
+  }
+  EXPECT_TRUE(ids.contains("Encounter/e2023"));  // no date range: all of it
+  EXPECT_TRUE(ids.contains("Condition/c-sud"));
+  EXPECT_FALSE(ids.contains("DocumentReference/d-psy"));
+  const HttpResult pdf = client_.Get("/api/roi/record/p1");
+  ASSERT_EQ(pdf.status, 200);
+  EXPECT_NE(PdfText(pdf.body).find("Opioid dependence"), std::string::npos);
+  EXPECT_EQ(client_.Get("/api/roi/record/nobody").status, 404);
+}
+
 }  // namespace
 }  // namespace chartroom::test

@@ -99,6 +99,7 @@ TEST(RequestTest, AStoredRequestReadsBackAsItWasWritten) {
                        "third-party",
                        {{"part2", 2}},
                        true,
+                       {"DocumentReference/s1"},
                        "",
                        ""};
   r->history.push_back({"2026-11-20T09:00:00Z", "received", "tech", "received"});
