@@ -186,23 +186,26 @@ std::vector<OptionSpec> MakeSpecs() {
   s.push_back(Text(
       "roi.due_days_by_requester", [](auto& c) -> auto& { return c.roi.due_days_by_requester; }));
   s.push_back(Integer(
-      "roi.extension_days", 0, 365, [](auto& c) -> auto& { return c.roi.extension_days; }));
+      "roi.extension_days", 0, 365,
+      [](auto& c) -> auto& { return c.roi.settings.extension_days; }));
   s.push_back(Integer(
       "roi.electronic_flat_cents", 0, 100000,
-      [](auto& c) -> auto& { return c.roi.electronic_flat_cents; }));
+      [](auto& c) -> auto& { return c.roi.settings.electronic_flat_cents; }));
   s.push_back(Integer(
       "roi.patient_per_page_cents", 0, 10000,
-      [](auto& c) -> auto& { return c.roi.patient_per_page_cents; }));
+      [](auto& c) -> auto& { return c.roi.settings.patient_per_page_cents; }));
   s.push_back(Integer(
-      "roi.retrieval_cents", 0, 1000000, [](auto& c) -> auto& { return c.roi.retrieval_cents; }));
+      "roi.retrieval_cents", 0, 1000000,
+      [](auto& c) -> auto& { return c.roi.settings.retrieval_cents; }));
   s.push_back(Integer(
-      "roi.per_page_cents", 0, 10000, [](auto& c) -> auto& { return c.roi.per_page_cents; }));
+      "roi.per_page_cents", 0, 10000,
+      [](auto& c) -> auto& { return c.roi.settings.per_page_cents; }));
   s.push_back(Text(
-      "roi.facility", [](auto& c) -> auto& { return c.roi.facility; }));
+      "roi.facility", [](auto& c) -> auto& { return c.roi.settings.facility; }));
   s.push_back(Text(
-      "roi.facility_address", [](auto& c) -> auto& { return c.roi.facility_address; }));
+      "roi.facility_address", [](auto& c) -> auto& { return c.roi.settings.facility_address; }));
   s.push_back(Text(
-      "roi.privacy_contact", [](auto& c) -> auto& { return c.roi.privacy_contact; }));
+      "roi.privacy_contact", [](auto& c) -> auto& { return c.roi.settings.privacy_contact; }));
 
   s.push_back(Text(
       "log.level", [](auto& c) -> auto& { return c.log.level; }));

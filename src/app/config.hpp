@@ -27,6 +27,7 @@
 #include "core/error.hpp"
 #include "http/server.hpp"
 #include "rest/options.hpp"
+#include "roi/service.hpp"
 #include "store/blob/blob_resource_store.hpp"
 #include "store/sqlite/sqlite_resource_store.hpp"
 
@@ -85,22 +86,14 @@ struct CodingConfig {
 // Release of information (docs/roi.md): deadlines, fees and the letterhead of packets.
 struct RoiConfig {
   // Days from receipt to the due date: the right of access (patient, personal representative;
-  // 45 CFR 164.524(b)(2) says 30, some states fewer) and every other requester.
+  // 45 CFR 164.524(b)(2) says 30, some states fewer) and every other requester, with overrides
+  // per requester type, "attorney=15,subpoena=10" ("" for none). app/roi_settings.hpp makes
+  // settings.due_days of them.
   std::int64_t access_due_days = 30;
   std::int64_t other_due_days = 30;
-  // Overrides per requester type, "attorney=15,subpoena=10" ("" for none).
   std::string due_days_by_requester;
-  std::int64_t extension_days = 30;
-  // Fees in cents: the flat fee for a patient's electronic copy (HHS: up to $6.50), a patient's
-  // paper copy per page, and third parties' retrieval and per-page fees.
-  std::int64_t electronic_flat_cents = 650;
-  std::int64_t patient_per_page_cents = 0;
-  std::int64_t retrieval_cents = 1500;
-  std::int64_t per_page_cents = 50;
-  std::string facility = "Chartroom General Hospital";
-  std::string facility_address;  // a line under the facility's name on letters
-  // Who takes privacy complaints, named in denial letters: name or title and telephone number.
-  std::string privacy_contact = "the Privacy Officer";
+  // The rest as roi/service.hpp reads it: extension, fees, letterhead.
+  roi::Settings settings;
 };
 
 struct Config {

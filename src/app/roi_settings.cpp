@@ -6,7 +6,7 @@ namespace chartroom::app {
 
 Result<roi::Settings> RoiSettings(const Config& config) {
   const RoiConfig& c = config.roi;
-  roi::Settings s;
+  roi::Settings s = c.settings;
   for (std::size_t i = 0; i < roi::kRequesterCount; ++i) {
     const auto type = static_cast<roi::Requester>(i);
     const bool access =
@@ -37,14 +37,6 @@ Result<roi::Settings> RoiSettings(const Config& config) {
     }
     s.due_days[static_cast<std::size_t>(*type)] = days;
   }
-  s.extension_days = static_cast<int>(c.extension_days);
-  s.electronic_flat_cents = c.electronic_flat_cents;
-  s.patient_per_page_cents = c.patient_per_page_cents;
-  s.retrieval_cents = c.retrieval_cents;
-  s.per_page_cents = c.per_page_cents;
-  s.facility = c.facility;
-  s.facility_address = c.facility_address;
-  s.privacy_contact = c.privacy_contact;
   return s;
 }
 

@@ -312,7 +312,7 @@ http::Response Api::Handle(const http::Request& request) {
         return HandleCodingEndpoint(deps_.access, deps_.code_sets, request, context);
       }
       if (IsRoiPath(request.path())) {
-        return HandleRoiEndpoint(deps_.access, deps_.roi, request, context);
+        return HandleRoiEndpoint(deps_.access, deps_.roi, deps_.patient_index, request, context);
       }
       if (IsMpiPath(request.path())) {
         return HandleMpiEndpoint(deps_.access, deps_.patient_index, request, context);

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/result_macros.hpp"
+#include "mpi/index.hpp"
 #include "rest/error_response.hpp"
 #include "rest/query_params.hpp"
 #include "roi/amendment.hpp"
@@ -71,6 +72,46 @@ Result<std::string> Format(const http::Request& request, std::string_view fallba
   return format;
 }
 
+// A request that names no patient: the patient index finds them from the identification given.
+// Exactly one certain match is taken; anything else is for a person to resolve (the ids of the
+// possible matches are named, nothing else of them).
+Status FindPatient(const mpi::Index& index, json::object& body) {
+  const json::value* id = body.if_contains("identification");
+  if (id == nullptr || !id->is_object()) return Ok();  // intake says what is missing
+  const json::object& given = id->get_object();
+  auto text = [&](std::string_view key) {
+    const json::value* v = given.if_contains(key);
+    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+  };
+  json::object patient{{"resourceType", "Patient"},
+                       {"name", json::array{json::object{{"family", text("family")},
+                                                         {"given", json::array{text("given")}}}}},
+                       {"birthDate", text("birth_date")}};
+  if (const json::value* more = body.if_contains("patient_details");
+      more != nullptr && more->is_object()) {
+    for (const auto& [key, value] : more->get_object()) patient[key] = value;
+  }
+  const mpi::Person query = mpi::PersonFromPatient(patient);
+  const auto found = index.Find(query, index.options().thresholds.review, 5);
+  std::vector<std::string> certain;
+  std::string possible;
+  for (const mpi::Found& f : found) {
+    if (f.decision == mpi::Decision::kMatch) certain.push_back(f.person.id);
+    possible += (possible.empty() ? "" : ", ") + f.person.id;
+  }
+  if (certain.size() == 1) {
+    body["patient"] = certain.front();
+    return Ok();
+  }
+  if (found.empty()) {
+    return Fail(ErrorCategory::kNotFound, "roi.unknown-patient",
+                "the patient index finds no patient with this name and birth date");
+  }
+  return Fail(ErrorCategory::kConflict, "roi.patient-ambiguous",
+              "the patient index finds no single certain match; possible: " + possible +
+                  " (confirm one and give it as patient)");
+}
+
 }  // namespace
 
 bool IsRoiPath(std::string_view path) {
@@ -80,7 +121,8 @@ bool IsRoiPath(std::string_view path) {
 }
 
 Reply HandleRoiEndpoint(const AccessServices& services, const roi::Settings* settings,
-                        const http::Request& request, const RequestContext& context) {
+                        const mpi::Index* patient_index, const http::Request& request,
+                        const RequestContext& context) {
   auto answer = [&]() -> Result<Reply> {
     if (settings == nullptr) {
       return Fail(ErrorCategory::kNotFound, "rest.unknown-route",
@@ -367,6 +409,9 @@ Reply HandleRoiEndpoint(const AccessServices& services, const roi::Settings* set
         if (!works) return tl::unexpected(Denied());
         CHARTROOM_ASSIGN_OR_RETURN(json::object body, Body(request));
         event.detail = "roi intake";
+        if (!body.contains("patient") && patient_index != nullptr) {
+          CHARTROOM_RETURN_IF_ERROR(FindPatient(*patient_index, body));
+        }
         if (const json::value* p = body.if_contains("patient"); p != nullptr && p->is_string()) {
           event.patients = {std::string(p->get_string())};
         }

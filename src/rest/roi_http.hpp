@@ -1,6 +1,9 @@
 // The release-of-information part of the API (docs/roi.md). Internal to rest/.
 //
-//   POST /api/roi/requests                      intake (roi/request.hpp): 201 with the request
+//   POST /api/roi/requests                      intake (roi/request.hpp): 201 with the request;
+//                                               without "patient", the patient index finds
+//                                               them from the identification (and any
+//                                               "patient_details": FHIR Patient elements)
 //   GET  /api/roi/requests?status=              the work queue: open requests (or those of a
 //                                               status), earliest due first, with age and days
 //                                               left
@@ -30,11 +33,17 @@
 #include "rest/interactions.hpp"
 #include "roi/service.hpp"
 
+namespace chartroom::mpi {
+class Index;
+}  // namespace chartroom::mpi
+
 namespace chartroom::rest {
 
 bool IsRoiPath(std::string_view path);
 
+// `patient_index` (may be null) finds the patient of a request that names none.
 Reply HandleRoiEndpoint(const AccessServices& services, const roi::Settings* settings,
-                        const http::Request& request, const RequestContext& context);
+                        const mpi::Index* patient_index, const http::Request& request,
+                        const RequestContext& context);
 
 }  // namespace chartroom::rest

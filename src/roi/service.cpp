@@ -299,7 +299,7 @@ Result<Request> Extend(store::ResourceStore& store, const Settings& settings, st
                       "an extension needs its reason, which the requester is told");
         }
         r.extension_reason = std::string(reason);
-        r.due = AddDays(r.due, settings.extension_days);
+        r.due = AddDays(r.due, static_cast<int>(settings.extension_days));
         Note(r, user, now, "extended to " + r.due);
         return Ok();
       },

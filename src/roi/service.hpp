@@ -39,7 +39,7 @@ struct Settings {
   // Days from receipt to the due date, per requester type (45 CFR 164.524(b)(2): 30 for the
   // right of access; other rules as the jurisdiction sets them).
   std::array<int, kRequesterCount> due_days{30, 30, 30, 30, 30, 30, 30, 30, 30, 30};
-  int extension_days = 30;  // the one documented extension (164.524(b)(2)(ii))
+  std::int64_t extension_days = 30;  // the one documented extension (164.524(b)(2)(ii))
   // The patient's copies (164.524(c)(4)): a flat fee for an electronic copy of electronic
   // records, or a per-page cost for paper.
   std::int64_t electronic_flat_cents = 650;

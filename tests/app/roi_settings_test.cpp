@@ -13,7 +13,7 @@ TEST(RoiSettingsTest, DueDaysPerRequesterFollowTheConfiguration) {
   config.roi.access_due_days = 15;
   config.roi.other_due_days = 20;
   config.roi.due_days_by_requester = " attorney=10, subpoena=5 ";
-  config.roi.electronic_flat_cents = 500;
+  config.roi.settings.electronic_flat_cents = 500;
   auto s = RoiSettings(config);
   ASSERT_TRUE(s.has_value()) << s.error().message();
   auto days = [&](roi::Requester r) { return s->due_days[static_cast<std::size_t>(r)]; };

@@ -339,9 +339,13 @@ TEST_F(RoiTest, DisclosuresRequiredByLawAreAccountedFor) {
       Intake("law-enforcement", "law-enforcement", R"(,"legal_document":"Warrant 24-113")");
   const std::string doctor = Intake("provider", "treatment");
   const std::string payer = Intake("insurer", "payment");
+  const std::string subpoena_assured = Intake(
+      "subpoena", "legal",
+      R"(,"legal_document":"Subpoena 24-77 with written assurance of notice to the patient")");
   const std::string representative = Intake("personal-representative", "personal",
                                             R"(,"legal_document":"Health care proxy, 2023-11-02")");
-  for (const std::string& id : {health, court, research, police, doctor, payer, representative}) {
+  for (const std::string& id :
+       {health, court, research, police, doctor, payer, representative, subpoena_assured}) {
     ASSERT_FALSE(id.empty());
     const HttpResult r = Post("/api/roi/requests/" + id + "/fulfil");
     ASSERT_EQ(r.status, 200) << r.body;
@@ -363,7 +367,7 @@ TEST_F(RoiTest, DisclosuresRequiredByLawAreAccountedFor) {
     EXPECT_EQ(Str(d, "date"), "2024-03-01");
     EXPECT_NE(Str(d, "recipient").find("Casey Requester"), std::string::npos);
   }
-  EXPECT_EQ(requests, (std::set<std::string>{health, court, research, police}));
+  EXPECT_EQ(requests, (std::set<std::string>{health, court, research, police, subpoena_assured}));
   const HttpResult pdf = client_.Get("/api/roi/accounting/p1?format=pdf");
   ASSERT_EQ(pdf.status, 200);
   KeepSample("roi-accounting.pdf", pdf.body);
@@ -541,6 +545,24 @@ TEST_F(RoiTest, ThePatientsOwnCopyIsTheirWholeRecordButPsychotherapyNotes) {
   ASSERT_EQ(pdf.status, 200);
   EXPECT_NE(PdfText(pdf.body).find("Opioid dependence"), std::string::npos);
   EXPECT_EQ(client_.Get("/api/roi/record/nobody").status, 404);
+}
+
+TEST_F(RoiTest, ARequestWithoutAPatientIdIsMatchedThroughThePatientIndex) {
+  const std::string body =
+      R"({"requester":{"type":"patient","name":"Ann Example"},"identification":)"
+      R"({"family":"Example","given":"Ann","birth_date":"1970-06-15"},"patient_details":)"
+      R"({"gender":"female","identifier":[{"type":{"coding":[{"code":"MR"}]},"value":)"
+      R"("MRN-0001"}]},"requested":{"record_types":["all"]},"purpose":"personal"})";
+  const HttpResult found = Post("/api/roi/requests", body);
+  ASSERT_EQ(found.status, 201) << found.body;
+  EXPECT_EQ(Str(found.json(), "patient"), "p1");
+  std::string nobody = body;
+  nobody.replace(nobody.find("1970-06-15"), 10, "1999-01-01");
+  nobody.replace(nobody.find("\"Example\""), 9, "\"Zzyzx\"");
+  nobody.replace(nobody.find("MRN-0001"), 8, "MRN-9999");
+  const HttpResult none = Post("/api/roi/requests", nobody);
+  EXPECT_EQ(none.status, 404) << none.body;
+  EXPECT_EQ(IssueCode(none.json()), "roi.unknown-patient");
 }
 
 }  // namespace
