@@ -240,8 +240,9 @@ Decision DecideDisclosure(const Disclosure& disclosure, const ResourceFacts& res
     return {Effect::kDeny, "psychotherapy"};
   }
   if (Contains(labels, "SUD") && !disclosure.to_patient && !disclosure.part2_consent) {
+    // A Part 2 consent names its recipient (42 CFR 2.31(a)(4)): a permit for anyone is not one.
     const bool permitted = std::any_of(consent.begin(), consent.end(), [&](const ConsentRule& r) {
-      return r.permit && Applies(r, recipient, resource) &&
+      return r.permit && !r.actors.empty() && Applies(r, recipient, resource) &&
              (r.labels.empty() || Contains(r.labels, "SUD"));
     });
     if (!permitted) return {Effect::kDeny, "part2"};

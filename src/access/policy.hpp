@@ -113,9 +113,9 @@ struct Disclosure {
 // `consent` provisions: a deny provision that applies refuses it ("consent"); very restricted
 // (V) never leaves ("label"); psychotherapy notes need their own authorization ("psychotherapy",
 // also for the patient: they are outside the right of access); substance use disorder records
-// (SUD) need a Part 2 consent, from the request or a permit provision of the patient's, except
-// for the patient ("part2"); under an authorization, the other sensitive categories go only
-// when it names them ("label"). Never masks: allow or deny.
+// (SUD) need a Part 2 consent, from the request or a permit provision of the patient's that
+// names this recipient, except for the patient ("part2"); under an authorization, the other
+// sensitive categories go only when it names them ("label"). Never masks: allow or deny.
 Decision DecideDisclosure(const Disclosure& disclosure, const ResourceFacts& resource,
                           std::span<const ConsentRule> consent);
 

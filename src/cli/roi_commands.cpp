@@ -161,6 +161,17 @@ int RunRoi(Args args) {
       return trail->RecordIn(tx, e);
     };
   };
+  // Reads are audited as the server audits them: who read which patients' requests.
+  auto audit_read = [&](std::string detail, std::vector<std::string> patients) {
+    audit::Event e;
+    e.time = now;
+    e.action = audit::Action::kRead;
+    e.user = user;
+    e.purpose = "HOPERAT";
+    e.patients = std::move(patients);
+    e.detail = std::move(detail);
+    trail->Record(std::move(e));
+  };
   auto print = [](const json::object& o) {
     std::printf("%s\n", json::serialize(o).c_str());
     return 0;
@@ -180,17 +191,21 @@ int RunRoi(Args args) {
     auto items = roi::Queue(store, status, now);
     if (!items) return finish(Failed(items.error()));
     json::array list;
+    std::vector<std::string> patients;
     for (const roi::QueueItem& item : *items) {
+      patients.push_back(item.request.patient);
       json::object o = item.request.ToJson();
       o["age_days"] = item.age_days;
       o["days_left"] = item.days_left;
       list.push_back(std::move(o));
     }
+    audit_read("roi queue", std::move(patients));
     return finish(print(json::object{{"requests", std::move(list)}}));
   }
   if (sub == "accounting") {
     auto list = roi::Accounting(store, arg, now);
     if (!list) return finish(Failed(list.error()));
+    audit_read("roi accounting", {arg});
     if (!options.contains("--pdf")) return finish(print(roi::AccountingToJson(arg, *list)));
     auto patient = store.Read("Patient", arg);
     if (!patient) return finish(Failed(patient.error()));
@@ -228,6 +243,7 @@ int RunRoi(Args args) {
   auto r = roi::GetRequest(store, arg);
   if (!r) return finish(Failed(r.error()));
   if (sub == "show") {
+    audit_read("roi request", {r->patient});
     json::object o = r->ToJson();
     json::array checklists;
     for (const roi::Authorization& a : r->authorizations) {

@@ -212,7 +212,8 @@ Reply HandleRoiEndpoint(const AccessServices& services, const roi::Settings* set
       const std::string patient(path.substr(kRecord.size()));
       const bool own = caller && HasRole(*caller, {Role::kPatient}) &&
                        caller->subject.patient == patient && !patient.empty();
-      if (!own && !works) return tl::unexpected(Denied());
+      // The patient's own, only: staff release a record through a request (and its accounting).
+      if (!own && caller) return tl::unexpected(Denied());
       event.detail = "roi own record";
       event.action = audit::Action::kExport;
       event.patients = {patient};
@@ -232,6 +233,9 @@ Reply HandleRoiEndpoint(const AccessServices& services, const roi::Settings* set
         if (selection.released.empty()) {
           return Fail(ErrorCategory::kNotFound, "roi.unknown-patient",
                       "there is no patient " + patient);
+        }
+        for (const store::ResourceVersion& v : selection.released) {
+          event.resources.push_back(v.type + "/" + v.id + "/_history/" + std::to_string(v.version));
         }
         roi::Release release;
         release.at = core::FormatInstant(context.now);
@@ -410,7 +414,9 @@ Reply HandleRoiEndpoint(const AccessServices& services, const roi::Settings* set
         CHARTROOM_ASSIGN_OR_RETURN(json::object body, Body(request));
         event.detail = "roi intake";
         if (!body.contains("patient") && patient_index != nullptr) {
-          CHARTROOM_RETURN_IF_ERROR(FindPatient(*patient_index, body));
+          if (Status found = FindPatient(*patient_index, body); !found) {
+            return audited(tl::unexpected(found.error()));  // a search of patients: audited
+          }
         }
         if (const json::value* p = body.if_contains("patient"); p != nullptr && p->is_string()) {
           event.patients = {std::string(p->get_string())};

@@ -65,18 +65,6 @@ Status MustBe(const Amendment& a, std::string_view status) {
               "amendment " + a.id + " is " + a.status);
 }
 
-// Whose compartment `resource` is in, as far as the usual subject/patient references say.
-std::string PatientOf(const json::object& resource) {
-  if (Text(resource, "resourceType") == "Patient") return Text(resource, "id");
-  for (std::string_view key : {"subject", "patient"}) {
-    if (const json::value* v = resource.if_contains(key); v != nullptr && v->is_object()) {
-      const std::string ref = Text(v->get_object(), "reference");
-      if (ref.starts_with("Patient/")) return ref.substr(8);
-    }
-  }
-  return "";
-}
-
 }  // namespace
 
 std::string_view DenialGroundName(DenialGround g) { return kGrounds[static_cast<std::size_t>(g)]; }
@@ -234,6 +222,11 @@ Result<Amendment> ExtendAmendment(store::ResourceStore& store, std::string_view 
           return Fail(ErrorCategory::kConflict, "roi.extended",
                       "amendment " + a.id + " has had its one extension");
         }
+        if (DayOf(now) > a.due) {
+          return Fail(ErrorCategory::kConflict, "roi.overdue",
+                      "amendment " + a.id + " was due on " + a.due +
+                          ": an extension is given within the first period");
+        }
         if (reason.empty()) {
           return Fail(ErrorCategory::kInvalid, std::string(kBad),
                       "an extension needs its reason, which the patient is told");
@@ -254,25 +247,33 @@ Result<Amendment> AcceptAmendment(store::ResourceStore& store, std::string_view 
       store, id,
       [&](store::Transaction& tx, Amendment& a) -> Status {
         CHARTROOM_RETURN_IF_ERROR(MustBe(a, "received"));
-        const std::string type = Text(resource, "resourceType");
-        if (type + "/" + Text(resource, "id") != a.record) {
+        // A copy: the store may run this again (a retried transaction).
+        json::object amended = resource;
+        const std::string type = Text(amended, "resourceType");
+        if (type + "/" + Text(amended, "id") != a.record) {
           return Fail(ErrorCategory::kInvalid, std::string(kBad),
                       "resource is " + a.record + " as amended (its resourceType and id)");
         }
-        if (PatientOf(resource) != a.patient) {
+        if (PatientOf(amended) != a.patient) {
           return Fail(ErrorCategory::kInvalid, std::string(kBad),
                       "the amended record must stay in patient " + a.patient + "'s record");
         }
-        CHARTROOM_ASSIGN_OR_RETURN(store::ResourceVersion written,
-                                   tx.Update(std::move(resource), std::nullopt));
-        a.amended_version = written.version;
+        // Amends the version the patient disputed; one changed since is reviewed again.
+        auto written = tx.Update(std::move(amended), a.record_version);
+        if (!written && written.error().category() == ErrorCategory::kPrecondition) {
+          return Fail(ErrorCategory::kConflict, "roi.record-changed",
+                      a.record + " changed after the patient disputed version " +
+                          std::to_string(a.record_version) + ": review the request again");
+        }
+        if (!written) return tl::unexpected(written.error());
+        a.amended_version = written->version;
         a.status = "accepted";
         a.decided_on = DayOf(now);
         a.decided_by = std::string(user);
-        for (std::string& who : notify) {
-          if (!who.empty()) a.notify.push_back({std::move(who), ""});
+        for (const std::string& who : notify) {
+          if (!who.empty()) a.notify.push_back({who, ""});
         }
-        Note(a, user, now, a.record + " amended as version " + std::to_string(written.version));
+        Note(a, user, now, a.record + " amended as version " + std::to_string(written->version));
         return Ok();
       },
       within);

@@ -88,6 +88,17 @@ std::string Text(const json::object& o, std::string_view key) {
   return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
+std::string PatientOf(const json::object& resource) {
+  if (Text(resource, "resourceType") == "Patient") return Text(resource, "id");
+  for (std::string_view key : {"subject", "patient", "beneficiary"}) {
+    if (const json::value* v = resource.if_contains(key); v != nullptr && v->is_object()) {
+      const std::string ref = Text(v->get_object(), "reference");
+      if (ref.starts_with("Patient/")) return ref.substr(8);
+    }
+  }
+  return "";
+}
+
 bool ValidDate(std::string_view date) { return DaysOf(date).has_value(); }
 
 std::string AddDays(std::string_view date, int days) {

@@ -38,6 +38,10 @@ Result<boost::json::object> ParseObject(std::string_view text);
 Result<std::string> NextNumber(store::Transaction& tx, std::string_view counter,
                                std::string_view prefix);
 
+// The patient a record is about: its own id for a Patient, else the Patient its subject, patient
+// or beneficiary references; "" for none.
+std::string PatientOf(const boost::json::object& resource);
+
 // Calendar dates as YYYY-MM-DD (compared as text).
 bool ValidDate(std::string_view date);
 std::string AddDays(std::string_view date, int days);  // `date` valid

@@ -82,10 +82,9 @@ class Layout {
       Line(l, font, size, indent, color);
     }
   }
-  void Space(double points) {
-    y_ -= points;
-    if (y_ < kBottom) NewPage();
-  }
+  // Room before the next line; the next line opens a new page if it no longer fits (a space
+  // never opens a page of its own).
+  void Space(double points) { y_ -= points; }
   // Keeps a heading with what follows it: a new page when less than `points` remain.
   void Keep(double points) {
     if (y_ - points < kBottom) NewPage();
@@ -208,6 +207,9 @@ std::string StripTags(std::string_view html) {
 }
 
 // The text of a DocumentReference's plain-text attachments.
+// The text of a DocumentReference's attachments: text in full (base64 as FHIR allows it, with
+// whitespace); every attachment that cannot be printed (images, PDF, a URL only) named, so
+// that nothing is left out without a word.
 std::string DocumentText(const json::object& r) {
   std::string out;
   const json::value* content = At(r, "content");
@@ -216,12 +218,23 @@ std::string DocumentText(const json::object& r) {
     const json::object* o = c.if_object();
     const json::value* a = o != nullptr ? o->if_contains("attachment") : nullptr;
     if (a == nullptr || !a->is_object()) continue;
-    const std::string type = Text(a->get_object(), "contentType");
-    const std::string data = Text(a->get_object(), "data");
-    if (data.empty() || !type.starts_with("text/")) continue;
-    if (auto decoded = crypto::DecodeCanonicalBase64(data)) {
-      out += (out.empty() ? "" : "\n") +
-             (type.starts_with("text/html") ? StripTags(*decoded) : *decoded);
+    const json::object& attachment = a->get_object();
+    const std::string type = Text(attachment, "contentType");
+    std::string data = Text(attachment, "data");
+    std::erase_if(data,
+                  [](char ch) { return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t'; });
+    std::optional<std::string> decoded;
+    if (!data.empty() && type.starts_with("text/")) decoded = crypto::DecodeCanonicalBase64(data);
+    if (!out.empty()) out += "\n";
+    if (decoded) {
+      out += type.starts_with("text/html") ? StripTags(*decoded) : *decoded;
+    } else {
+      const std::string title = Text(attachment, "title");
+      out += "[Attachment not printed here" + (title.empty() ? std::string() : ": " + title) +
+             (type.empty() ? std::string() : " (" + type + ")") +
+             (data.empty() ? std::string(", held as a link in the record")
+                           : std::string(", included in the FHIR Bundle of this release")) +
+             "]";
     }
   }
   return out;
@@ -258,6 +271,31 @@ std::size_t SectionOf(std::string_view type) {
     }
   }
   return sections.size() - 1;
+}
+
+// A Composition's sections, nested ones indented under theirs, each with its narrative and the
+// records it lists.
+void RenderSections(Layout& out, const json::value& sections, double indent) {
+  if (!sections.is_array() || indent > 80) return;
+  for (const json::value& section : sections.get_array()) {
+    if (!section.is_object()) continue;
+    const json::object& o = section.get_object();
+    out.Paragraph(Text(o, "title"), Font::kHelveticaBold, 9, indent);
+    if (const json::value* t = o.if_contains("text"); t != nullptr && t->is_object()) {
+      out.Paragraph(StripTags(Text(t->get_object(), "div")), Font::kHelvetica, 9, indent);
+    }
+    if (const json::value* entries = o.if_contains("entry");
+        entries != nullptr && entries->is_array()) {
+      std::string refs;
+      for (const json::value& e : entries->get_array()) {
+        if (e.is_object()) refs += (refs.empty() ? "" : ", ") + Text(e.get_object(), "reference");
+      }
+      if (!refs.empty()) out.Paragraph("Records: " + refs, Font::kHelvetica, 8.5, indent);
+    }
+    if (const json::value* nested = o.if_contains("section")) {
+      RenderSections(out, *nested, indent + 12);
+    }
+  }
 }
 
 // One record: a heading (date, kind, what), then its details.
@@ -344,16 +382,7 @@ void RenderRecord(Layout& out, const store::ResourceVersion& v, const json::obje
     }
   }
   if (v.type == "Composition") {
-    if (const json::value* s = At(r, "section"); s != nullptr && s->is_array()) {
-      for (const json::value& section : s->get_array()) {
-        if (!section.is_object()) continue;
-        out.Paragraph(Text(section.get_object(), "title"), Font::kHelveticaBold, 9, 14);
-        if (const json::value* t = section.get_object().if_contains("text");
-            t != nullptr && t->is_object()) {
-          out.Paragraph(StripTags(Text(t->get_object(), "div")), Font::kHelvetica, 9, 14);
-        }
-      }
-    }
+    if (const json::value* sections = At(r, "section")) RenderSections(out, *sections, 14);
   }
   out.Space(6);
 }
@@ -435,12 +464,11 @@ Packet PacketPdf(const Settings& settings, const Request& request,
   }
   std::string authority;
   if (basis == Basis::kAuthorization) {
-    for (const Authorization& a : request.authorizations) {
-      if (a.kind == AuthorizationKind::kHipaa) {
-        authority = "the authorization signed by " + a.signed_by + " on " + a.signed_on + " (" +
-                    std::string(BasisCitation(basis)) + ")";
-      }
-    }
+    const Authorization* a =
+        ValidAuthorization(request, AuthorizationKind::kHipaa, printed.substr(0, 10));
+    authority = a == nullptr ? std::string(BasisCitation(basis))
+                             : "the authorization signed by " + a->signed_by + " on " +
+                                   a->signed_on + " (" + std::string(BasisCitation(basis)) + ")";
   } else {
     authority = std::string(BasisCitation(basis));
     if (!request.legal_document.empty()) authority += " and " + request.legal_document;
@@ -500,20 +528,20 @@ Packet PacketPdf(const Settings& settings, const Request& request,
     body.Space(8);
   }
 
-  // The index: its own pages after the cover; the sections' pages shift by them.
-  const std::size_t per_page = static_cast<std::size_t>((kTop - kBottom) / (10 * 1.35)) - 3;
-  const std::size_t index_pages =
-      std::max<std::size_t>(1, (index.size() + per_page - 1) / per_page);
-  const std::size_t offset = cover.pages() + index_pages;
-  Layout contents;
-  contents.Line("Index", Font::kHelveticaBold, 13);
-  contents.Space(6);
-  for (const auto& [title, where] : index) {
-    const std::string page = "page " + std::to_string(where.first + offset);
-    const std::string left = title + " (" + std::to_string(where.second) + ")";
-    contents.Pair(left, page);
-  }
-
+  // The index: its own pages after the cover; the sections' pages shift by them, so it is laid
+  // out once to learn how many pages it takes, then with the numbers.
+  auto index_layout = [&](std::size_t offset) {
+    Layout contents;
+    contents.Line("Index", Font::kHelveticaBold, 13);
+    contents.Space(6);
+    for (const auto& [title, where] : index) {
+      contents.Pair(title + " (" + std::to_string(where.second) + ")",
+                    "page " + std::to_string(where.first + offset));
+    }
+    return contents;
+  };
+  const std::size_t index_pages = index_layout(0).pages();
+  const Layout contents = index_layout(cover.pages() + index_pages);
   Packet out;
   out.pages = cover.pages() + contents.pages() + body.pages();
   out.pdf =

@@ -195,7 +195,8 @@ json::object Request::ToJson() const {
   o["requester"] = json::object{{"type", RequesterName(requester)},
                                 {"name", requester_name},
                                 {"organization", requester_organization},
-                                {"address", requester_address}};
+                                {"address", requester_address},
+                                {"identifier", requester_identifier}};
   o["patient"] = patient;
   o["identification"] = json::object{{"family", identification.family},
                                      {"given", identification.given},
@@ -250,6 +251,7 @@ Result<Request> Request::FromJson(const json::object& o) {
     r.requester_name = Text(*q, "name");
     r.requester_organization = Text(*q, "organization");
     r.requester_address = Text(*q, "address");
+    r.requester_identifier = Text(*q, "identifier");
   }
   r.patient = Text(o, "patient");
   if (const json::object* i = Member(o, "identification")) {
@@ -331,6 +333,8 @@ Result<Request> ParseIntake(const json::object& body, std::string_view today) {
                              OptionalString(*requester, "organization", kBad, "requester."));
   CHARTROOM_ASSIGN_OR_RETURN(r.requester_address,
                              OptionalString(*requester, "address", kBad, "requester."));
+  CHARTROOM_ASSIGN_OR_RETURN(r.requester_identifier,
+                             OptionalString(*requester, "identifier", kBad, "requester."));
   CHARTROOM_ASSIGN_OR_RETURN(r.patient, OptionalString(body, "patient", kBad));
   if (r.patient.empty()) {
     return tl::unexpected(Bad("patient is required: the Patient id the patient index found"));
@@ -343,7 +347,8 @@ Result<Request> ParseIntake(const json::object& body, std::string_view today) {
     CHARTROOM_ASSIGN_OR_RETURN(r.identification.birth_date,
                                OptionalString(*id, "birth_date", kBad, "identification."));
   }
-  if (r.identification.family.empty() || !ValidDate(r.identification.birth_date)) {
+  if (r.identification.family.empty() || r.identification.given.empty() ||
+      !ValidDate(r.identification.birth_date)) {
     return tl::unexpected(
         Bad("identification {family, given, birth_date (YYYY-MM-DD)} is required: how the "
             "requester identified the patient"));

@@ -149,6 +149,9 @@ struct Request {
   std::string requester_name;
   std::string requester_organization;
   std::string requester_address;
+  // How the patient's Consent names the requester (an actor's "Organization/acme" reference or
+  // identifier value); their name when absent.
+  std::string requester_identifier;
   std::string patient;  // Patient id
   Identification identification;
   Requested requested;

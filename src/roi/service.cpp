@@ -52,7 +52,6 @@ bool Identifies(const json::object& patient, const Identification& id) {
   for (const json::value& n : names->get_array()) {
     const json::object* name = n.if_object();
     if (name == nullptr || Lower(Text(*name, "family")) != Lower(id.family)) continue;
-    if (id.given.empty()) return true;
     if (const json::value* given = name->if_contains("given");
         given != nullptr && given->is_array()) {
       for (const json::value& g : given->get_array()) {
@@ -63,23 +62,16 @@ bool Identifies(const json::object& patient, const Identification& id) {
   return false;
 }
 
-// The first valid authorization of `kind` on `date`.
-const Authorization* ValidOf(const Request& r, AuthorizationKind kind, std::string_view date) {
-  for (const Authorization& a : r.authorizations) {
-    if (a.kind == kind && Check(a, date).valid()) return &a;
-  }
-  return nullptr;
-}
-
 Status CheckAuthorized(const Request& r, std::string_view today) {
   if (BasisOf(r) != Basis::kAuthorization) return Ok();
-  if (ValidOf(r, AuthorizationKind::kHipaa, today) != nullptr) return Ok();
+  if (ValidAuthorization(r, AuthorizationKind::kHipaa, today) != nullptr) return Ok();
   std::string why;
   for (const Authorization& a : r.authorizations) {
     if (a.kind != AuthorizationKind::kHipaa) continue;
     const Checklist c = Check(a, today);
     if (c.expired) why += "; expired on " + a.expires;
     if (c.revoked) why += "; revoked on " + a.revoked_on;
+    if (!ForRecipient(a, r)) why += "; made out to another recipient";
     for (const ChecklistItem& i : c.items) {
       if (!i.met) why += "; missing " + i.element + " (" + i.citation + ")";
     }
@@ -194,6 +186,28 @@ std::string DescriptionOf(const Request& r) {
 
 }  // namespace
 
+// Whether `a` is made out to the request's requester: its recipient names them or their
+// organization (or the other way round), ignoring case.
+bool ForRecipient(const Authorization& a, const Request& r) {
+  const std::string to = Lower(a.recipient);
+  for (const std::string* who : {&r.requester_name, &r.requester_organization}) {
+    const std::string name = Lower(*who);
+    if (!name.empty() && !to.empty() &&
+        (to.find(name) != std::string::npos || name.find(to) != std::string::npos)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+const Authorization* ValidAuthorization(const Request& r, AuthorizationKind kind,
+                                        std::string_view date) {
+  for (const Authorization& a : r.authorizations) {
+    if (a.kind == kind && Check(a, date).valid() && ForRecipient(a, r)) return &a;
+  }
+  return nullptr;
+}
+
 std::string DayOf(core::Timestamp t) { return core::FormatInstant(t).substr(0, 10); }
 
 Result<Request> GetRequest(store::ResourceStore& store, std::string_view id) {
@@ -294,6 +308,11 @@ Result<Request> Extend(store::ResourceStore& store, const Settings& settings, st
           return Fail(ErrorCategory::kConflict, "roi.extended",
                       "request " + r.id + " has had its one extension");
         }
+        if (DayOf(now) > r.due) {
+          return Fail(ErrorCategory::kConflict, "roi.overdue",
+                      "request " + r.id + " was due on " + r.due +
+                          ": an extension is given within the first period");
+        }
         if (reason.empty()) {
           return Fail(ErrorCategory::kInvalid, "roi.bad-request",
                       "an extension needs its reason, which the requester is told");
@@ -330,12 +349,14 @@ Result<Selection> Select(store::ResourceStore& store, const Request& request,
   // What may go: the requested kinds and dates, then the decision point.
   access::Disclosure disclosure;
   disclosure.purpose = std::string(PurposeOfUse(request.purpose));
-  disclosure.recipient = request.requester_name;
+  disclosure.recipient =
+      request.requester_identifier.empty() ? request.requester_name : request.requester_identifier;
   const Basis basis = BasisOf(request);
   disclosure.to_patient = basis == Basis::kRightOfAccess;
-  disclosure.part2_consent = ValidOf(request, AuthorizationKind::kPart2, today) != nullptr;
+  disclosure.part2_consent =
+      ValidAuthorization(request, AuthorizationKind::kPart2, today) != nullptr;
   disclosure.psychotherapy_authorized =
-      ValidOf(request, AuthorizationKind::kPsychotherapy, today) != nullptr;
+      ValidAuthorization(request, AuthorizationKind::kPsychotherapy, today) != nullptr;
   if (basis == Basis::kAuthorization) {
     disclosure.by_authorization = true;
     for (const Authorization& a : request.authorizations) {
@@ -363,6 +384,9 @@ Result<Selection> Select(store::ResourceStore& store, const Request& request,
     }
     if (!all && std::find(types.begin(), types.end(), v.type) == types.end()) continue;
     CHARTROOM_ASSIGN_OR_RETURN(json::object resource, ParseObject(v.json));
+    // The compartment also holds what the patient only took part in (a condition they asserted
+    // about their child, a coverage they subscribe to): only their own records go.
+    if (PatientOf(resource) != request.patient) continue;
     if (dated) {
       const std::string date = ClinicalDate(resource);
       if (date.empty() || (!request.requested.from.empty() && date < request.requested.from) ||
@@ -461,7 +485,14 @@ Result<Request> Fulfil(store::ResourceStore& store, const Settings& settings, st
   return Change(
       store, id,
       [&](store::Transaction& tx, Request& r) -> Status {
-        CHARTROOM_RETURN_IF_ERROR(MustBeOpen(r));  // changed since it was read
+        // Changed since it was read (an authorization revoked, another fulfilment): the
+        // selection may no longer hold.
+        CHARTROOM_RETURN_IF_ERROR(MustBeOpen(r));
+        if (r.history.size() != request.history.size()) {
+          return Fail(ErrorCategory::kConflict, "roi.changed",
+                      "request " + r.id + " changed while it was being fulfilled: try again");
+        }
+        CHARTROOM_RETURN_IF_ERROR(CheckAuthorized(r, today));
         r.release = release;
         r.status = RequestStatus::kFulfilled;
         Note(r, user, now,

@@ -137,6 +137,13 @@ Result<std::vector<AccountedDisclosure>> Accounting(store::ResourceStore& store,
 boost::json::object AccountingToJson(std::string_view patient,
                                      const std::vector<AccountedDisclosure>& list);
 
+// Whether `a` is made out to the request's requester: its recipient names them or their
+// organization (or the other way round), ignoring case.
+bool ForRecipient(const Authorization& a, const Request& r);
+// The first authorization of `kind` valid on `date` (YYYY-MM-DD) and made out to the requester.
+const Authorization* ValidAuthorization(const Request& r, AuthorizationKind kind,
+                                        std::string_view date);
+
 // YYYY-MM-DD of an instant (UTC).
 std::string DayOf(core::Timestamp t);
 

@@ -28,6 +28,7 @@ const std::map<std::string, std::vector<ConsentRule>>& Consents() {
       {"part2-treat", {{true, {"TREAT"}, {}, {"SUD"}}}},
       {"part2-payment", {{true, {"HPAYMT"}, {}, {"SUD"}}}},
       {"part2-any", {{true, {}, {}, {}}}},
+      {"part2-smith", {{true, {"LEGAL"}, {"smith-law"}, {"SUD"}}}},
   };
   return sets;
 }
@@ -457,7 +458,8 @@ TEST(DisclosureTest, ConsentLabelsAndAuthoritiesDecideWhatLeaves) {
   EXPECT_EQ(Released(attorney, {"HIV", "R"}).effect, Effect::kAllow);  // named
   EXPECT_EQ(Released(attorney, {"STD", "R"}).rule, "label");           // not named
   EXPECT_EQ(Released(attorney, {"SUD"}).rule, "part2");
-  EXPECT_EQ(Released(attorney, {"SUD"}, "part2-any").effect, Effect::kAllow);
+  EXPECT_EQ(Released(attorney, {"SUD"}, "part2-smith").effect, Effect::kAllow);
+  EXPECT_EQ(Released(attorney, {"SUD"}, "part2-any").rule, "part2");    // names no recipient
   EXPECT_EQ(Released(attorney, {"SUD"}, "part2-treat").rule, "part2");  // another purpose
   EXPECT_EQ(Released(attorney, {"PSYTHPN"}).rule, "psychotherapy");
 

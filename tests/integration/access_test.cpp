@@ -690,6 +690,7 @@ TEST_F(AccessTest, ReleaseOfInformationIsForHimStaffAndAPatientSeesTheirAccounti
   EXPECT_TRUE(Mentions(copy, "c-sud"));  // Part 2 records are the patient's own to have
   EXPECT_EQ(Get(patient_, "/api/roi/record/p2").status, 403);
   EXPECT_EQ(Get(doc_, "/api/roi/record/p1").status, 403);
+  EXPECT_EQ(Get(tech_, "/api/roi/record/p1").status, 403);  // staff release through a request
   const std::string amendment =
       R"({"patient":"p1","requested_by":"Testa Alpha","record":"Condition/c-dm",)"
       R"("reason":"Wrong diagnosis","requested_change":"Remove it"})";

@@ -115,6 +115,14 @@ class RoiTest : public ::testing::Test {
         R"("Discharge summary"},"content":[{"attachment":{"contentType":"text/plain","data":")" +
             crypto::EncodeBase64("Admitted for hyperglycemia. Discharged home on metformin.") +
             R"("}}]})");
+    // p1 asserted a condition of her child p2: in p1's compartment, but p2's record.
+    Put("/fhir/Patient/p2",
+        R"({"resourceType":"Patient","id":"p2","name":[{"family":"Example","given":["Bo"]}],)"
+        R"("birthDate":"2010-01-01"})");
+    Put("/fhir/Condition/c-child",
+        R"({"resourceType":"Condition","id":"c-child","subject":{"reference":"Patient/p2"},)"
+        R"("asserter":{"reference":"Patient/p1"},"recordedDate":"2024-02-05","code":{"text":)"
+        R"("Asthma"}})");
     Put("/fhir/DocumentReference/d-psy",
         R"({"resourceType":"DocumentReference","id":"d-psy","status":"current","meta":)"
         R"({"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode",)"
@@ -180,6 +188,7 @@ TEST_F(RoiTest, APatientGetsTheirRecordWithoutPsychotherapyNotes) {
   EXPECT_TRUE(released.contains("DocumentReference/d1"));
   EXPECT_FALSE(released.contains("DocumentReference/d-psy"));  // outside the right of access
   EXPECT_FALSE(released.contains("Encounter/e2023"));          // before the range asked for
+  EXPECT_FALSE(released.contains("Condition/c-child"));        // another patient's record
   EXPECT_EQ(Str(r, "release.withheld.psychotherapy"), "1");
   EXPECT_EQ(Str(r, "release.fee_cents"), "650");  // the flat fee for an electronic copy
   EXPECT_EQ(Str(r, "release.fee_basis"), "flat-electronic");
@@ -247,6 +256,12 @@ TEST_F(RoiTest, AnAttorneyNeedsAValidAuthorizationAndGetsOnlyWhatItCovers) {
   const HttpResult still = Post("/api/roi/requests/" + id + "/fulfil");
   EXPECT_NE(still.body.find("missing revocation"), std::string::npos) << still.body;
 
+  // Complete, but made out to someone else: not this requester's authority.
+  ASSERT_EQ(Post("/api/roi/requests/" + id + "/authorizations", Hipaa("Other Firm LLP")).status,
+            200);
+  const HttpResult elsewhere = Post("/api/roi/requests/" + id + "/fulfil");
+  EXPECT_EQ(elsewhere.status, 403);
+  EXPECT_NE(elsewhere.body.find("made out to another recipient"), std::string::npos);
   const HttpResult complete = Post("/api/roi/requests/" + id + "/authorizations",
                                    Hipaa("Casey Requester", "2025-01-31", R"("HIV")"));
   ASSERT_EQ(complete.status, 200);
@@ -318,13 +333,18 @@ TEST_F(RoiTest, TheWrongPatientIsRefusedAtIntake) {
   EXPECT_EQ(last_.status, 409);
   EXPECT_EQ(IssueCode(last_.json()), "roi.identity-mismatch");
   EXPECT_EQ(At(client_.Get("/api/roi/requests").json(), "requests")->as_array().size(), 0u);
-  const HttpResult unknown =
-      Post("/api/roi/requests",
-           R"({"requester":{"type":"patient","name":"X"},"patient":"nobody","identification":)"
-           R"({"family":"X","birth_date":"1970-01-01"},"requested":{"record_types":["all"]},)"
-           R"("purpose":"personal"})");
+  const HttpResult unknown = Post(
+      "/api/roi/requests",
+      R"({"requester":{"type":"patient","name":"X"},"patient":"nobody","identification":)"
+      R"({"family":"X","given":"Y","birth_date":"1970-01-01"},"requested":{"record_types":["all"]},)"
+      R"("purpose":"personal"})");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(IssueCode(unknown.json()), "roi.unknown-patient");
+  // Family name and birth date alone do not identify the patient: the given name is asked for.
+  std::string no_given = R"({"requester":{"type":"patient","name":"X"},"patient":"p1",)"
+                         R"("identification":{"family":"Example","birth_date":"1970-06-15"},)"
+                         R"("requested":{"record_types":["all"]},"purpose":"personal"})";
+  EXPECT_EQ(Post("/api/roi/requests", no_given).status, 400);
 }
 
 TEST_F(RoiTest, DisclosuresRequiredByLawAreAccountedFor) {
@@ -390,13 +410,18 @@ TEST_F(RoiTest, TheQueueShowsAgingAndTheOneExtension) {
   EXPECT_EQ(Str(queue, "requests.0.overdue"), "true");
   EXPECT_EQ(Str(queue, "requests.1.status"), "pending-authorization");
 
-  EXPECT_EQ(Post("/api/roi/requests/" + late + "/extend", "{}").status, 400);  // no reason
+  // Past its due date a request cannot be extended: the extension is given within the period.
+  EXPECT_EQ(IssueCode(Post("/api/roi/requests/" + late + "/extend",
+                           R"({"reason":"Records in off-site storage"})")
+                          .json()),
+            "roi.overdue");
+  EXPECT_EQ(Post("/api/roi/requests/" + fresh + "/extend", "{}").status, 400);  // no reason
   const HttpResult extended =
-      Post("/api/roi/requests/" + late + "/extend", R"({"reason":"Records in off-site storage"})");
+      Post("/api/roi/requests/" + fresh + "/extend", R"({"reason":"Records in off-site storage"})");
   ASSERT_EQ(extended.status, 200) << extended.body;
-  EXPECT_EQ(Str(extended.json(), "due"), "2024-03-15");
+  EXPECT_EQ(Str(extended.json(), "due"), "2024-04-30");  // 2024-03-31 + 30
   EXPECT_EQ(
-      IssueCode(Post("/api/roi/requests/" + late + "/extend", R"({"reason":"Again"})").json()),
+      IssueCode(Post("/api/roi/requests/" + fresh + "/extend", R"({"reason":"Again"})").json()),
       "roi.extended");
   const HttpResult denied =
       Post("/api/roi/requests/" + fresh + "/deny", R"({"reason":"No valid authorization"})");
@@ -530,6 +555,25 @@ TEST_F(RoiTest, ADeniedAmendmentsStatementsGoWithEveryLaterReleaseOfTheRecord) {
   EXPECT_EQ(At(only_results.json(), "release.statements")->as_array().size(), 0u);
 }
 
+TEST_F(RoiTest, AnAmendmentOfARecordChangedSinceItWasDisputedIsReviewedAgain) {
+  const HttpResult asked =
+      Post("/api/roi/amendments",
+           R"({"patient":"p1","requested_by":"Ann Example","record":"Encounter/e2024","reason":)"
+           R"("Wrong date","requested_change":"It was 2024-02-02"})");
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  Put("/fhir/Encounter/e2024",
+      R"({"resourceType":"Encounter","id":"e2024","status":"finished","class":{"code":"AMB"},)"
+      R"("subject":{"reference":"Patient/p1"},"period":{"start":"2024-02-01T08:00:00Z"}})");
+  const HttpResult accepted =
+      Post("/api/roi/amendments/" + Str(asked.json(), "id") + "/accept",
+           R"({"resource":{"resourceType":"Encounter","id":"e2024","status":"finished","class":)"
+           R"({"code":"IMP"},"subject":{"reference":"Patient/p1"},"period":{"start":)"
+           R"("2024-02-02T08:00:00Z"}}})");
+  EXPECT_EQ(accepted.status, 409) << accepted.body;
+  EXPECT_EQ(IssueCode(accepted.json()), "roi.record-changed");
+  EXPECT_EQ(Str(client_.Get("/fhir/Encounter/e2024").json(), "class.code"), "AMB");
+}
+
 TEST_F(RoiTest, ThePatientsOwnCopyIsTheirWholeRecordButPsychotherapyNotes) {
   const HttpResult bundle = client_.Get("/api/roi/record/p1?format=bundle");
   ASSERT_EQ(bundle.status, 200) << bundle.body;
@@ -539,6 +583,7 @@ TEST_F(RoiTest, ThePatientsOwnCopyIsTheirWholeRecordButPsychotherapyNotes) {
     ids.insert(Str(e, "resource.resourceType") + "/" + Str(e, "resource.id"));
   }
   EXPECT_TRUE(ids.contains("Encounter/e2023"));  // no date range: all of it
+  EXPECT_FALSE(ids.contains("Condition/c-child"));
   EXPECT_TRUE(ids.contains("Condition/c-sud"));
   EXPECT_FALSE(ids.contains("DocumentReference/d-psy"));
   const HttpResult pdf = client_.Get("/api/roi/record/p1");
