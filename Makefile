@@ -16,10 +16,12 @@ deps:
 build: deps
 	@cmake --preset dev >/dev/null
 	@cmake --build --preset dev -j $(JOBS)
+	@scripts/build-web.sh
 
 release: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
+	@scripts/build-web.sh
 
 # The PostgreSQL store's tests need a server: scripts/with-postgres.sh starts a throwaway one and
 # sets TEST_PG_DSN for the whole run.

@@ -29,13 +29,15 @@ base="http://${listen/127.0.0.1/localhost}/fhir"
 
 step "Creating demo users (chartroom user add): there is no default password"
 password=$(head -c 18 /dev/urandom | base64 | tr '+/' 'xy')
-for account in demo.clinician:clinician demo.privacy:privacy_officer demo.analyst:data_analyst; do
+for account in demo.him:him_technician demo.clinician:clinician demo.privacy:privacy_officer \
+    demo.analyst:data_analyst; do
   echo "$password" | "$bin" user add "${account%%:*}" --role "${account#*:}" --data "$demo/data" >/dev/null
 done
-echo "users demo.clinician, demo.privacy and demo.analyst, password (this demo only): $password"
+echo "users demo.him, demo.clinician, demo.privacy and demo.analyst, password (this demo only): $password"
 token=$("$bin" user token demo.clinician --purpose TREAT --ttl 8h --data "$demo/data")
 
-step "Serving the FHIR R4 API on $base (Ctrl-C stops it). Try, from another terminal:"
+step "Serving the console on http://${listen/127.0.0.1/localhost}/ (sign in as demo.him, purpose"\
+" Health care operations) and the FHIR R4 API on $base (Ctrl-C stops it). Try:"
 cat <<EXAMPLES
   TOKEN='$token'
   curl -s $base/metadata | head -c 300

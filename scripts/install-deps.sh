@@ -23,8 +23,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   poppler-utils  # pdftotext and pdfinfo read back the PDF writer's files (tests/pdf)
   postgresql  # a throwaway server for the PostgreSQL store's tests (scripts/with-postgres.sh)
-  # the benchmark script runs the reference FHIRPath engine (npm fhirpath) on Node.js
+  # the web console (web/): built with Vite on Node.js, its end-to-end tests in Debian's
+  # Chromium driven by playwright-core (npm); the benchmark script's reference FHIRPath engine
   nodejs npm
+  chromium
 )
 
 # Extra group: the HTTP load generator of bench/http/run.sh, only when asked for.

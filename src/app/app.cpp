@@ -28,6 +28,13 @@ std::function<void(std::string_view)> StderrSink() {
   };
 }
 
+// The web console's files: config console.dir, else this source tree's web/dist.
+std::filesystem::path ConsoleDir(const Config& config) {
+  if (config.console.dir == "off") return {};
+  if (!config.console.dir.empty()) return config.console.dir;
+  return CHARTROOM_CONSOLE_DIR;
+}
+
 }  // namespace
 
 struct App::Parts {
@@ -112,7 +119,8 @@ Result<std::unique_ptr<App>> App::Start(const Config& config, Seams seams) {
                                          .access = std::move(access),
                                          .patient_index = p.patient_index.get(),
                                          .code_sets = p.code_sets.get(),
-                                         .roi = &p.roi});
+                                         .roi = &p.roi,
+                                         .console_dir = ConsoleDir(config)});
 
   http::ServerOptions server_options = config.server;
   const auto listen = ParseListen(config.listen);  // validated above

@@ -208,6 +208,9 @@ std::vector<OptionSpec> MakeSpecs() {
       "roi.privacy_contact", [](auto& c) -> auto& { return c.roi.settings.privacy_contact; }));
 
   s.push_back(Text(
+      "console.dir", [](auto& c) -> auto& { return c.console.dir; }));
+
+  s.push_back(Text(
       "log.level", [](auto& c) -> auto& { return c.log.level; }));
   return s;
 }

@@ -96,6 +96,12 @@ struct RoiConfig {
   roi::Settings settings;
 };
 
+// The web console (docs/console.md).
+struct ConsoleConfig {
+  // The directory of its built files; "" for this source tree's web/dist; "off" serves none.
+  std::string dir;
+};
+
 struct Config {
   // Where the database (chartroom.db), the attachment blobs (blobs/) and the master key file
   // (master.key, mode 0600) live.
@@ -117,6 +123,7 @@ struct Config {
   MpiConfig mpi;
   CodingConfig coding;
   RoiConfig roi;
+  ConsoleConfig console;
   LogOptions log;
 };
 

@@ -16,6 +16,7 @@
 #include "mpi/intake.hpp"
 #include "rest/capability.hpp"
 #include "rest/coding_http.hpp"
+#include "rest/console.hpp"
 #include "rest/error_response.hpp"
 #include "rest/guarded_session.hpp"
 #include "rest/interactions.hpp"
@@ -327,6 +328,9 @@ http::Response Api::Handle(const http::Request& request) {
         return SmartConfiguration(context);
       }
       if (route.kind == RouteKind::kUnknown) {
+        if (!deps_.console_dir.empty() && IsConsolePath(request.path())) {
+          return ServeConsole(deps_.console_dir, request);
+        }
         return ErrorReply(Error(ErrorCategory::kNotFound, "rest.unknown-route",
                                 "there is no endpoint at this URL; the FHIR API is under /fhir"));
       }

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <span>
 #include <string>
@@ -64,6 +65,8 @@ struct ApiDependencies {
   coding::CatalogSource* code_sets = nullptr;
   // Release of information's deadlines, fees and letterhead; null: /api/roi answers 404.
   const roi::Settings* roi = nullptr;
+  // The web console's built files (rest/console.hpp), served at /; empty: not served.
+  std::filesystem::path console_dir{};
 };
 
 class Api {

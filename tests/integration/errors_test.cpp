@@ -79,7 +79,7 @@ TEST_F(ErrorsTest, BodiesOverTheLimitAre413) {
 }
 
 TEST_F(ErrorsTest, UnknownRoutesAre404AndWrongMethods405) {
-  HttpResult route = client_.Get("/nothing-here");
+  HttpResult route = client_.Get("/api/nothing-here");  // "/nothing-here" is the console's
   EXPECT_EQ(route.status, 404);
   EXPECT_EQ(IssueCode(route.json()), "rest.unknown-route");
   EXPECT_EQ(IssueCode(client_.Get("/fhir/Patient/e1/$frobnicate").json()),

@@ -1,0 +1,217 @@
+// End-to-end tests of the console in Debian's Chromium (playwright-core, executablePath
+// /usr/bin/chromium; no browser is ever downloaded) against a real `chartroom serve` with a
+// generated population: sign in, find a patient despite a typo and open the chart, merge and
+// unmerge a duplicate pair, code a case to final, take a release request from the queue to a
+// downloaded packet. Exits non-zero on the first failure.
+//
+//   node e2e/run.mjs path/to/chartroom     (SCREENSHOTS=dir keeps screenshots of the screens)
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const bin = process.argv[2];
+if (!bin) throw new Error("usage: node e2e/run.mjs path/to/chartroom");
+const work = mkdtempSync(join(tmpdir(), "chartroom-e2e-"));
+const data = join(work, "data");
+const shots = process.env.SCREENSHOTS;
+if (shots) mkdirSync(shots, { recursive: true });
+const password = "e2e-Console-Passw0rd!";
+let server;
+let browser;
+let step = "setting up";
+
+function run(args, input) {
+  const r = spawnSync(bin, args, { input, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`chartroom ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url) {
+  for (let i = 0; i < 200; ++i) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+function check(condition, what) {
+  if (!condition) throw new Error(what);
+}
+
+async function shot(page, name) {
+  if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+try {
+  // A population, imported, and an HIM technician.
+  const population = join(work, "population");
+  run(["generate", "--patients", "40", "--seed", "11", "--out", population]);
+  const files = readdirSync(population).filter((f) => /^[A-Z].*\.ndjson$/.test(f));
+  run(["import", "--data", data, ...files.map((f) => join(population, f))]);
+  run(["user", "add", "tech", "--role", "him_technician", "--data", data], `${password}\n`);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  server = spawn(bin, ["serve", "--data", data, "--listen", `127.0.0.1:${port}`], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  await waitFor(`${base}/healthz`);
+
+  // A patient with an encounter, and a release request for them (the intake form comes later).
+  const patients = readFileSync(join(population, "Patient.ndjson"), "utf8").trim().split("\n").map(JSON.parse);
+  const encounters = readFileSync(join(population, "Encounter.ndjson"), "utf8").trim().split("\n").map(JSON.parse);
+  const withVisit = new Set(encounters.map((e) => String(e.subject?.reference).replace("Patient/", "")));
+  const patient = patients.find((p) => withVisit.has(p.id) && p.name?.[0]?.family?.length >= 5);
+  check(patient, "no generated patient with an encounter");
+  const family = patient.name[0].family;
+  const given = patient.name[0].given?.[0] ?? "";
+  const login = await (
+    await fetch(`${base}/auth/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username: "tech", password, purpose: "HOPERAT" }),
+    })
+  ).json();
+  const intake = await fetch(`${base}/api/roi/requests`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${login.access_token}` },
+    body: JSON.stringify({
+      requester: { type: "patient", name: `${given} ${family}` },
+      patient: patient.id,
+      identification: { family, given, birth_date: patient.birthDate },
+      requested: { record_types: ["all"] },
+      purpose: "personal",
+      delivery: "portal",
+    }),
+  });
+  if (intake.status !== 201) throw new Error(`intake answered ${intake.status}: ${await intake.text()}`);
+  const requestId = (await intake.json()).id;
+
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+  const page = await browser.newPage({ acceptDownloads: true });
+  page.setDefaultTimeout(15000);
+
+  step = "sign in";
+  await page.goto(`${base}/`);
+  await page.getByLabel("User name").fill("tech");
+  await page.getByLabel("Password").fill("wrong password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").waitFor();
+  await shot(page, "login");
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("navigation", { name: "Main" }).waitFor();
+  check(await page.getByRole("link", { name: "Release of information" }).isVisible(), "no ROI link for a technician");
+
+  step = "patient search with a typo, then the chart";
+  await page.getByRole("link", { name: "Patients" }).click();
+  // Two different neighbouring letters swapped: a typo the patient index forgives.
+  const at = [...family].findIndex((c, i) => i > 0 && i + 1 < family.length && c !== family[i + 1]);
+  const typo = family.slice(0, at) + family[at + 1] + family[at] + family.slice(at + 2);
+  check(typo !== family, "no typo made");
+  await page.getByLabel("Family name").fill(typo);
+  await page.getByLabel("Birth date").fill(patient.birthDate);
+  await page.getByRole("button", { name: "Search" }).click();
+  const link = page.locator(`a[href="/patients/${patient.id}"]`);
+  await link.waitFor();
+  await shot(page, "patient-search");
+  await link.click();
+  await page.getByRole("heading", { level: 2, name: new RegExp(family) }).waitFor();
+  await page.getByRole("heading", { name: /Encounters \([1-9]/ }).waitFor();
+  check(!page.url().includes(family), "a name in the URL");
+  await shot(page, "chart");
+
+  step = "a duplicate pair compared side by side, merged and unmerged";
+  const worklist = await (
+    await fetch(`${base}/mpi/worklist`, { headers: { Authorization: `Bearer ${login.access_token}` } })
+  ).json();
+  check(worklist.pairs?.length > 0, "the generated population left no pair on the worklist");
+  const pair = worklist.pairs[0];
+  await page.getByRole("link", { name: "Duplicates" }).click();
+  await page.getByRole("link", { name: `Compare Patient/${pair.first} with Patient/${pair.second}` }).click();
+  await page.getByRole("table", { name: /Side by side/ }).waitFor();
+  await shot(page, "duplicates");
+  await page.getByRole("button", { name: "Same person: merge" }).click();
+  await page.getByRole("status").filter({ hasText: `Merged Patient/${pair.second} into Patient/${pair.first}` }).waitFor();
+  const merged = await (
+    await fetch(`${base}/fhir/Patient/${pair.second}`, { headers: { Authorization: `Bearer ${login.access_token}` } })
+  ).json();
+  check(merged.active === false, "the merged record is still active");
+  await page.getByRole("button", { name: "Undo the merge" }).click();
+  await page.getByRole("status").filter({ hasText: "The merge was undone" }).waitFor();
+  const restored = await (
+    await fetch(`${base}/fhir/Patient/${pair.second}`, { headers: { Authorization: `Bearer ${login.access_token}` } })
+  ).json();
+  check(restored.active !== false, "the unmerged record is not active again");
+
+  step = "coding a case from the queue to final";
+  // A case whose encounter has a note, so that its codes are suggested from the text.
+  const noted = new Set(
+    readFileSync(join(population, "DocumentReference.ndjson"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).context?.encounter?.[0]?.reference),
+  );
+  await page.getByRole("link", { name: "Coding" }).click();
+  await page.getByRole("link", { name: /^Encounter\// }).first().waitFor();
+  const caseNames = await page.getByRole("link", { name: /^Encounter\// }).allTextContents();
+  const caseName = caseNames.find((n) => noted.has(n));
+  check(caseName, "no case in the queue has a note");
+  await page.getByRole("link", { name: caseName, exact: true }).click();
+  await page.getByRole("region", { name: "Suggested codes" }).waitFor();
+  check((await page.locator("pre.note mark").count()) > 0, "no supporting text is highlighted");
+  await page.getByRole("button", { name: "Claim this case" }).click();
+  await page.getByLabel("Words or code").fill("pneumonia unspecified organism");
+  await page.getByRole("button", { name: "Search codes" }).click();
+  await page.getByRole("button", { name: "Add J18.9" }).click();
+  await page.getByText("No edits.").waitFor();
+  await shot(page, "coding");
+  await page.getByRole("button", { name: "Finalize" }).click();
+  const final = await page.getByRole("status").filter({ hasText: "Final: the codes are on Claim/" }).textContent();
+  const claimId = final.match(/Claim\/([^.\s]+)/)[1];
+  const claim = await (
+    await fetch(`${base}/fhir/Claim/${claimId}`, { headers: { Authorization: `Bearer ${login.access_token}` } })
+  ).json();
+  check(claim.diagnosis?.[0]?.diagnosisCodeableConcept?.coding?.[0]?.code === "J18.9", "the Claim lacks J18.9");
+  check(claim.item?.[0]?.encounter?.[0]?.reference === caseName, "the Claim is not for the case coded");
+
+  step = "release request to a downloaded packet";
+  await page.getByRole("link", { name: "Release of information" }).click();
+  await page.getByRole("link", { name: requestId }).click();
+  await page.getByRole("button", { name: "Fulfil" }).click();
+  await page.getByRole("button", { name: "Download packet (PDF)" }).waitFor();
+  await shot(page, "release");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download packet (PDF)" }).click(),
+  ]);
+  const file = join(work, "packet.pdf");
+  await download.saveAs(file);
+  check(readFileSync(file).subarray(0, 5).toString() === "%PDF-", "the packet is not a PDF");
+
+  step = "sign out";
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByLabel("User name").waitFor();
+  console.log("console end-to-end: 6 scenarios passed");
+} catch (err) {
+  console.error(`console end-to-end failed at "${step}": ${err.message}`);
+  process.exitCode = 1;
+} finally {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  rmSync(work, { recursive: true, force: true });
+}
