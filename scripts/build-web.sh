@@ -8,4 +8,9 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
-npm run --silent build >/dev/null
+# Quiet when it works; the type checker's or Vite's messages when it does not.
+if ! out=$(npm run --silent build 2>&1); then
+  echo "$out" >&2
+  echo "build-web: the web console did not build" >&2
+  exit 1
+fi

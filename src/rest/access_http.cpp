@@ -152,23 +152,24 @@ Result<Reply> AccessReport(const AccessServices& s, const access::Caller& caller
     return Fail(ErrorCategory::kUnavailable, "access.no-audit", "the audit trail is not open");
   }
   CHARTROOM_RETURN_IF_ERROR(s.trail->Flush());
-  BundleWriter writer("searchset", context.request_id, context.now);
-  std::int64_t count = 0;
+  // The matching events first: the Bundle's total comes before its entries.
+  std::vector<std::string> events;
   CHARTROOM_RETURN_IF_ERROR(audit::ForEachEvent(
       *context.store, *s.audit_key, 1, [&](std::string_view id, const audit::Event& e) {
         const bool match = !patient.empty() ? std::find(e.patients.begin(), e.patients.end(),
                                                         patient) != e.patients.end()
                                             : e.user == user;
-        if (match) {
-          BundleEntry entry;
-          entry.resource = audit::ToAuditEvent(id, e);
-          entry.search_mode = "match";
-          writer.AddEntry(entry);
-          ++count;
-        }
+        if (match) events.push_back(audit::ToAuditEvent(id, e));
         return true;
       }));
-  writer.SetTotal(count);
+  BundleWriter writer("searchset", context.request_id, context.now);
+  writer.SetTotal(static_cast<std::int64_t>(events.size()));
+  for (const std::string& resource : events) {
+    BundleEntry entry;
+    entry.resource = resource;
+    entry.search_mode = "match";
+    writer.AddEntry(entry);
+  }
   audit::Event event = EventFor(&caller, request, context);
   event.action = audit::Action::kDisclosure;
   event.detail = patient.empty() ? "access report by user" : "access report by patient";

@@ -73,8 +73,8 @@ Reply ServeConsole(const std::filesystem::path& dir, const http::Request& reques
       {"Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-store"});
   reply.headers.push_back(
       {"Content-Security-Policy",
-       "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; "
-       "base-uri 'none'; form-action 'self'"});
+       "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-src blob:; "
+       "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"});
   reply.headers.push_back({"X-Content-Type-Options", "nosniff"});
   reply.headers.push_back({"Referrer-Policy", "no-referrer"});
   reply.headers.push_back({"X-Frame-Options", "DENY"});

@@ -4,7 +4,8 @@
 // the API (/fhir, /api, /auth, /mpi, /privacy, /metrics, /healthz) never reach here.
 //
 // Every answer carries a Content-Security-Policy that allows only this origin (no inline
-// script), nosniff, no referrer and no framing; index.html is never cached, the hashed files
+// script; frames only of blob: URLs the app made itself, the packet preview), nosniff, no
+// referrer and no framing; index.html is never cached, the hashed files
 // under assets/ are cached for a year. A path with "..", a NUL or a backslash is refused.
 //
 // Thread safety: reentrant (reads files).

@@ -454,7 +454,8 @@ Reply HandleRoiEndpoint(const AccessServices& services, const roi::Settings* set
                                       {"extended", !r.extension_reason.empty()},
                                       {"age_days", item.age_days},
                                       {"days_left", item.days_left},
-                                      {"overdue", item.days_left < 0}});
+                                      {"overdue", item.days_left < 0},
+                                      {"released", r.release ? r.release->at : ""}});
           event.patients.push_back(r.patient);
         }
         return JsonReply(200, json::object{{"requests", std::move(list)}});

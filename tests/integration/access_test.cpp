@@ -490,6 +490,10 @@ TEST_F(AccessTest, AccessReportsTellWhoSawARecordAndAPatientMayAskForTheirOwn) {
   ASSERT_EQ(Get(tech_, "/fhir/Patient/p1").status, 200);
   const HttpResult mine = Get(patient_, "/privacy/access-report?patient=p1");
   ASSERT_EQ(mine.status, 200) << mine.body;
+  // A whole, valid searchset: its total, then its entries.
+  const json::value report = mine.json();
+  ASSERT_TRUE(report.is_object()) << mine.body;
+  EXPECT_EQ(Total(mine), static_cast<std::int64_t>(At(report, "entry")->as_array().size()));
   EXPECT_TRUE(Mentions(mine, R"("value":"tech")"));
   EXPECT_TRUE(Mentions(mine, "HOPERAT"));
   EXPECT_EQ(Get(patient_, "/privacy/access-report?patient=p2").status, 403);

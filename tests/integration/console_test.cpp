@@ -31,6 +31,7 @@ TEST(ConsoleTest, ServesTheAppItsFilesAndItsRoutesWithSecurityHeaders) {
   EXPECT_EQ(index.header("Content-Type"), "text/html; charset=utf-8");
   EXPECT_EQ(index.header("Cache-Control"), "no-store");
   EXPECT_NE(index.header("Content-Security-Policy").find("default-src 'self'"), std::string::npos);
+  EXPECT_EQ(index.header("Content-Security-Policy").find("unsafe-inline"), std::string::npos);
   EXPECT_EQ(index.header("X-Content-Type-Options"), "nosniff");
   EXPECT_EQ(index.header("X-Frame-Options"), "DENY");
 

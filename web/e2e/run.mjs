@@ -2,11 +2,13 @@
 // /usr/bin/chromium; no browser is ever downloaded) against a real `chartroom serve` with a
 // generated population: sign in, find a patient despite a typo and open the chart, merge and
 // unmerge a duplicate pair, code a case to final, take a release request from the queue to a
-// downloaded packet. Exits non-zero on the first failure.
+// downloaded packet, read the dashboard, and sign a privacy officer in with TOTP to an access
+// report. Exits non-zero on the first failure.
 //
 //   node e2e/run.mjs path/to/chartroom     (SCREENSHOTS=dir keeps screenshots of the screens)
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, mkdirSync } from "node:fs";
+import { createHmac } from "node:crypto";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +29,20 @@ function run(args, input) {
   const r = spawnSync(bin, args, { input, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`chartroom ${args.join(" ")}: ${r.stderr}`);
   return r.stdout;
+}
+
+// The current RFC 6238 code (SHA-1, 6 digits, 30 s) of an otpauth:// URI's base32 secret.
+function totp(uri) {
+  const secret = new URL(uri).searchParams.get("secret");
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const at = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1000000).padStart(6, "0");
 }
 
 function freePort() {
@@ -64,14 +80,18 @@ try {
   const files = readdirSync(population).filter((f) => /^[A-Z].*\.ndjson$/.test(f));
   run(["import", "--data", data, ...files.map((f) => join(population, f))]);
   run(["user", "add", "tech", "--role", "him_technician", "--data", data], `${password}\n`);
+  run(["user", "add", "priv", "--role", "privacy_officer", "--data", data], `${password}\n`);
+  const otpauth = run(["user", "totp", "priv", "--data", data]).trim();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // Privacy officers sign in with an authenticator code (MFA).
   server = spawn(bin, ["serve", "--data", data, "--listen", `127.0.0.1:${port}`], {
     stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, CHARTROOM_ACCESS_TOTP_ROLES: "privacy_officer" },
   });
   await waitFor(`${base}/healthz`);
 
-  // A patient with an encounter, and a release request for them (the intake form comes later).
+  // A patient with an encounter, and a token for checks through the API.
   const patients = readFileSync(join(population, "Patient.ndjson"), "utf8").trim().split("\n").map(JSON.parse);
   const encounters = readFileSync(join(population, "Encounter.ndjson"), "utf8").trim().split("\n").map(JSON.parse);
   const withVisit = new Set(encounters.map((e) => String(e.subject?.reference).replace("Patient/", "")));
@@ -86,21 +106,6 @@ try {
       body: JSON.stringify({ username: "tech", password, purpose: "HOPERAT" }),
     })
   ).json();
-  const intake = await fetch(`${base}/api/roi/requests`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${login.access_token}` },
-    body: JSON.stringify({
-      requester: { type: "patient", name: `${given} ${family}` },
-      patient: patient.id,
-      identification: { family, given, birth_date: patient.birthDate },
-      requested: { record_types: ["all"] },
-      purpose: "personal",
-      delivery: "portal",
-    }),
-  });
-  if (intake.status !== 201) throw new Error(`intake answered ${intake.status}: ${await intake.text()}`);
-  const requestId = (await intake.json()).id;
-
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
   const page = await browser.newPage({ acceptDownloads: true });
   page.setDefaultTimeout(15000);
@@ -177,6 +182,11 @@ try {
   await page.getByRole("button", { name: "Claim this case" }).click();
   await page.getByLabel("Words or code").fill("pneumonia unspecified organism");
   await page.getByRole("button", { name: "Search codes" }).click();
+  await page.getByRole("button", { name: "J18.9", exact: true }).click();
+  const lookup = page.getByRole("complementary", { name: "Code J18.9" });
+  await lookup.getByText(/Diseases of the respiratory system/).waitFor();  // its chapter
+  await lookup.getByText(/Excludes/i).first().waitFor();
+  await shot(page, "code-lookup");
   await page.getByRole("button", { name: "Add J18.9" }).click();
   await page.getByText("No edits.").waitFor();
   await shot(page, "coding");
@@ -189,12 +199,39 @@ try {
   check(claim.diagnosis?.[0]?.diagnosisCodeableConcept?.coding?.[0]?.code === "J18.9", "the Claim lacks J18.9");
   check(claim.item?.[0]?.encounter?.[0]?.reference === caseName, "the Claim is not for the case coded");
 
-  step = "release request to a downloaded packet";
+  step = "release request taken in, authorized, fulfilled and downloaded";
   await page.getByRole("link", { name: "Release of information" }).click();
-  await page.getByRole("link", { name: requestId }).click();
+  await page.getByRole("link", { name: "New request" }).click();
+  await page.getByLabel("Requester type").selectOption("attorney");
+  await page.getByLabel("Requester name").fill("Casey Requester");
+  await page.getByLabel("Organization").fill("Requester & Partners LLP");
+  await page.getByLabel("Family name").fill(family);
+  await page.getByLabel("Given name").fill(given);
+  await page.getByLabel("Birth date").fill(patient.birthDate);
+  await page.getByLabel(/^Patient id/).fill(patient.id);
+  await page.getByLabel("Purpose").selectOption("legal");
+  await page.getByLabel("Delivery").selectOption("mail");
+  await page.getByRole("button", { name: "Record the request" }).click();
+  await page.getByRole("heading", { name: /^Request R-/ }).waitFor();
+  const requestId = (await page.getByRole("heading", { name: /^Request R-/ }).textContent()).replace("Request ", "");
+  await page.getByText("pending-authorization").first().waitFor();
+  const form = page.getByRole("form", { name: "Add an authorization" });
+  await form.getByLabel("Information to be disclosed").fill("All records of 2024");
+  await form.getByLabel("Who may disclose").fill("Chartroom General Hospital");
+  await form.getByLabel("To whom").fill("Requester & Partners LLP");
+  await form.getByLabel("Purpose").fill("Personal injury claim");
+  await form.getByLabel("Expires on", { exact: true }).fill("2099-12-31");
+  await form.getByLabel("Signed by").fill(`${given} ${family}`);
+  await form.getByLabel("Signed on").fill(new Date().toISOString().slice(0, 10));
+  for (const s of ["right to revoke", "non-conditioning of care", "possible redisclosure"]) {
+    await form.getByLabel(`States the ${s}`).check();
+  }
+  await form.getByRole("button", { name: "Add the authorization" }).click();
+  await page.getByRole("heading", { name: /Authorization 1 \(hipaa\): valid/ }).waitFor();
   await page.getByRole("button", { name: "Fulfil" }).click();
-  await page.getByRole("button", { name: "Download packet (PDF)" }).waitFor();
-  await shot(page, "release");
+  await shot(page, "release");  // (headless Chromium draws no PDF in the preview frame)
+  await page.getByRole("button", { name: "Preview packet" }).click();
+  await page.getByTitle(`Packet ${requestId}`).waitFor();
   const [download] = await Promise.all([
     page.waitForEvent("download"),
     page.getByRole("button", { name: "Download packet (PDF)" }).click(),
@@ -202,11 +239,36 @@ try {
   const file = join(work, "packet.pdf");
   await download.saveAs(file);
   check(readFileSync(file).subarray(0, 5).toString() === "%PDF-", "the packet is not a PDF");
+  const released = await (
+    await fetch(`${base}/api/roi/requests/${requestId}`, { headers: { Authorization: `Bearer ${login.access_token}` } })
+  ).json();
+  check(released.status === "fulfilled" && released.release.fee_basis === "third-party", "not released as asked");
+
+  step = "the HIM dashboard";
+  await page.getByRole("link", { name: "Dashboard" }).click();
+  await page.getByText(/released; median \d+ days/).waitFor();
+  await page.getByRole("img", { name: /^Discharges by month/ }).waitFor();
+  await shot(page, "dashboard");
 
   step = "sign out";
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByLabel("User name").waitFor();
-  console.log("console end-to-end: 6 scenarios passed");
+
+  step = "a privacy officer signs in with a second factor and reads the access report";
+  await page.getByLabel("User name").fill("priv");
+  await page.getByLabel("Password").fill(password);
+  await page.getByLabel("Purpose of use").selectOption("HOPERAT");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").waitFor();  // no code: refused
+  await page.getByLabel(/Authenticator code/).fill(totp(otpauth));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Privacy" }).click();
+  await page.getByLabel("Patient id").fill(patient.id);
+  await page.getByRole("button", { name: "Show accesses" }).click();
+  await page.getByRole("cell", { name: "roi fulfil" }).first().waitFor();
+  await shot(page, "privacy");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  console.log("console end-to-end: 8 scenarios passed");
 } catch (err) {
   console.error(`console end-to-end failed at "${step}": ${err.message}`);
   process.exitCode = 1;

@@ -6,6 +6,9 @@ import { CodingCase, CodingQueue } from "./screens/Coding";
 import { ComparePair, Duplicates } from "./screens/Duplicates";
 import { Login } from "./screens/Login";
 import { PatientSearch } from "./screens/PatientSearch";
+import { Privacy } from "./screens/Privacy";
+import { Dashboard } from "./screens/Dashboard";
+import { RoiIntake } from "./screens/RoiForms";
 import { RoiQueue, RoiRequest } from "./screens/RoiQueue";
 import { Session, loadSession, saveSession, screensFor, watchIdle } from "./session";
 
@@ -56,10 +59,13 @@ export function App() {
   const [, first, second, third] = path.split("/");
   if (first === "patients" && second) main = <Chart id={decodeURIComponent(second)} />;
   else if (first === "patients") main = <PatientSearch />;
+  else if (first === "roi" && second === "new") main = <RoiIntake />;
   else if (first === "roi" && second) main = <RoiRequest id={decodeURIComponent(second)} />;
   else if (first === "roi") main = <RoiQueue />;
   else if (first === "coding" && second) main = <CodingCase encounter={decodeURIComponent(second)} />;
   else if (first === "coding") main = <CodingQueue />;
+  else if (first === "privacy") main = <Privacy />;
+  else if (first === "dashboard") main = <Dashboard />;
   else if (first === "duplicates" && second && third) {
     main = <ComparePair first={decodeURIComponent(second)} second={decodeURIComponent(third)} />;
   } else if (first === "duplicates") main = <Duplicates />;

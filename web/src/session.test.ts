@@ -16,8 +16,9 @@ describe("session", () => {
     expect(sessionFromToken("a.!!!.c")).toBeNull();
   });
   it("shows each role its screens only", () => {
-    expect(screensFor(["him_technician"]).map((s) => s.path)).toEqual(["/patients", "/duplicates", "/coding", "/roi"]);
+    expect(screensFor(["him_technician"]).map((s) => s.path)).toEqual(["/patients", "/duplicates", "/coding", "/roi", "/dashboard"]);
     expect(screensFor(["coder"]).map((s) => s.path)).toEqual(["/patients", "/coding"]);
+    expect(screensFor(["privacy_officer"]).map((s) => s.path)).toEqual(["/patients", "/roi", "/privacy"]);
     expect(screensFor(["patient"])).toEqual([]);
   });
 });

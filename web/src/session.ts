@@ -74,6 +74,8 @@ export const SCREENS: { path: string; label: string; roles: string[] }[] = [
   { path: "/duplicates", label: "Duplicates", roles: ["him_technician", "him_director"] },
   { path: "/coding", label: "Coding", roles: ["coder", "cdi_specialist", "him_technician", "him_director"] },
   { path: "/roi", label: "Release of information", roles: ["him_technician", "him_director", "privacy_officer"] },
+  { path: "/privacy", label: "Privacy", roles: ["privacy_officer"] },
+  { path: "/dashboard", label: "Dashboard", roles: ["him_director", "him_technician"] },
 ];
 
 export function screensFor(roles: string[]) {

@@ -103,6 +103,70 @@ export function Highlighted({ text, spans }: { text: string; spans: { begin: num
   return <pre className="note">{parts}</pre>;
 }
 
+const SYSTEMS: Record<string, string> = {
+  "http://hl7.org/fhir/sid/icd-10-cm": "icd10cm",
+  "http://www.cms.gov/Medicare/Coding/ICD10": "icd10pcs",
+  "urn:oid:2.16.840.1.113883.6.285": "hcpcs",
+  "http://www.ama-assn.org/go/cpt": "cpt",
+};
+
+// A code with its place in the classification, its billable flag and validity, and the notes
+// it carries or inherits (includes, excludes, code first, use additional code ...).
+export function CodeDetail({ system, code, onClose }: { system: string; code: string; onClose: () => void }) {
+  const [c, setC] = useState<any>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    getJson(`/api/codes/${SYSTEMS[system] ?? system}/${encodeURIComponent(code)}`)
+      .then(setC)
+      .catch((e) => setError(e.message));
+  }, [system, code]);
+  return (
+    <aside aria-label={`Code ${code}`} className="code-detail">
+      <button type="button" className="link" onClick={onClose}>
+        Close
+      </button>
+      {error && <p role="alert" className="error">{error}</p>}
+      {!c && !error && <p aria-busy="true">Loading {code}…</p>}
+      {c && (
+        <>
+          <h3>
+            {c.code} {c.title}
+          </h3>
+          <p>
+            {c.billable ? "Billable" : "Not billable (a header)"}; valid from {c.valid_from}
+            {c.valid_to ? ` to ${c.valid_to}` : ""}.
+          </p>
+          <ol className="lineage" aria-label="In the classification">
+            {[...(c.ancestors ?? [])].reverse().map((a: any) => (
+              <li key={a.code}>
+                {a.code} {a.title}
+              </li>
+            ))}
+          </ol>
+          {(c.notes ?? []).length > 0 && (
+            <dl className="notes">
+              {c.notes.map((n: any, i: number) => (
+                <Fragment key={i}>
+                  <dt>
+                    {n.kind}
+                    {n.from ? ` (from ${n.from})` : ""}
+                  </dt>
+                  <dd>{n.text}</dd>
+                </Fragment>
+              ))}
+            </dl>
+          )}
+          {(c.children ?? []).length > 0 && (
+            <p>
+              Below it: {c.children.map((k: any) => `${k.code} ${k.title}`).join("; ")}
+            </p>
+          )}
+        </>
+      )}
+    </aside>
+  );
+}
+
 // One case: the encounter's documentation with suggested codes and their supporting text, code
 // search, the codes with POA indicators, the edits on every change, and finalization.
 export function CodingCase({ encounter }: { encounter: string }) {
@@ -115,7 +179,7 @@ export function CodingCase({ encounter }: { encounter: string }) {
   const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
   const [error, setError] = useState("");
   const [message, setMessage] = useState("");
-  
+  const [detail, setDetail] = useState<{ system: string; code: string } | null>(null);
   const path = `/api/coding/cases/${encodeURIComponent(encounter)}`;
 
   useEffect(() => {
@@ -244,7 +308,10 @@ export function CodingCase({ encounter }: { encounter: string }) {
           <ul>
             {results.map((r) => (
               <li key={`${r.system}|${r.code}`}>
-                <strong>{r.code}</strong> {r.title} {r.billable ? "" : "(header, not billable)"}{" "}
+                <button type="button" className="link" onClick={() => setDetail({ system: r.system, code: r.code })}>
+                  {r.code}
+                </button>{" "}
+                {r.title} {r.billable ? "" : "(header, not billable)"}{" "}
                 <button type="button" className="link" onClick={() => add(r.code, r.system)}>
                   Add {r.code}
                 </button>
@@ -253,6 +320,7 @@ export function CodingCase({ encounter }: { encounter: string }) {
           </ul>
         </section>
       )}
+      {detail && <CodeDetail system={detail.system} code={detail.code} onClose={() => setDetail(null)} />}
       <section aria-label="Codes">
         <h3>Diagnoses (the first is principal)</h3>
         <ol>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
-import { download, getJson, postJson } from "../api";
+import { download, getJson, postJson, request as call } from "../api";
 import { navigate } from "../router";
+import { AuthorizationForm } from "./RoiForms";
 
 interface QueueRow {
   id: string;
@@ -30,6 +31,17 @@ export function RoiQueue() {
   return (
     <section aria-labelledby="roi-title">
       <h2 id="roi-title">Release of information</h2>
+      <p>
+        <a
+          href="/roi/new"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate("/roi/new");
+          }}
+        >
+          New request
+        </a>
+      </p>
       {rows.length === 0 ? (
         <p>No open requests.</p>
       ) : (
@@ -82,6 +94,8 @@ export function RoiRequest({ id }: { id: string }) {
   const [request, setRequest] = useState<any>(null);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
+  const [preview, setPreview] = useState("");
+  useEffect(() => () => URL.revokeObjectURL(preview), [preview]);
   useEffect(() => {
     getJson(`/api/roi/requests/${encodeURIComponent(id)}`)
       .then(setRequest)
@@ -141,6 +155,7 @@ export function RoiRequest({ id }: { id: string }) {
         </section>
       ))}
       {error && <p role="alert" className="error">{error}</p>}
+      {open && <AuthorizationForm id={request.id} onAdded={setRequest} />}
       {open && (
         <button type="button" onClick={fulfil} disabled={busy}>
           {busy ? "Releasing…" : "Fulfil"}
@@ -153,12 +168,26 @@ export function RoiRequest({ id }: { id: string }) {
             {request.release.resources.length} records, {request.release.pages} pages, fee $
             {(request.release.fee_cents / 100).toFixed(2)} ({request.release.fee_basis}).
           </p>
+          <button
+            type="button"
+            onClick={async () => {
+              try {
+                const blob = await (await call(`/api/roi/requests/${request.id}/packet?format=pdf`)).blob();
+                setPreview(URL.createObjectURL(blob));
+              } catch (e) {
+                setError(e instanceof Error ? e.message : "The preview failed.");
+              }
+            }}
+          >
+            Preview packet
+          </button>{" "}
           <button type="button" onClick={() => download(`/api/roi/requests/${request.id}/packet?format=pdf`, `${request.id}.pdf`).catch((e) => setError(e.message))}>
             Download packet (PDF)
           </button>{" "}
           <button type="button" onClick={() => download(`/api/roi/requests/${request.id}/packet?format=bundle`, `${request.id}.json`).catch((e) => setError(e.message))}>
             Download FHIR Bundle
           </button>
+          {preview && <iframe className="preview" title={`Packet ${request.id}`} src={preview} />}
         </section>
       )}
     </article>
