@@ -1,6 +1,7 @@
 #include "rest/access_http.hpp"
 
 #include <algorithm>
+#include <deque>
 
 #include <boost/json.hpp>
 
@@ -131,6 +132,87 @@ Result<Reply> ClientToken(const AccessServices& s, const http::Request& request,
   return JsonReply(200, o);
 }
 
+// GET /privacy/audit: the privacy officer's search of the trail. Every criterion is optional:
+// user, patient, since and until (instants or dates, UTC), outcome (success or failure), detail
+// (words of the operation, "roi fulfil"); the latest `count` (200, at most 1000) first.
+Result<Reply> AuditSearch(const AccessServices& s, const access::Caller& caller,
+                          const http::Request& request, const RequestContext& context) {
+  CHARTROOM_ASSIGN_OR_RETURN(std::vector<QueryParam> params, ParseQueryParams(request.query()));
+  std::string user, patient, outcome, detail;
+  std::optional<core::Timestamp> since, until;
+  std::size_t count = 200;
+  auto instant = [](const std::string& v, bool end) -> std::optional<core::Timestamp> {
+    const std::string text = v.size() == 10 ? v + (end ? "T23:59:59Z" : "T00:00:00Z") : v;
+    auto parsed = core::ParseInstant(text);
+    return parsed ? std::optional<core::Timestamp>(*parsed) : std::nullopt;
+  };
+  for (const QueryParam& p : params) {
+    if (p.name == "user") {
+      user = p.value;
+    } else if (p.name == "patient") {
+      patient = p.value;
+    } else if (p.name == "outcome" && (p.value == "success" || p.value == "failure")) {
+      outcome = p.value;
+    } else if (p.name == "detail") {
+      detail = p.value;
+    } else if (p.name == "since" || p.name == "until") {
+      auto t = instant(p.value, p.name == "until");
+      if (!t) {
+        return Fail(ErrorCategory::kInvalid, "access.bad-request",
+                    p.name + " is a date (YYYY-MM-DD) or an instant with a time zone");
+      }
+      (p.name == "since" ? since : until) = *t;
+    } else if (p.name == "count") {
+      const long n = std::atol(p.value.c_str());
+      if (n < 1 || n > 1000) {
+        return Fail(ErrorCategory::kInvalid, "access.bad-request", "count is 1 to 1000");
+      }
+      count = static_cast<std::size_t>(n);
+    } else {
+      return Fail(ErrorCategory::kInvalid, "access.bad-request",
+                  "the audit search takes user, patient, since, until, outcome (success or "
+                  "failure), detail and count");
+    }
+  }
+  if (!s.audit_key) {
+    return Fail(ErrorCategory::kUnavailable, "access.no-audit", "the audit trail is not open");
+  }
+  CHARTROOM_RETURN_IF_ERROR(s.trail->Flush());
+  std::deque<std::string> found;  // the latest `count`
+  CHARTROOM_RETURN_IF_ERROR(audit::ForEachEvent(
+      *context.store, *s.audit_key, 1, [&](std::string_view id, const audit::Event& e) {
+        const bool ok = e.outcome == "success";
+        if ((!user.empty() && e.user != user) ||
+            (!patient.empty() &&
+             std::find(e.patients.begin(), e.patients.end(), patient) == e.patients.end()) ||
+            (since && e.time < *since) || (until && e.time > *until) ||
+            (outcome == "success" && !ok) || (outcome == "failure" && ok) ||
+            (!detail.empty() && e.detail.find(detail) == std::string::npos)) {
+          return true;
+        }
+        found.push_front(audit::ToAuditEvent(id, e));
+        if (found.size() > count) found.pop_back();
+        return true;
+      }));
+  BundleWriter writer("searchset", context.request_id, context.now);
+  writer.SetTotal(static_cast<std::int64_t>(found.size()));
+  for (const std::string& resource : found) {
+    BundleEntry entry;
+    entry.resource = resource;
+    entry.search_mode = "match";
+    writer.AddEntry(entry);
+  }
+  audit::Event event = EventFor(&caller, request, context);
+  event.action = audit::Action::kDisclosure;
+  event.detail = "audit search";
+  if (!patient.empty()) event.patients = {patient};
+  Audit(s, event);
+  Reply reply;
+  reply.kind = BodyKind::kBundle;
+  reply.body = writer.Finish();
+  return reply;
+}
+
 Result<Reply> AccessReport(const AccessServices& s, const access::Caller& caller,
                            const http::Request& request, const RequestContext& context) {
   CHARTROOM_ASSIGN_OR_RETURN(std::vector<QueryParam> params, ParseQueryParams(request.query()));
@@ -221,6 +303,9 @@ Result<Reply> Answer(const AccessServices& s, const http::Request& request,
       return AccessReport(s, caller, request, context);
     }
     if (!Has(caller, access::Role::kPrivacyOfficer)) return tl::unexpected(Denied());
+    if (path == "/privacy/audit" && method == "GET") {
+      return AuditSearch(s, caller, request, context);
+    }
     if (path == "/privacy/break-glass" && method == "GET") {
       const bool all = request.query().find("all=true") != std::string_view::npos;
       CHARTROOM_ASSIGN_OR_RETURN(auto grants, s.identity->BreakGlassGrants(!all));

@@ -501,6 +501,24 @@ TEST_F(AccessTest, AccessReportsTellWhoSawARecordAndAPatientMayAskForTheirOwn) {
   const HttpResult by_user = Get(privacy_, "/privacy/access-report?user=tech");
   ASSERT_EQ(by_user.status, 200);
   EXPECT_TRUE(Mentions(by_user, "Patient/p1"));
+
+  // The audit search: failures only, by one user, in a period; for the privacy officer alone.
+  // A failure of tech's: a write the role may not make, refused and audited.
+  EXPECT_EQ(Put(tech_, "/fhir/Condition/c-x", Condition("c-x", "p1", "I10")).status, 403);
+  const HttpResult failures = Get(privacy_, "/privacy/audit?outcome=failure&user=tech");
+  ASSERT_EQ(failures.status, 200) << failures.body;
+  const json::value found = failures.json();
+  ASSERT_TRUE(found.is_object()) << failures.body;
+  ASSERT_GE(Total(failures), 1);
+  for (const json::value& e : At(found, "entry")->as_array()) {
+    EXPECT_NE(Str(e, "resource.outcome"), "0");
+    EXPECT_EQ(Str(e, "resource.agent.0.who.identifier.value"), "tech");
+  }
+  EXPECT_EQ(Total(Get(privacy_, "/privacy/audit?until=2000-01-01")), 0);
+  EXPECT_EQ(Total(Get(privacy_, "/privacy/audit?user=tech&count=1")), 1);
+  EXPECT_EQ(Get(privacy_, "/privacy/audit?since=yesterday").status, 400);
+  EXPECT_EQ(Get(privacy_, "/privacy/audit?colour=red").status, 400);
+  EXPECT_EQ(Get(tech_, "/privacy/audit").status, 403);
 }
 
 TEST_F(AccessTest, MonitoringFlagsSuspiciousAccessIntoAReviewQueue) {

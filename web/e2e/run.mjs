@@ -266,6 +266,11 @@ try {
   await page.getByLabel("Patient id").fill(patient.id);
   await page.getByRole("button", { name: "Show accesses" }).click();
   await page.getByRole("cell", { name: "roi fulfil" }).first().waitFor();
+  // The audit search finds the sign-in refused for want of the second factor.
+  await page.getByLabel("By user").fill("priv");
+  await page.getByLabel("Outcome").selectOption("failure");
+  await page.getByRole("button", { name: "Search the trail" }).click();
+  await page.getByRole("region", { name: "Audit search" }).getByRole("cell", { name: "priv" }).first().waitFor();
   await shot(page, "privacy");
   await page.getByRole("button", { name: "Sign out" }).click();
   console.log("console end-to-end: 8 scenarios passed");

@@ -30,10 +30,18 @@ describe("accessRows", () => {
             entity: [{ what: { reference: "Patient/p1" } }, { description: "roi fulfil" }],
           },
         },
-        { resource: { recorded: "2024-03-02T10:00:00Z", outcome: "4", outcomeDesc: "denied", agent: [] } },
+        {
+          resource: {
+            recorded: "2024-03-02T10:00:00Z",
+            subtype: [{ code: "110122" }],
+            outcome: "4",
+            outcomeDesc: "bad-totp",
+            agent: [],
+          },
+        },
       ],
     });
-    expect(rows[0]).toMatchObject({ when: "2024-03-02 10:00:00", outcome: "denied" });
+    expect(rows[0]).toMatchObject({ when: "2024-03-02 10:00:00", action: "sign-in", outcome: "bad-totp" });
     expect(rows[1]).toMatchObject({ user: "tech", action: "read", purpose: "HOPERAT", what: "Patient/p1", detail: "roi fulfil" });
   });
 });

@@ -11,6 +11,9 @@ export interface AccessRow {
   detail: string;
 }
 
+// The DICOM event codes the trail uses for sign-in and sign-out.
+const DICOM: Record<string, string> = { "110122": "sign-in", "110123": "sign-out" };
+
 // An access report (a Bundle of AuditEvents) as rows, the latest first.
 export function accessRows(bundle: any): AccessRow[] {
   return (bundle?.entry ?? [])
@@ -20,7 +23,7 @@ export function accessRows(bundle: any): AccessRow[] {
       return {
         when: String(a.recorded ?? "").replace("T", " ").slice(0, 19),
         user: String(a.agent?.[0]?.who?.identifier?.value ?? ""),
-        action: String(a.subtype?.[0]?.code ?? a.action ?? ""),
+        action: DICOM[String(a.subtype?.[0]?.code)] ?? String(a.subtype?.[0]?.code ?? a.action ?? ""),
         purpose: String(a.purposeOfEvent?.[0]?.coding?.[0]?.code ?? ""),
         outcome: a.outcome === "0" ? "success" : String(a.outcomeDesc ?? "failed"),
         what: entities
@@ -32,6 +35,96 @@ export function accessRows(bundle: any): AccessRow[] {
       };
     })
     .sort((x: AccessRow, y: AccessRow) => y.when.localeCompare(x.when));
+}
+
+function AccessTable({ rows }: { rows: AccessRow[] }) {
+  return (
+    <table>
+      <caption>
+        {rows.length} {rows.length === 1 ? "entry" : "entries"}, the latest first
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">When (UTC)</th>
+          <th scope="col">User</th>
+          <th scope="col">Action</th>
+          <th scope="col">Purpose</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">Records</th>
+          <th scope="col">Detail</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r, i) => (
+          <tr key={i} className={r.outcome === "success" ? undefined : "overdue"}>
+            <td>{r.when}</td>
+            <td>{r.user}</td>
+            <td>{r.action}</td>
+            <td>{r.purpose}</td>
+            <td>{r.outcome}</td>
+            <td>{r.what}</td>
+            <td>{r.detail}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+// The trail searched by any of user, patient, period, outcome and operation.
+function AuditSearch() {
+  const [q, setQ] = useState({ user: "", patient: "", since: "", until: "", outcome: "", detail: "" });
+  const [rows, setRows] = useState<AccessRow[] | null>(null);
+  const [error, setError] = useState("");
+  const set = (k: keyof typeof q) => (e: { target: { value: string } }) => setQ({ ...q, [k]: e.target.value });
+  async function run(e: FormEvent) {
+    e.preventDefault();
+    setError("");
+    const params = new URLSearchParams(Object.entries(q).filter(([, v]) => v));
+    try {
+      setRows(accessRows(await getJson(`/privacy/audit?${params}`)));
+    } catch (err) {
+      setError(err instanceof Error ? err.message : "The search failed.");
+    }
+  }
+  return (
+    <section aria-labelledby="audit-title">
+      <h3 id="audit-title">Audit search</h3>
+      <form className="inline" onSubmit={run}>
+        <label>
+          By user
+          <input value={q.user} onChange={set("user")} />
+        </label>
+        <label>
+          About patient (id)
+          <input value={q.patient} onChange={set("patient")} />
+        </label>
+        <label>
+          From
+          <input type="date" value={q.since} onChange={set("since")} />
+        </label>
+        <label>
+          To
+          <input type="date" value={q.until} onChange={set("until")} />
+        </label>
+        <label>
+          Outcome
+          <select value={q.outcome} onChange={set("outcome")}>
+            <option value="">any</option>
+            <option value="success">success</option>
+            <option value="failure">failure</option>
+          </select>
+        </label>
+        <label>
+          Operation
+          <input value={q.detail} onChange={set("detail")} placeholder="roi fulfil" />
+        </label>
+        <button type="submit">Search the trail</button>
+      </form>
+      {error && <p role="alert" className="error">{error}</p>}
+      {rows && <AccessTable rows={rows} />}
+    </section>
+  );
 }
 
 function AccessReport() {
@@ -66,37 +159,7 @@ function AccessReport() {
         <button type="submit">Show accesses</button>
       </form>
       {error && <p role="alert" className="error">{error}</p>}
-      {rows && (
-        <table>
-          <caption>
-            {rows.length} accesses, the latest first
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">When (UTC)</th>
-              <th scope="col">User</th>
-              <th scope="col">Action</th>
-              <th scope="col">Purpose</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Records</th>
-              <th scope="col">Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r, i) => (
-              <tr key={i} className={r.outcome === "success" ? undefined : "overdue"}>
-                <td>{r.when}</td>
-                <td>{r.user}</td>
-                <td>{r.action}</td>
-                <td>{r.purpose}</td>
-                <td>{r.outcome}</td>
-                <td>{r.what}</td>
-                <td>{r.detail}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {rows && <AccessTable rows={rows} />}
     </section>
   );
 }
@@ -159,13 +222,14 @@ function ReviewQueue({ title, list, field, decide }: { title: string; list: stri
   );
 }
 
-// The privacy officer's screen: access reports by patient or user, the break-the-glass review
-// queue and the monitoring flags.
+// The privacy officer's screen: access reports by patient or user, the audit search, the
+// break-the-glass review queue and the monitoring flags.
 export function Privacy() {
   return (
     <section aria-labelledby="privacy-title">
       <h2 id="privacy-title">Privacy</h2>
       <AccessReport />
+      <AuditSearch />
       <ReviewQueue title="Break-the-glass to review" list="/privacy/break-glass" field="grants" decide="/privacy/break-glass/" />
       <ReviewQueue title="Monitoring flags to review" list="/privacy/reviews" field="reviews" decide="/privacy/reviews/" />
     </section>
