@@ -132,6 +132,31 @@ Result<Reply> ClientToken(const AccessServices& s, const http::Request& request,
   return JsonReply(200, o);
 }
 
+// The AuditEvents a privacy query found as a searchset, the query itself audited as a
+// disclosure (`detail`, about `patient` when it names one).
+template <typename Events>
+Reply AuditEventsReply(const AccessServices& s, const access::Caller& caller,
+                       const http::Request& request, const RequestContext& context,
+                       const Events& events, std::string detail, const std::string& patient) {
+  BundleWriter writer("searchset", context.request_id, context.now);
+  writer.SetTotal(static_cast<std::int64_t>(events.size()));
+  for (const std::string& resource : events) {
+    BundleEntry entry;
+    entry.resource = resource;  // viewed: `events` outlives the writer's AddEntry
+    entry.search_mode = "match";
+    writer.AddEntry(entry);
+  }
+  audit::Event event = EventFor(&caller, request, context);
+  event.action = audit::Action::kDisclosure;
+  event.detail = std::move(detail);
+  if (!patient.empty()) event.patients = {patient};
+  Audit(s, event);
+  Reply reply;
+  reply.kind = BodyKind::kBundle;
+  reply.body = writer.Finish();
+  return reply;
+}
+
 // GET /privacy/audit: the privacy officer's search of the trail. Every criterion is optional:
 // user, patient, since and until (instants or dates, UTC), outcome (success or failure), detail
 // (words of the operation, "roi fulfil"); the latest `count` (200, at most 1000) first.
@@ -194,23 +219,7 @@ Result<Reply> AuditSearch(const AccessServices& s, const access::Caller& caller,
         if (found.size() > count) found.pop_back();
         return true;
       }));
-  BundleWriter writer("searchset", context.request_id, context.now);
-  writer.SetTotal(static_cast<std::int64_t>(found.size()));
-  for (const std::string& resource : found) {
-    BundleEntry entry;
-    entry.resource = resource;
-    entry.search_mode = "match";
-    writer.AddEntry(entry);
-  }
-  audit::Event event = EventFor(&caller, request, context);
-  event.action = audit::Action::kDisclosure;
-  event.detail = "audit search";
-  if (!patient.empty()) event.patients = {patient};
-  Audit(s, event);
-  Reply reply;
-  reply.kind = BodyKind::kBundle;
-  reply.body = writer.Finish();
-  return reply;
+  return AuditEventsReply(s, caller, request, context, found, "audit search", patient);
 }
 
 Result<Reply> AccessReport(const AccessServices& s, const access::Caller& caller,
@@ -244,23 +253,9 @@ Result<Reply> AccessReport(const AccessServices& s, const access::Caller& caller
         if (match) events.push_back(audit::ToAuditEvent(id, e));
         return true;
       }));
-  BundleWriter writer("searchset", context.request_id, context.now);
-  writer.SetTotal(static_cast<std::int64_t>(events.size()));
-  for (const std::string& resource : events) {
-    BundleEntry entry;
-    entry.resource = resource;
-    entry.search_mode = "match";
-    writer.AddEntry(entry);
-  }
-  audit::Event event = EventFor(&caller, request, context);
-  event.action = audit::Action::kDisclosure;
-  event.detail = patient.empty() ? "access report by user" : "access report by patient";
-  if (!patient.empty()) event.patients = {patient};
-  Audit(s, event);
-  Reply reply;
-  reply.kind = BodyKind::kBundle;
-  reply.body = writer.Finish();
-  return reply;
+  return AuditEventsReply(s, caller, request, context, events,
+                          patient.empty() ? "access report by user" : "access report by patient",
+                          patient);
 }
 
 Result<Reply> Answer(const AccessServices& s, const http::Request& request,

@@ -1,3 +1,5 @@
+import { useEffect, useState } from "react";
+
 // Calls to Chartroom's public HTTP API with the session's bearer token. A failure becomes an
 // ApiError carrying the OperationOutcome's diagnostics and code, never a blank screen; a 401
 // ends the session (the token expired or was revoked).
@@ -65,4 +67,21 @@ export async function download(path: string, filename: string): Promise<void> {
   a.click();
   a.remove();
   URL.revokeObjectURL(url);
+}
+
+// The JSON at `path` for a screen: null while it loads, with the error when it fails; loaded
+// again when `path` changes.
+export function useJson<T = any>(path: string): { data: T | null; error: string } {
+  const [state, setState] = useState<{ data: T | null; error: string }>({ data: null, error: "" });
+  useEffect(() => {
+    let live = true;
+    setState({ data: null, error: "" });
+    getJson<T>(path)
+      .then((data) => live && setState({ data, error: "" }))
+      .catch((e) => live && setState({ data: null, error: e instanceof Error ? e.message : String(e) }));
+    return () => {
+      live = false;
+    };
+  }, [path]);
+  return state;
 }

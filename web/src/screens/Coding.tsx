@@ -1,5 +1,5 @@
 import { Fragment, ReactNode, useEffect, useState } from "react";
-import { getJson, postJson, request } from "../api";
+import { getJson, postJson, request, useJson } from "../api";
 import { navigate } from "../router";
 
 interface QueueCase {
@@ -14,13 +14,8 @@ interface QueueCase {
 
 // The DNFB queue: finished encounters not yet final-coded, the oldest discharge first.
 export function CodingQueue() {
-  const [cases, setCases] = useState<QueueCase[] | null>(null);
-  const [error, setError] = useState("");
-  useEffect(() => {
-    getJson("/api/coding/queue?count=100")
-      .then((b) => setCases(b.cases ?? []))
-      .catch((e) => setError(e.message));
-  }, []);
+  const { data, error } = useJson<{ cases?: QueueCase[] }>("/api/coding/queue?count=100");
+  const cases = data ? data.cases ?? [] : null;
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!cases) return <p aria-busy="true">Loading the queue…</p>;
   return (
@@ -113,13 +108,7 @@ const SYSTEMS: Record<string, string> = {
 // A code with its place in the classification, its billable flag and validity, and the notes
 // it carries or inherits (includes, excludes, code first, use additional code ...).
 export function CodeDetail({ system, code, onClose }: { system: string; code: string; onClose: () => void }) {
-  const [c, setC] = useState<any>(null);
-  const [error, setError] = useState("");
-  useEffect(() => {
-    getJson(`/api/codes/${SYSTEMS[system] ?? system}/${encodeURIComponent(code)}`)
-      .then(setC)
-      .catch((e) => setError(e.message));
-  }, [system, code]);
+  const { data: c, error } = useJson(`/api/codes/${SYSTEMS[system] ?? system}/${encodeURIComponent(code)}`);
   return (
     <aside aria-label={`Code ${code}`} className="code-detail">
       <button type="button" className="link" onClick={onClose}>

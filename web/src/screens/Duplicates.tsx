@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { getJson, postJson } from "../api";
+import { getJson, postJson, useJson } from "../api";
 import { navigate } from "../router";
 
 interface Pair {
@@ -12,13 +12,8 @@ interface Pair {
 
 // The duplicate worklist: pairs the patient index found, the most likely first.
 export function Duplicates() {
-  const [pairs, setPairs] = useState<Pair[] | null>(null);
-  const [error, setError] = useState("");
-  useEffect(() => {
-    getJson("/mpi/worklist")
-      .then((b) => setPairs(b.pairs ?? []))
-      .catch((e) => setError(e.message));
-  }, []);
+  const { data, error } = useJson<{ pairs?: Pair[] }>("/mpi/worklist");
+  const pairs = data ? data.pairs ?? [] : null;
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!pairs) return <p aria-busy="true">Loading the worklist…</p>;
   return (

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { download, getJson, postJson, request as call } from "../api";
+import { download, getJson, postJson, request as call, useJson } from "../api";
 import { navigate } from "../router";
 import { AuthorizationForm } from "./RoiForms";
 
@@ -19,13 +19,8 @@ interface QueueRow {
 
 // Open release requests, the earliest due first, with their age and days left.
 export function RoiQueue() {
-  const [rows, setRows] = useState<QueueRow[] | null>(null);
-  const [error, setError] = useState("");
-  useEffect(() => {
-    getJson("/api/roi/requests")
-      .then((b) => setRows(b.requests ?? []))
-      .catch((e) => setError(e.message));
-  }, []);
+  const { data, error } = useJson<{ requests?: QueueRow[] }>("/api/roi/requests");
+  const rows = data ? data.requests ?? [] : null;
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!rows) return <p aria-busy="true">Loading the queue…</p>;
   return (
