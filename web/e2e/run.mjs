@@ -244,6 +244,37 @@ try {
   ).json();
   check(released.status === "fulfilled" && released.release.fee_basis === "third-party", "not released as asked");
 
+  step = "a patient's amendment request denied with its letter, and the accounting";
+  const amendment = await fetch(`${base}/api/roi/amendments`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${login.access_token}` },
+    body: JSON.stringify({
+      patient: patient.id,
+      requested_by: `${given} ${family}`,
+      record: `Patient/${patient.id}`,
+      reason: "My address is wrong",
+      requested_change: "Use my new address",
+    }),
+  });
+  if (amendment.status !== 201) throw new Error(`amendment answered ${amendment.status}`);
+  const amendmentId = (await amendment.json()).id;
+  await page.getByRole("link", { name: "Release of information" }).click();
+  await page.getByLabel("Patient id").fill(patient.id);
+  await page.getByRole("button", { name: "Disclosures and amendments" }).click();
+  const deny = page.getByRole("form", { name: `Deny ${amendmentId}` });
+  await deny.getByLabel("Explanation for the letter").fill("The address on file is the one you gave at registration.");
+  await deny.getByRole("button", { name: "Deny" }).click();
+  await page.getByRole("button", { name: "Denial letter (PDF)" }).waitFor();
+  const [letter] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Denial letter (PDF)" }).click(),
+  ]);
+  const letterFile = join(work, "letter.pdf");
+  await letter.saveAs(letterFile);
+  check(readFileSync(letterFile).subarray(0, 5).toString() === "%PDF-", "the denial letter is not a PDF");
+  await page.getByRole("region", { name: "Accounting of disclosures" }).getByRole("table").waitFor();
+  await shot(page, "disclosures");
+
   step = "the HIM dashboard";
   await page.getByRole("link", { name: "Dashboard" }).click();
   await page.getByText(/released; median \d+ days/).waitFor();
@@ -273,7 +304,7 @@ try {
   await page.getByRole("region", { name: "Audit search" }).getByRole("cell", { name: "priv" }).first().waitFor();
   await shot(page, "privacy");
   await page.getByRole("button", { name: "Sign out" }).click();
-  console.log("console end-to-end: 8 scenarios passed");
+  console.log("console end-to-end: 9 scenarios passed");
 } catch (err) {
   console.error(`console end-to-end failed at "${step}": ${err.message}`);
   process.exitCode = 1;

@@ -9,6 +9,7 @@ import { PatientSearch } from "./screens/PatientSearch";
 import { Privacy } from "./screens/Privacy";
 import { Dashboard } from "./screens/Dashboard";
 import { RoiIntake } from "./screens/RoiForms";
+import { RoiPatient } from "./screens/RoiPatient";
 import { RoiQueue, RoiRequest } from "./screens/RoiQueue";
 import { Session, loadSession, saveSession, screensFor, watchIdle } from "./session";
 
@@ -60,6 +61,7 @@ export function App() {
   if (first === "patients" && second) main = <Chart id={decodeURIComponent(second)} />;
   else if (first === "patients") main = <PatientSearch />;
   else if (first === "roi" && second === "new") main = <RoiIntake />;
+  else if (first === "roi" && second === "patients" && third) main = <RoiPatient id={decodeURIComponent(third)} />;
   else if (first === "roi" && second) main = <RoiRequest id={decodeURIComponent(second)} />;
   else if (first === "roi") main = <RoiQueue />;
   else if (first === "coding" && second) main = <CodingCase encounter={decodeURIComponent(second)} />;

@@ -70,8 +70,8 @@ export async function download(path: string, filename: string): Promise<void> {
 }
 
 // The JSON at `path` for a screen: null while it loads, with the error when it fails; loaded
-// again when `path` changes.
-export function useJson<T = any>(path: string): { data: T | null; error: string } {
+// again when `path` or `reload` changes.
+export function useJson<T = any>(path: string, reload = 0): { data: T | null; error: string } {
   const [state, setState] = useState<{ data: T | null; error: string }>({ data: null, error: "" });
   useEffect(() => {
     let live = true;
@@ -82,6 +82,6 @@ export function useJson<T = any>(path: string): { data: T | null; error: string 
     return () => {
       live = false;
     };
-  }, [path]);
+  }, [path, reload]);
   return state;
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { download, getJson, postJson, request as call, useJson } from "../api";
 import { navigate } from "../router";
 import { AuthorizationForm } from "./RoiForms";
+import { RoiPatientPicker } from "./RoiPatient";
 
 interface QueueRow {
   id: string;
@@ -37,6 +38,7 @@ export function RoiQueue() {
           New request
         </a>
       </p>
+      <RoiPatientPicker />
       {rows.length === 0 ? (
         <p>No open requests.</p>
       ) : (
