@@ -8,6 +8,11 @@
 namespace chartroom::access {
 namespace {
 
+// The sensitivity labels a role sees only when it may see sensitive records, and an
+// authorization releases only when it names them.
+constexpr std::array<std::string_view, 6> kSensitiveLabels = {"PSY", "HIV",  "STD",
+                                                              "SDV", "GDIS", "ETH"};
+
 // Resource type classes of docs/access.md.
 enum TypeClass : unsigned {
   kClinical = 1,        // Patient and the types of its compartment
@@ -157,7 +162,7 @@ Decision ForRole(const RolePolicy& p, const Subject& subject, Operation operatio
     });
     if (!consented) return {Effect::kDeny, "part2"};
   }
-  for (std::string_view code : {"PSY", "HIV", "STD", "SDV", "GDIS", "ETH"}) {
+  for (std::string_view code : kSensitiveLabels) {
     if (Contains(resource.labels, code) && !p.sensitive) return {Effect::kDeny, "label"};
   }
   if (p.masked) return {Effect::kMask, "mask"};
@@ -248,7 +253,7 @@ Decision DecideDisclosure(const Disclosure& disclosure, const ResourceFacts& res
     if (!permitted) return {Effect::kDeny, "part2"};
   }
   if (disclosure.by_authorization) {
-    for (std::string_view code : {"PSY", "HIV", "STD", "SDV", "GDIS", "ETH"}) {
+    for (std::string_view code : kSensitiveLabels) {
       if (Contains(labels, code) && !Contains(disclosure.sensitive_named, code)) {
         return {Effect::kDeny, "label"};
       }

@@ -144,6 +144,31 @@ Status ReadOrderFile(std::string_view text, System system, Date effective, Catal
   return Ok();
 }
 
+// Runs expat over `xml` with `self`'s element and text handlers, in chunks (expat takes an int
+// length); kInvalid "coding.bad-file" naming the line where the XML breaks.
+Status ParseXml(std::string_view xml, std::string_view file, void* self,
+                XML_StartElementHandler start, XML_EndElementHandler end,
+                XML_CharacterDataHandler text) {
+  std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> parser(XML_ParserCreate("UTF-8"),
+                                                                      &XML_ParserFree);
+  if (!parser) return Fail(ErrorCategory::kInternal, "coding.xml", "expat would not start");
+  XML_SetUserData(parser.get(), self);
+  XML_SetElementHandler(parser.get(), start, end);
+  XML_SetCharacterDataHandler(parser.get(), text);
+  constexpr std::size_t kChunk = 1 << 20;
+  for (std::size_t at = 0;; at += kChunk) {
+    const std::size_t n = std::min(kChunk, xml.size() - at);
+    const bool last = at + n >= xml.size();
+    if (XML_Parse(parser.get(), xml.data() + at, static_cast<int>(n), last ? 1 : 0) ==
+        XML_STATUS_ERROR) {
+      return Bad(file, std::string("XML error at line ") +
+                           std::to_string(XML_GetCurrentLineNumber(parser.get())) + ": " +
+                           XML_ErrorString(XML_GetErrorCode(parser.get())));
+    }
+    if (last) return Ok();
+  }
+}
+
 // The tabular list, read with expat: a stack of the open elements and of the nodes (chapters,
 // sections, codes) they belong to.
 class TabularReader {
@@ -151,24 +176,7 @@ class TabularReader {
   explicit TabularReader(Catalog& catalog) : catalog_(catalog) {}
 
   Status Read(std::string_view xml, std::string_view file) {
-    std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> parser(XML_ParserCreate("UTF-8"),
-                                                                        &XML_ParserFree);
-    if (!parser) return Fail(ErrorCategory::kInternal, "coding.xml", "expat would not start");
-    XML_SetUserData(parser.get(), this);
-    XML_SetElementHandler(parser.get(), &Start, &End);
-    XML_SetCharacterDataHandler(parser.get(), &Text);
-    constexpr std::size_t kChunk = 1 << 20;
-    for (std::size_t at = 0; at < xml.size() || at == 0; at += kChunk) {
-      const std::size_t n = std::min(kChunk, xml.size() - at);
-      const bool last = at + n >= xml.size();
-      if (XML_Parse(parser.get(), xml.data() + at, static_cast<int>(n), last ? 1 : 0) ==
-          XML_STATUS_ERROR) {
-        return Bad(file, std::string("XML error at line ") +
-                             std::to_string(XML_GetCurrentLineNumber(parser.get())) + ": " +
-                             XML_ErrorString(XML_GetErrorCode(parser.get())));
-      }
-      if (last) break;
-    }
+    CHARTROOM_RETURN_IF_ERROR(ParseXml(xml, file, this, &Start, &End, &Text));
     if (!root_seen_) return Bad(file, "not an ICD-10-CM tabular list (<ICD10CM.tabular>)");
     return Ok();
   }
@@ -282,17 +290,7 @@ class IndexReader {
   explicit IndexReader(Catalog& catalog) : catalog_(catalog) {}
 
   Status Read(std::string_view xml, std::string_view file) {
-    std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> parser(XML_ParserCreate("UTF-8"),
-                                                                        &XML_ParserFree);
-    if (!parser) return Fail(ErrorCategory::kInternal, "coding.xml", "expat would not start");
-    XML_SetUserData(parser.get(), this);
-    XML_SetElementHandler(parser.get(), &Start, &End);
-    XML_SetCharacterDataHandler(parser.get(), &Text);
-    if (XML_Parse(parser.get(), xml.data(), static_cast<int>(xml.size()), 1) == XML_STATUS_ERROR) {
-      return Bad(file, std::string("XML error at line ") +
-                           std::to_string(XML_GetCurrentLineNumber(parser.get())) + ": " +
-                           XML_ErrorString(XML_GetErrorCode(parser.get())));
-    }
+    CHARTROOM_RETURN_IF_ERROR(ParseXml(xml, file, this, &Start, &End, &Text));
     if (!root_seen_) return Bad(file, "not an ICD-10-CM index (<ICD10CM.index>)");
     return Ok();
   }
@@ -374,17 +372,7 @@ class PcsTablesReader {
   PcsTablesReader(Catalog& catalog, Date effective) : catalog_(catalog), effective_(effective) {}
 
   Status Read(std::string_view xml, std::string_view file) {
-    std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> parser(XML_ParserCreate("UTF-8"),
-                                                                        &XML_ParserFree);
-    if (!parser) return Fail(ErrorCategory::kInternal, "coding.xml", "expat would not start");
-    XML_SetUserData(parser.get(), this);
-    XML_SetElementHandler(parser.get(), &Start, &End);
-    XML_SetCharacterDataHandler(parser.get(), &Text);
-    if (XML_Parse(parser.get(), xml.data(), static_cast<int>(xml.size()), 1) == XML_STATUS_ERROR) {
-      return Bad(file, std::string("XML error at line ") +
-                           std::to_string(XML_GetCurrentLineNumber(parser.get())) + ": " +
-                           XML_ErrorString(XML_GetErrorCode(parser.get())));
-    }
+    CHARTROOM_RETURN_IF_ERROR(ParseXml(xml, file, this, &Start, &End, &Text));
     if (!error_.empty()) return Bad(file, error_);
     if (!root_seen_) return Bad(file, "not an ICD-10-PCS tables file (<ICD10PCS.tabular>)");
     if (seen_.empty()) return Bad(file, "no codes");

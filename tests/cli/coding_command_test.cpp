@@ -2,10 +2,8 @@
 // a request that is not valid: a message and exit 2.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -13,39 +11,16 @@
 #include <string>
 
 #include "coding/load.hpp"
+#include "run_chartroom.hpp"
 
 namespace chartroom::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Ran {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
 const fs::path kData = fs::temp_directory_path() / ("coding-cli-" + std::to_string(::getpid()));
 
-// `chartroom ARGUMENTS --data kData`.
-Ran Command(const std::string& arguments) {
-  const fs::path err = fs::temp_directory_path() / ("coding-err-" + std::to_string(::getpid()));
-  const std::string command = std::string(CHARTROOM_BINARY) + " " + arguments + " --data " +
-                              kData.string() + " 2>" + err.string();
-  Ran ran;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    ran.out.append(buffer.data(), n);
-  }
-  const int status = pclose(pipe);
-  ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err);
-  ran.err.assign(std::istreambuf_iterator<char>(in), {});
-  fs::remove(err);
-  return ran;
-}
+Ran Command(const std::string& arguments) { return RunChartroom(arguments, kData); }
 
 Ran RunCoding(const std::string& file) { return Command("coding check " + file); }
 

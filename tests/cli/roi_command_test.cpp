@@ -2,46 +2,24 @@
 // taken from intake to a packet file and the accounting, with the exit codes of refusals.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "run_chartroom.hpp"
+
 namespace chartroom::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Ran {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
 const fs::path kDir = fs::temp_directory_path() / ("roi-cli-" + std::to_string(::getpid()));
 
-Ran Command(const std::string& arguments) {
-  const fs::path err = kDir / "stderr";
-  const std::string command = std::string(CHARTROOM_BINARY) + " " + arguments + " --data " +
-                              (kDir / "data").string() + " 2>" + err.string();
-  Ran ran;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    ran.out.append(buffer.data(), n);
-  }
-  const int status = pclose(pipe);
-  ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err);
-  ran.err.assign(std::istreambuf_iterator<char>(in), {});
-  return ran;
-}
+Ran Command(const std::string& arguments) { return RunChartroom(arguments, kDir / "data"); }
 
 fs::path Write(const std::string& name, const std::string& text) {
   const fs::path path = kDir / name;

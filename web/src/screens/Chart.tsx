@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { getJson } from "../api";
+import { decodeText, shownIdentifier } from "../fhir";
 
 type Resource = Record<string, any>;
 
@@ -26,23 +27,9 @@ function dateOf(r: Resource): string {
   return String(d).slice(0, 10);
 }
 
-function decode(data: string): string {
-  try {
-    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-    return new TextDecoder().decode(bytes);
-  } catch {
-    return "";
-  }
-}
-
 // A Social Security number shows its last four digits only (minimum necessary).
 export function identifiers(patient: Resource): string {
-  return (patient.identifier ?? [])
-    .filter((i: any) => i?.value)
-    .map((i: any) =>
-      String(i.system ?? "").endsWith("us-ssn") ? `***-**-${String(i.value).slice(-4)}` : String(i.value),
-    )
-    .join(", ");
+  return (patient.identifier ?? []).map(shownIdentifier).filter(Boolean).join(", ");
 }
 
 export interface Series {
@@ -209,7 +196,7 @@ export function Chart({ id }: { id: string }) {
               {(d.content ?? [])
                 .map((c: any) => c.attachment)
                 .filter((a: any) => a?.data && String(a.contentType ?? "").startsWith("text/"))
-                .map((a: any) => decode(a.data))
+                .map((a: any) => decodeText(a.data))
                 .join("\n") || "(no text)"}
             </pre>
             {historyButton(d)}

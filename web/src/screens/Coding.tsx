@@ -1,5 +1,6 @@
 import { Fragment, ReactNode, useEffect, useState } from "react";
 import { getJson, postJson, request, useJson } from "../api";
+import { decodeText } from "../fhir";
 import { navigate } from "../router";
 
 interface QueueCase {
@@ -73,14 +74,6 @@ interface Suggestion {
   span: { begin: number; end: number; text: string };
   negated?: boolean;
   history?: boolean;
-}
-
-function decode(data: string): string {
-  try {
-    return new TextDecoder().decode(Uint8Array.from(atob(data.replace(/\s/g, "")), (c) => c.charCodeAt(0)));
-  } catch {
-    return "";
-  }
 }
 
 // `text` with the suggestions' supporting spans marked.
@@ -186,7 +179,7 @@ export function CodingCase({ encounter }: { encounter: string }) {
           .flatMap((e: any) => e.resource?.content ?? [])
           .map((c: any) => c.attachment)
           .filter((a: any) => a?.data && String(a.contentType ?? "").startsWith("text/"))
-          .map((a: any) => decode(a.data))
+          .map((a: any) => decodeText(a.data))
           .join("\n\n");
         setNote(text);
         if (text) setSuggestions((await postJson("/api/coding/suggest", { text })).suggestions ?? []);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { getJson, postJson, useJson } from "../api";
+import { shownIdentifier } from "../fhir";
 import { navigate } from "../router";
 
 interface Pair {
@@ -68,9 +69,10 @@ export function comparisonRows(a: Patient, b: Patient): { label: string; field: 
   const phone = (p: Patient) => (p.telecom ?? []).find((t: any) => t.system === "phone")?.value ?? "";
   const ids = (p: Patient) =>
     (p.identifier ?? [])
-      .map((i: any) =>
-        String(i.system ?? "").endsWith("us-ssn") ? `SSN ***-**-${String(i.value).slice(-4)}` : i.value,
-      )
+      .map((i: any) => {
+        const shown = shownIdentifier(i);
+        return shown && String(i.system ?? "").endsWith("us-ssn") ? `SSN ${shown}` : shown;
+      })
       .filter(Boolean)
       .join(", ");
   const row = (label: string, field: string, get: (p: Patient) => unknown) => ({
